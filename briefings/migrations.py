@@ -1,0 +1,182 @@
+"""Schema of the SQLite store, as an ordered list of named migrations.
+
+Each migration runs once, inside a transaction, and is recorded in ``_migrations``. The file stays
+plain SQLite: FTS5 uses the built-in ``unicode61`` tokenizer over text that we segment with jieba
+before inserting, so the ``sqlite3`` CLI and Datasette open it without extensions.
+
+Article ids are date-ordered (``days_since_epoch * 1_000_000 + n``), so ``ORDER BY rowid DESC`` on
+the FTS table means newest first without touching ``articles``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+Migration = tuple[str, str]
+
+
+_DOCUMENTS_AND_ARTICLES = (
+    """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,       -- source|date|page, or source|path, or url
+            kind TEXT NOT NULL,             -- page | article | jsonl
+            source TEXT NOT NULL,
+            date TEXT NOT NULL,             -- yyyy-mm-dd, '' if unknown
+            page TEXT NOT NULL DEFAULT '',
+            path TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL,           -- of the decoded text: same hash = nothing to do
+            versions INTEGER NOT NULL DEFAULT 1,
+            ingested_at TEXT NOT NULL
+        );
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,         -- date-ordered, see module docstring
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            seq INTEGER NOT NULL,           -- position of the unit in its document
+            kind TEXT NOT NULL,             -- article | continuation | fragment | caption
+            title TEXT NOT NULL DEFAULT '',
+            subtitle TEXT NOT NULL DEFAULT '',
+            kicker TEXT NOT NULL DEFAULT '',
+            section TEXT NOT NULL DEFAULT '',
+            dateline TEXT NOT NULL DEFAULT '',
+            byline TEXT NOT NULL DEFAULT '[]',   -- JSON [{name, role}]
+            subheads TEXT NOT NULL DEFAULT '[]', -- JSON [str]
+            body TEXT NOT NULL DEFAULT '',
+            continued_from TEXT NOT NULL DEFAULT '',
+            continued_to TEXT NOT NULL DEFAULT '',
+            line_start INTEGER NOT NULL DEFAULT 0,
+            line_end INTEGER NOT NULL DEFAULT 0,
+            part_of INTEGER,                -- article id this unit belongs to, if linked
+            date TEXT NOT NULL,
+            source TEXT NOT NULL,
+            page TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            topic TEXT NOT NULL DEFAULT 'other', -- best topic key
+            topics TEXT NOT NULL DEFAULT '[]'    -- JSON [{topic, score}]
+        );
+        CREATE INDEX articles_document ON articles(document_id);
+        CREATE INDEX articles_date ON articles(date);
+        CREATE INDEX articles_topic ON articles(topic, id DESC);
+        CREATE TABLE mentions (
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            adcode TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (article_id, adcode)
+        );
+        CREATE INDEX mentions_adcode ON mentions(adcode, article_id DESC);
+        CREATE TABLE figures (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            seq INTEGER NOT NULL,
+            date TEXT NOT NULL,
+            adcode TEXT NOT NULL DEFAULT '',
+            region TEXT NOT NULL DEFAULT '',
+            indicator TEXT NOT NULL,
+            value REAL NOT NULL,
+            unit TEXT NOT NULL,
+            text TEXT NOT NULL,
+            qualifier TEXT NOT NULL DEFAULT '',
+            period TEXT NOT NULL DEFAULT '',
+            sentence TEXT NOT NULL
+        );
+        CREATE INDEX figures_adcode ON figures(adcode, date DESC);
+        CREATE INDEX figures_article ON figures(article_id);
+        -- Segmented text (space-separated jieba search tokens); rowid = articles.id.
+        CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, tokenize='unicode61');
+    """
+)
+
+
+_CHATS_AND_DELIVERIES = (
+    """
+        CREATE TABLE chats (
+            chat_id INTEGER PRIMARY KEY,
+            type TEXT NOT NULL DEFAULT 'private',  -- private | group | supergroup | channel | console
+            title TEXT NOT NULL DEFAULT '',
+            subscribed INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1,     -- 0 after Forbidden; preferences are kept
+            time TEXT NOT NULL DEFAULT '07:30',    -- local delivery time HH:MM
+            tz TEXT NOT NULL DEFAULT 'Asia/Shanghai',
+            topics TEXT NOT NULL DEFAULT '["county","film","finance"]', -- JSON list of topic keys
+            thread_id INTEGER,                     -- forum topic to post into
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE follows (
+            chat_id INTEGER NOT NULL REFERENCES chats(chat_id),
+            adcode TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, adcode)
+        );
+        CREATE TABLE deliveries (
+            chat_id INTEGER NOT NULL,
+            edition TEXT NOT NULL,                 -- edition date yyyy-mm-dd
+            status TEXT NOT NULL,                  -- pending | sending | sent | failed | skipped
+            attempts INTEGER NOT NULL DEFAULT 0,
+            parts INTEGER NOT NULL DEFAULT 0,      -- messages in the edition for this chat
+            message_ids TEXT NOT NULL DEFAULT '[]',-- JSON list, one per part sent
+            last_error TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, edition)
+        );
+        CREATE INDEX deliveries_status ON deliveries(status);
+        CREATE TABLE sent_items (
+            chat_id INTEGER NOT NULL,
+            article_id INTEGER NOT NULL,
+            edition TEXT NOT NULL,
+            PRIMARY KEY (chat_id, article_id)
+        );
+        CREATE INDEX sent_items_edition ON sent_items(chat_id, edition);
+        CREATE TABLE editions (
+            date TEXT PRIMARY KEY,
+            articles INTEGER NOT NULL,
+            composed_at TEXT NOT NULL
+        );
+    """
+)
+
+
+MIGRATIONS: list[Migration] = [
+    ("0001_documents_and_articles", _DOCUMENTS_AND_ARTICLES),
+    ("0002_chats_and_deliveries", _CHATS_AND_DELIVERIES),
+]
+
+
+def _statements(script: str) -> list[str]:
+    lines = [ln.split("--", 1)[0] for ln in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations in order; return the names applied. Safe to call on every open."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    applied = []
+    for name, script in MIGRATIONS:
+        if name in done:
+            continue
+        conn = db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # One statement at a time: executescript() would COMMIT our transaction first.
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, now_iso())
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied

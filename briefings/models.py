@@ -1,0 +1,236 @@
+"""Dataclasses shared by every stage: parsed units, regions, figures, topics and stored articles.
+
+These are the contracts between modules; keep them small, typed and free of behaviour beyond
+serialisation helpers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+UnitKind = Literal["article", "continuation", "fragment", "caption"]
+RegionLevel = Literal["province", "city", "county"]
+InputKind = Literal["page", "article", "jsonl"]
+
+# Topic labels, in display order. Keys are stable identifiers stored in the database.
+TOPICS: dict[str, str] = {
+    "county": "县域经济",
+    "film": "影视产业",
+    "finance": "科创金融",
+    "other": "其他",
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    """One name from a byline, with the role printed before it (本报记者, 通讯员, 共享联盟·普陀 …)."""
+
+    name: str
+    role: str
+
+
+@dataclass
+class Unit:
+    """One block of a page: an article, a continuation, a fragment or a photo caption.
+
+    ``paragraphs`` hold the original text (column breaks rejoined, nothing else changed);
+    ``line_start``/``line_end`` are 1-based inclusive line numbers in the source file.
+    ``part_of`` is the index (in the same page) of the unit this one belongs to, when the parser
+    linked scattered parts of one article.
+    """
+
+    kind: UnitKind
+    title: str = ""
+    subtitle: str = ""
+    kicker: str = ""
+    section: str = ""
+    byline: list[Person] = field(default_factory=list)
+    dateline: str = ""
+    subheads: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    continued_from: str = ""
+    continued_to: str = ""
+    line_start: int = 0
+    line_end: int = 0
+    part_of: int | None = None
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Region:
+    """A gazetteer entry: one administrative unit with its adcode and the names it goes by."""
+
+    adcode: str
+    name: str  # full official name: 缙云县
+    short: str  # short alias: 缙云
+    level: RegionLevel
+    parent: str  # parent adcode, "" for provinces
+    province: str  # full province name: 浙江省
+    city: str  # full prefecture name, "" for provinces and cities themselves
+    pinyin: str = ""  # toneless, no spaces: jinyun
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def display(self) -> str:
+        """Name with its parent, as shown on county cards: 丽水市缙云县."""
+        if self.level == "county" and self.city and self.city != self.name:
+            return f"{self.city}{self.name}"
+        return self.name
+
+
+@dataclass(frozen=True)
+class RegionMention:
+    """How often one region is named in a text, and where (character offsets in the text)."""
+
+    region: Region
+    count: int
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.region
+        return {
+            "name": r.short,
+            "full_name": r.name,
+            "adcode": r.adcode,
+            "level": r.level,
+            "province": r.province,
+            "count": self.count,
+        }
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An economic figure. ``text`` is verbatim from ``sentence`` (近6000块); ``value`` is the number.
+
+    ``value`` is in the printed unit's scale with magnitudes applied: 超千亿元 → value 1e11, unit 元;
+    19.7% → value 19.7, unit %.
+    """
+
+    indicator: str
+    value: float
+    unit: str
+    text: str
+    qualifier: str = ""
+    period: str = ""
+    region: str = ""  # short name of the region it is attributed to, "" if none
+    adcode: str = ""
+    sentence: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("adcode")
+        d["adcode"] = self.adcode
+        return d
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    topic: str  # a key of TOPICS
+    score: float
+
+
+@dataclass
+class AnalyzedUnit:
+    """A unit together with what the understanding stages found in it."""
+
+    unit: Unit
+    regions: list[RegionMention] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    topics: list[TopicScore] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        u = self.unit
+        return {
+            "kind": u.kind,
+            "title": u.title,
+            "subtitle": u.subtitle,
+            "kicker": u.kicker,
+            "section": u.section,
+            "byline": [{"name": p.name, "role": p.role} for p in u.byline],
+            "dateline": u.dateline,
+            "subheads": list(u.subheads),
+            "body": u.body,
+            "continued_from": u.continued_from,
+            "continued_to": u.continued_to,
+            "lines": [u.line_start, u.line_end],
+            "part_of": u.part_of,
+            "regions": [m.to_json() for m in self.regions],
+            "figures": [f.to_json() for f in self.figures],
+            "topics": [{"topic": t.topic, "score": round(t.score, 3)} for t in self.topics],
+        }
+
+
+@dataclass
+class Document:
+    """One input document after reading: a page, a single article, or one JSON Lines record.
+
+    ``text`` is the decoded original (line ends normalised to \\n). ``page`` is the page label
+    (\"1\", \"A3\") when known. ``key`` identifies the document for idempotent re-ingest: the same
+    key with different content replaces the earlier version.
+    """
+
+    kind: InputKind
+    text: str
+    source: str
+    date: str  # ISO yyyy-mm-dd, "" if unknown
+    path: str = ""
+    page: str = ""
+    url: str = ""
+    title: str = ""  # given by JSON Lines input
+    author: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as read back from the store, with provenance for every item shown to users."""
+
+    id: int
+    date: str
+    source: str
+    page: str
+    kind: UnitKind
+    title: str
+    subtitle: str
+    kicker: str
+    section: str
+    dateline: str
+    body: str
+    url: str
+    topics: tuple[TopicScore, ...]
+    line_start: int = 0
+    line_end: int = 0
+    byline: tuple[Person, ...] = ()
+    subheads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredFigure:
+    """A figure as read back from the store, with its article id and publication date."""
+
+    article_id: int
+    date: str
+    source: str
+    figure: Figure
+
+
+@dataclass(frozen=True)
+class ArticleRegion:
+    """A region as attached to a stored article: adcode, short name and mention count."""
+
+    adcode: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ArticleBundle:
+    """A stored article with its regions and figures: the input of digests and cards."""
+
+    article: StoredArticle
+    regions: tuple[ArticleRegion, ...] = ()
+    figures: tuple[Figure, ...] = ()
