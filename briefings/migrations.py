@@ -10,6 +10,9 @@ the FTS table means newest first without touching ``articles``.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlite_utils
@@ -17,8 +20,7 @@ import sqlite_utils
 Migration = tuple[str, str]
 
 
-_DOCUMENTS_AND_ARTICLES = (
-    """
+_DOCUMENTS_AND_ARTICLES = """
         CREATE TABLE documents (
             id INTEGER PRIMARY KEY,
             key TEXT NOT NULL UNIQUE,       -- source|date|page, or source|path, or url
@@ -87,14 +89,12 @@ _DOCUMENTS_AND_ARTICLES = (
         -- Segmented text (space-separated jieba search tokens); rowid = articles.id.
         CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, tokenize='unicode61');
     """
-)
 
 
-_CHATS_AND_DELIVERIES = (
-    """
+_CHATS_AND_DELIVERIES = """
         CREATE TABLE chats (
             chat_id INTEGER PRIMARY KEY,
-            type TEXT NOT NULL DEFAULT 'private',  -- private | group | supergroup | channel | console
+            type TEXT NOT NULL DEFAULT 'private',  -- private | group | supergroup | console
             title TEXT NOT NULL DEFAULT '',
             subscribed INTEGER NOT NULL DEFAULT 0,
             active INTEGER NOT NULL DEFAULT 1,     -- 0 after Forbidden; preferences are kept
@@ -137,7 +137,6 @@ _CHATS_AND_DELIVERIES = (
             composed_at TEXT NOT NULL
         );
     """
-)
 
 
 MIGRATIONS: list[Migration] = [
@@ -149,6 +148,24 @@ MIGRATIONS: list[Migration] = [
 def _statements(script: str) -> list[str]:
     lines = [ln.split("--", 1)[0] for ln in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception; nests as a no-op inside another.
+
+    Works whatever the connection's isolation_level, unlike ``with conn:``.
+    """
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def now_iso() -> str:
@@ -165,18 +182,12 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     for name, script in MIGRATIONS:
         if name in done:
             continue
-        conn = db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(db.conn) as conn:
             # One statement at a time: executescript() would COMMIT our transaction first.
             for statement in _statements(script):
                 conn.execute(statement)
             conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, now_iso())
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         applied.append(name)
     return applied

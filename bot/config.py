@@ -1,0 +1,90 @@
+"""Configuration from environment variables (a ``.env`` file is read when present).
+
+The token is kept out of ``repr`` so that it never lands in a log line.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefings.chats import parse_time, parse_timezone
+from briefings.errors import InvalidArgument
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _ids(text: str) -> frozenset[int]:
+    out = set()
+    for raw in text.replace(";", ",").replace(" ", ",").split(","):
+        part = raw.strip()
+        if part.lstrip("-").isdigit():
+            out.add(int(part))
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one bot process. See README “Configuration” and .env.example."""
+
+    token: str = field(default="", repr=False)
+    base_url: str = ""  # TELEGRAM_BASE_URL, e.g. http://127.0.0.1:8081/bot
+    base_file_url: str = ""  # TELEGRAM_BASE_FILE_URL
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str = field(default="", repr=False)
+    db_path: str = ""  # "" → briefings.store.db_path(None)
+    admin_ids: frozenset[int] = frozenset()
+    timezone: str = "Asia/Shanghai"
+    source: str = "浙江日报"
+    inbox_dir: Path = REPO / "data" / "inbox"
+    inbox_interval: float = 300.0
+    catchup_until: str = "12:00"  # local time after which a missed edition is skipped
+    bot_username: str = ""  # filled from getMe at start-up; used for deep links
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self.token)
+
+
+def load_config(env: dict[str, str] | None = None, *, dotenv: bool = True) -> Config:
+    """Read the configuration; invalid values raise InvalidArgument with the variable's name."""
+    if env is None:
+        if dotenv:
+            from dotenv import load_dotenv
+
+            load_dotenv(REPO / ".env", override=False)
+        env = dict(os.environ)
+    base_url = env.get("TELEGRAM_BASE_URL", "").strip()
+    file_url = env.get("TELEGRAM_BASE_FILE_URL", "").strip()
+    if base_url and not file_url:
+        file_url = base_url.rstrip("/")
+        file_url = file_url[: -len("/bot")] + "/file/bot" if file_url.endswith("/bot") else ""
+    try:
+        port = int(env.get("WEBHOOK_PORT", "8443"))
+        interval = float(env.get("INBOX_INTERVAL", "300"))
+    except ValueError as exc:
+        raise InvalidArgument(f"WEBHOOK_PORT/INBOX_INTERVAL 不是数字: {exc}") from exc
+    try:
+        tz = parse_timezone(env.get("BRIEFINGS_TZ", "Asia/Shanghai"))
+        catchup = parse_time(env.get("CATCHUP_UNTIL", "12:00"))
+    except InvalidArgument as exc:
+        raise InvalidArgument(f"BRIEFINGS_TZ/CATCHUP_UNTIL: {exc}") from exc
+    return Config(
+        token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+        base_url=base_url,
+        base_file_url=file_url,
+        webhook_url=env.get("WEBHOOK_URL", "").strip(),
+        webhook_listen=env.get("WEBHOOK_LISTEN", "127.0.0.1").strip(),
+        webhook_port=port,
+        webhook_secret=env.get("WEBHOOK_SECRET", "").strip(),
+        db_path=env.get("BRIEFINGS_DB", "").strip(),
+        admin_ids=_ids(env.get("ADMIN_IDS", "")),
+        timezone=tz,
+        source=env.get("BRIEFINGS_SOURCE", "浙江日报").strip() or "浙江日报",
+        inbox_dir=Path(env.get("INBOX_DIR", str(REPO / "data" / "inbox"))),
+        inbox_interval=interval,
+        catchup_until=catchup,
+    )
