@@ -1,10 +1,10 @@
 """Domain errors. Each carries a message fit to show a user or an operator as one line.
 
-    BriefingError
-     ├── InputError        a file or record that cannot be read (binary, empty, undecodable, missing)
-     ├── UnknownRegion     a region name that matches nothing (carries suggestions)
-     ├── AmbiguousRegion   a region name that matches several units (carries the candidates)
-     └── InvalidArgument   a command argument that is malformed (time, date, id)
+BriefingError
+ ├── InputError        an unreadable file or record (binary, empty, undecodable, missing)
+ ├── UnknownRegion     a region name that matches nothing (carries suggestions)
+ ├── AmbiguousRegion   a region name that matches several units (carries the candidates)
+ └── InvalidArgument   a command argument that is malformed (time, date, id)
 """
 
 from __future__ import annotations

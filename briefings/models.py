@@ -24,7 +24,7 @@ TOPICS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Person:
-    """One name from a byline, with the role printed before it (本报记者, 通讯员, 共享联盟·普陀 …)."""
+    """One name from a byline, with the role printed before it (本报记者, 通讯员 …)."""
 
     name: str
     role: str
@@ -104,9 +104,9 @@ class RegionMention:
 
 @dataclass(frozen=True)
 class Figure:
-    """An economic figure. ``text`` is verbatim from ``sentence`` (近6000块); ``value`` is the number.
+    """An economic figure. ``text`` is verbatim from ``sentence`` (近6000块).
 
-    ``value`` is in the printed unit's scale with magnitudes applied: 超千亿元 → value 1e11, unit 元;
+    ``value`` is the number with magnitudes applied: 超千亿元 → value 1e11, unit 元;
     19.7% → value 19.7, unit %.
     """
 

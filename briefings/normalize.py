@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 
 import zhconv
+import zhconv.zhconv as _zhconv_impl
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\ufeff]+")
 
@@ -23,8 +26,20 @@ def fold_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1)
+def zhconv_tables() -> dict:
+    """zhconv's conversion tables, loaded once by explicit path.
+
+    zhconv's lazy loader leaves its dictionary file open (a ResourceWarning, an error under
+    pytest); loading by path closes it, and every later ``zhconv.convert`` reuses the tables.
+    """
+    _zhconv_impl.loaddict(str(Path(_zhconv_impl.__file__).with_name("zhcdict.json")))
+    return _zhconv_impl.zhcdicts
+
+
 def to_simplified(text: str) -> str:
     """Traditional → simplified Chinese (縉雲 → 缙云); other text passes through."""
+    zhconv_tables()
     return zhconv.convert(text, "zh-cn")
 
 

@@ -1,0 +1,518 @@
+"""The gazetteer of Chinese administrative units and look-up of what a user typed.
+
+``data/gazetteer.tsv`` (built by scripts/build_gazetteer.py) lists provinces, prefecture-level
+cities and county-level units. Zhejiang is the focus: when a name is shared, the Zhejiang unit
+wins. ``find_mentions`` recognises regions in running news text (the second half of this module).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from briefings.errors import AmbiguousRegion, UnknownRegion
+from briefings.models import Region, RegionMention
+from briefings.normalize import for_matching, zhconv_tables
+
+GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv"
+FOCUS_PROVINCE = "浙江省"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
+# Suffixes a user may add or get wrong (缙云市 for 缙云县); stripped as a last resort.
+_ADMIN_SUFFIX = re.compile(
+    r"(自治县|自治州|自治旗|特别行政区|自治区|地区|新区|林区|省|市|县|区|州|旗|盟)$"
+)
+_PINYIN_NOISE = re.compile(r"[\s'’\-_.]+")
+_PINYIN_SUFFIX = re.compile(r"(county|district|city|province|shi|xian|qu|sheng)$")
+
+
+class Gazetteer:
+    """All regions, indexed by adcode, by every name they go by and by pinyin."""
+
+    def __init__(self, regions: Iterable[Region]) -> None:
+        self.regions: tuple[Region, ...] = tuple(regions)
+        self._by_code = {r.adcode: r for r in self.regions}
+        by_name: dict[str, list[Region]] = defaultdict(list)
+        by_pinyin: dict[str, list[Region]] = defaultdict(list)
+        for r in self.regions:
+            for name in names_of(r):
+                if r not in by_name[name]:
+                    by_name[name].append(r)
+            if r.pinyin:
+                by_pinyin[r.pinyin].append(r)
+        self._by_name = dict(by_name)
+        self._by_pinyin = dict(by_pinyin)
+        self._matcher = None  # built on first find_mentions (see _Matcher)
+
+    def by_adcode(self, adcode: str) -> Region | None:
+        return self._by_code.get(adcode.strip())
+
+    def named(self, name: str) -> list[Region]:
+        """Regions whose full name, short name or alias is exactly ``name`` (normalised)."""
+        return list(self._by_name.get(for_matching(name), ()))
+
+    def zhejiang_counties(self) -> list[Region]:
+        return [r for r in self.regions if r.level == "county" and r.province == FOCUS_PROVINCE]
+
+    def contains(self, outer: Region, inner: Region) -> bool:
+        """True when ``inner`` lies inside ``outer`` (a province or a prefecture)."""
+        if outer.level == "province":
+            return inner.province == outer.name and inner.adcode != outer.adcode
+        if outer.level == "city":
+            return inner.parent == outer.adcode
+        return False
+
+    def alternatives(self, region: Region) -> list[Region]:
+        """Other units going by the same short or full name (舟山普陀 → 上海普陀)."""
+        seen = {region.adcode}
+        out = []
+        for name in (region.short, region.name):
+            for r in self._by_name.get(name, ()):
+                if r.adcode not in seen:
+                    seen.add(r.adcode)
+                    out.append(r)
+        return out
+
+    def lookup(self, query: str) -> Region:
+        """Resolve what a user typed: 缙云, 缙云县, 丽水缙云, 縉雲, jinyun, 331122, 杭州 …
+
+        Raises AmbiguousRegion when several units fit and none is preferred, UnknownRegion
+        (with suggestions) when nothing fits.
+        """
+        zhconv_tables()
+        q = for_matching(query).replace(" ", "")
+        if not q:
+            raise UnknownRegion(query, [])
+        if q.isdigit():
+            region = self._by_code.get(q[:6]) if len(q) in (6, 9, 12) else None
+            if region is None:
+                raise UnknownRegion(query, [])
+            return region
+        candidates = self._pinyin_candidates(q) if q.isascii() else self._name_candidates(q)
+        if not candidates:
+            raise UnknownRegion(query, self.suggest(query))
+        return self._pick(query, q, candidates)
+
+    def _name_candidates(self, q: str) -> list[Region]:
+        if q in self._by_name:
+            return list(self._by_name[q])
+        qualified = self._qualified_candidates(q)
+        if qualified:
+            return qualified
+        stripped = _ADMIN_SUFFIX.sub("", q)
+        if stripped != q and len(stripped) >= 2:
+            return list(self._by_name.get(stripped, ()))
+        return []
+
+    def _qualified_candidates(self, q: str) -> list[Region]:
+        """丽水缙云, 丽水市缙云县, 浙江省丽水市缙云县: an outer name, then an inner one."""
+        found: list[Region] = []
+        for cut in range(len(q) - 2, 1, -1):
+            outers = [r for r in self._by_name.get(q[:cut], ()) if r.level != "county"]
+            if not outers:
+                continue
+            inners = self._name_candidates(q[cut:])
+            found += [i for i in inners for o in outers if self.contains(o, i)]
+            if found:
+                break
+        return list(dict.fromkeys(found))
+
+    def _pinyin_candidates(self, q: str) -> list[Region]:
+        p = _PINYIN_NOISE.sub("", q.lower())
+        if p in self._by_pinyin:
+            return list(self._by_pinyin[p])
+        stripped = _PINYIN_SUFFIX.sub("", p)
+        return list(self._by_pinyin.get(stripped, ())) if stripped else []
+
+    def _pick(self, query: str, q: str, candidates: list[Region]) -> Region:
+        if len(candidates) == 1:
+            return candidates[0]
+        exact = [r for r in candidates if r.name == q]
+        if len(exact) == 1:
+            return exact[0]
+        focus = [r for r in candidates if r.province == FOCUS_PROVINCE]
+        if len(focus) == 1:
+            return focus[0]
+        if focus:
+            candidates = focus
+        namesake = self.namesake_city(candidates)
+        if namesake is not None:
+            return namesake
+        raise AmbiguousRegion(query, sorted(candidates, key=_focus_first))
+
+    def namesake_city(self, candidates: list[Region]) -> Region | None:
+        """吉安 → 吉安市, not 吉安县: a prefecture wins over the namesake counties inside it."""
+        cities = [r for r in candidates if r.level == "city"]
+        if len(cities) != 1:
+            return None
+        city = cities[0]
+        others = [r for r in candidates if r is not city]
+        return city if all(self.contains(city, r) for r in others) else None
+
+    def suggest(self, query: str, limit: int = 5) -> list[Region]:
+        """Close names for an unknown query: shared characters, pinyin prefix, edit distance."""
+        zhconv_tables()
+        q = for_matching(query).replace(" ", "")
+        if not q:
+            return []
+        scored: list[tuple[tuple, Region]] = []
+        if q.isascii():
+            p = _PINYIN_NOISE.sub("", q.lower())
+            for r in self.regions:
+                if not r.pinyin or (r.level == "province" and len(p) < 3):
+                    continue
+                prefix = r.pinyin.startswith(p[:3])
+                dist = edit_distance(p, r.pinyin)
+                if prefix or dist <= max(1, len(p) // 4):
+                    scored.append(((dist, not prefix, *_focus_first(r)), r))
+        else:
+            core = _ADMIN_SUFFIX.sub("", q) or q
+            for r in self.regions:
+                shared = len(set(core) & set(r.short))
+                if shared == 0:
+                    continue
+                dist = edit_distance(core, r.short)
+                scored.append(((-shared, dist, *_focus_first(r)), r))
+        scored.sort(key=lambda pair: pair[0])
+        return [r for _, r in scored[:limit]]
+
+
+def names_of(region: Region) -> tuple[str, ...]:
+    """Every name a region goes by: full, short and aliases (stored simplified, so already in
+    the form ``for_matching`` gives a query)."""
+    names = [region.name, *region.aliases]
+    if len(region.short) >= 2:
+        names.append(region.short)
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _focus_first(r: Region) -> tuple[bool, int, str]:
+    return (r.province != FOCUS_PROVINCE, _LEVEL_RANK[r.level], r.adcode)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insert, delete, substitute all cost 1)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def parse_gazetteer(text: str) -> list[Region]:
+    """Rows of gazetteer.tsv (``#`` lines are provenance, the first other line is the header)."""
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+    if not lines:
+        return []
+    columns = lines[0].split("\t")
+    out = []
+    for line in lines[1:]:
+        row = dict(zip(columns, line.split("\t"), strict=True))
+        out.append(
+            Region(
+                adcode=row["adcode"],
+                name=row["name"],
+                short=row["short"],
+                level=row["level"],  # type: ignore[arg-type]
+                parent=row["parent"],
+                province=row["province"],
+                city=row["city"],
+                pinyin=row["pinyin"],
+                aliases=tuple(a for a in row["aliases"].split("|") if a),
+            )
+        )
+    return out
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> Gazetteer:
+    return Gazetteer(parse_gazetteer(path.read_text(encoding="utf-8")))
+
+
+def load_gazetteer(path: Path | None = None) -> Gazetteer:
+    """The gazetteer from ``path`` (default data/gazetteer.tsv), parsed once per path."""
+    return _load(Path(path or GAZETTEER).resolve())
+
+
+# --- Recognising regions in running news text ------------------------------------------------
+#
+# Aho-Corasick over every full name, short name and alias, on a copy of the text normalised
+# character by character (so offsets stay those of the original). A match counts only where
+# it starts and ends on a jieba token boundary: that alone rejects 江山 in 半壁江山, 范县 in 示范县
+# and 钱塘 in 钱塘江. The rules below handle what segmentation cannot.
+
+# Short names that in running text mean a landmark, not the district: 杭州西湖 is the lake, 嘉兴南湖
+# the lake of the red boat. Only 西湖区/南湖区 count.
+_LANDMARKS = frozenset({"西湖", "南湖"})
+# Zhejiang short names that are everyday words (路桥 roads and bridges, 天台 rooftop, 临海 coastal,
+# 海盐 sea salt, 滨江 riverside, 江山 the realm …): counted only with support — a qualifier, the
+# same region named unambiguously elsewhere in the text, or its city or a sibling county nearby.
+_WEAK_SHORTS = _words(
+    "路桥 临海 天台 滨江 玉环 浦江 常山 江山 平阳 龙湾 三门 龙泉 文成 开化 海盐 衢江"
+)
+# Prefecture short names that are mostly words or brands (朝阳产业, 阿里, 白银价格, 来宾, 日照时间).
+_WEAK_CITIES = _words(
+    "朝阳 阿里 白银 来宾 日照 长治 大同 中山 黄山 大庆 普洱 海西 海北 兴安 山南 "
+    "安康 白山 和田 红河 怒江"
+)
+# Compounds naming a company, a product or an idiom, not the place inside them.
+_COMPOUNDS = _words(
+    "镇海炼化 镇海石化 宁德时代 阿里巴巴 阿里云 安吉物流 江山如画 大好江山 锦绣江山 "
+    "万里江山 打江山 江山社稷 一统江山"
+)
+# Surnames that are not also common function words (于, 向, 和, 应 are left out): a two-character
+# place name right after one of these, the surname standing as its own token, is a person
+# (王江山, 陈永康), not the place.
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭萧田董潘袁蔡蒋叶杜苏魏程吕丁"
+    "沈任姚卢傅钟姜崔谭廖范汪陆戴贾韦夏邱侯邹熊孟秦阎薛尹段雷黎史陶贺顾毛郝龚邵钱严覃洪汤楼俞翁"
+)
+# How far (characters) a city, province or sibling county may be and still decide a shared name.
+_CONTEXT_WINDOW = 200
+
+
+@lru_cache(maxsize=1)
+def _char_table() -> dict[int, str]:
+    """A one-to-one character map: full-width ASCII → ASCII, traditional → simplified.
+
+    ``normalize.for_matching`` may change the length (NFKC turns … into ...); matching needs a
+    copy whose offsets are those of the original, so only single-character mappings are used.
+    """
+    tables = zhconv_tables()
+    table = {c: tables["zh2Hans"][c] for c in tables["TRADONLY"] if c in tables["zh2Hans"]}
+    table = {k: v for k, v in table.items() if len(k) == 1 and len(v) == 1}
+    out = {ord(k): v for k, v in table.items()}
+    out.update({cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)})
+    out[0x3000] = " "
+    return out
+
+
+def match_key(text: str) -> str:
+    """The length-preserving normal form used for matching names in running text."""
+    return text.translate(_char_table())
+
+
+class _Hit:
+    """One accepted occurrence of a name, and what it may refer to."""
+
+    __slots__ = ("consumed", "end", "entries", "key", "qualified", "region", "start")
+
+    def __init__(self, start: int, end: int, key: str, entries: tuple) -> None:
+        self.start, self.end, self.key = start, end, key
+        self.entries: list[tuple[Region, bool]] = list(entries)  # (region, written in full)
+        self.qualified = False  # narrowed by an adjacent province/city name: 舟山市普陀区
+        self.consumed = False  # this hit is itself such a qualifier
+        self.region: Region | None = None
+
+
+class _Matcher:
+    def __init__(self, gaz: Gazetteer) -> None:
+        import ahocorasick
+
+        self.gaz = gaz
+        table: dict[str, list[tuple[Region, bool]]] = defaultdict(list)
+        for r in gaz.regions:
+            for form, full in _forms(r):
+                key = match_key(form)
+                if (r, full) not in table[key] and (r, True) not in table[key]:
+                    table[key].append((r, full))
+        self.automaton = ahocorasick.Automaton()
+        for key, entries in table.items():
+            self.automaton.add_word(key, (key, tuple(entries)))
+        self.automaton.make_automaton()
+        self.compounds: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for compound in _COMPOUNDS:
+            for key in table:
+                if key in compound and len(key) >= 2:
+                    self.compounds[key].append((compound, compound.index(key)))
+
+    def hits(self, norm: str, bounds: set[int]) -> tuple[list[_Hit], list[tuple[int, Region]]]:
+        """Matches on token boundaries (longest first, no overlaps), and context hints.
+
+        A hint is a province or city name inside a longer token (重庆 in 重庆江北机场, 宁波 in
+        宁波大学): not a mention, but it still says which 江北 a text is about.
+        """
+        raw = []
+        hints = []
+        for last, (key, entries) in self.automaton.iter(norm):
+            start, end = last - len(key) + 1, last + 1
+            if start in bounds and end in bounds:
+                raw.append((start, -len(key), key, entries))
+            elif key not in _WEAK_CITIES:
+                outer = [r for r, _ in entries if r.level != "county"]
+                if len(outer) == 1:
+                    hints.append((start, outer[0]))
+        raw.sort()
+        out: list[_Hit] = []
+        reach = 0
+        for start, neg_len, key, entries in raw:
+            if start >= reach:
+                out.append(_Hit(start, start - neg_len, key, entries))
+                reach = start - neg_len
+        return out, hints
+
+    def blocked(self, hit: _Hit, norm: str, bounds: set[int]) -> bool:
+        for compound, offset in self.compounds.get(hit.key, ()):
+            at = hit.start - offset
+            if at >= 0 and norm.startswith(compound, at):
+                return True
+        if len(hit.key) == 2 and not any(full for _, full in hit.entries):
+            if hit.key in _LANDMARKS:
+                return True
+            before = hit.start - 1
+            if before >= 0 and norm[before] in _SURNAMES and before in bounds:
+                return True
+        return False
+
+    def find(self, text: str) -> list[RegionMention]:
+        from briefings import segment
+
+        norm = match_key(text)
+        bounds = segment.boundaries(norm)
+        found, hints = self.hits(norm, bounds)
+        hits = [h for h in found if not self.blocked(h, norm, bounds)]
+        self._qualify(hits)
+        self._resolve(hits, hints)
+        counted: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for h in hits:
+            if h.region is not None and not h.consumed and h.region.level != "province":
+                counted[h.region.adcode].append((h.start, h.end))
+        mentions = [
+            RegionMention(self.gaz._by_code[code], len(spans), tuple(spans))
+            for code, spans in counted.items()
+        ]
+        mentions.sort(key=lambda m: (-m.count, m.spans[0][0]))
+        return mentions
+
+    def _qualify(self, hits: list[_Hit]) -> None:
+        """舟山市普陀区, 衢州市柯城, 深圳南山区: an outer name just before narrows the next."""
+        for prev, hit in itertools.pairwise(hits):
+            if prev.end != hit.start:
+                continue
+            outers = [r for r, _ in prev.entries if r.level != "county"]
+            pairs = [(o, e) for o in outers for e in hit.entries if self.gaz.contains(o, e[0])]
+            if not pairs:
+                continue
+            hit.entries = list(dict.fromkeys(e for _, e in pairs))
+            hit.qualified = True
+            prev.consumed = True
+            prev.entries = [(o, True) for o in dict.fromkeys(o for o, _ in pairs)]
+            if len(prev.entries) == 1:
+                prev.region = prev.entries[0][0]
+            if len(hit.entries) == 1:
+                hit.region = hit.entries[0][0]
+
+    def _standing(self, hit: _Hit, region: Region, full: bool) -> str:
+        """'ok' (may count on its own) or 'support' (counts only with context)."""
+        if hit.qualified or region.level == "province":
+            return "ok"
+        if region.level == "city":
+            return "support" if not full and hit.key in _WEAK_CITIES else "ok"
+        if region.province == FOCUS_PROVINCE:
+            return "support" if not full and hit.key in _WEAK_SHORTS else "ok"
+        if full and len(hit.key) >= 3:
+            return "ok"
+        return "support"  # elsewhere in China, written short: 南山, 普陀 (上海) need context
+
+    def _resolve(self, hits: list[_Hit], hints: list[tuple[int, Region]]) -> None:
+        """First the names that need no context; they then serve as context for the rest."""
+        pending = []
+        for h in hits:
+            if h.region is None:
+                options = [(r, self._standing(h, r, full)) for r, full in h.entries]
+                h.region = self._without_context(options)
+                if h.region is None:
+                    pending.append((h, options))
+        anchors = [(h.start, h.region) for h in hits if h.region is not None]
+        same: dict[str, int] = defaultdict(int)
+        for _, region in anchors:
+            same[region.adcode] += 1
+        anchors += hints
+        for h, options in pending:
+            h.region = self._by_context(h, options, anchors, same)
+
+    def _without_context(self, options: list[tuple[Region, str]]) -> Region | None:
+        regions = [r for r, _ in options]
+        provinces = [r for r in regions if r.level == "province"]
+        if provinces:
+            return provinces[0]  # 吉林, 海南: the province before its namesake city or prefecture
+        if any(s == "support" for _, s in options):
+            city = self.gaz.namesake_city(regions)  # 南昌: the city, not 南昌县
+            return city if city is not None and dict(options)[city] == "ok" else None
+        if len(regions) == 1:
+            return regions[0]
+        return self.gaz.namesake_city(regions)
+
+    def _by_context(
+        self,
+        h: _Hit,
+        options: list[tuple[Region, str]],
+        anchors: list[tuple[int, Region]],
+        same: dict[str, int],
+    ) -> Region | None:
+        """Resolve a shared or weak name from the rest of the text, else prefer Zhejiang."""
+        # One sense per text: the same name resolved unambiguously elsewhere decides.
+        seen = [r for r, _ in options if same[r.adcode]]
+        if len(seen) == 1:
+            return seen[0]
+        best: tuple[int, Region] | None = None
+        for r, standing in options:
+            # A province is too broad to make a short name from outside Zhejiang count (海南 …
+            # 东方); a municipality is not (上海 … 普陀).
+            broad_ok = standing == "ok" or r.province.endswith("市")
+            for at, anchor in anchors:
+                dist = abs(at - h.start)
+                near = dist <= _CONTEXT_WINDOW and (best is None or dist < best[0])
+                if anchor.level == "province" and not broad_ok:
+                    continue
+                if near and self._related(anchor, r):
+                    best = (dist, r)
+        if best is not None:
+            return best[1]
+        ok = [r for r, s in options if s == "ok"]
+        focus = [r for r in ok if r.province == FOCUS_PROVINCE]
+        if len(focus) == 1:
+            return focus[0]
+        if len(ok) == 1:
+            return ok[0]
+        return self.gaz.namesake_city(ok)
+
+    def _related(self, anchor: Region, region: Region) -> bool:
+        if anchor.adcode == region.adcode or self.gaz.contains(anchor, region):
+            return True
+        return (
+            anchor.level == "county" and region.level == "county" and anchor.parent == region.parent
+        )
+
+
+def _forms(region: Region) -> list[tuple[str, bool]]:
+    """(form, written in full) pairs: full name and suffixed aliases are full, the rest short."""
+    forms = [(region.name, True)]
+    for alias in region.aliases:
+        forms.append((alias, alias[-1] in "县区市州旗盟" and len(alias) >= 3))
+    if len(region.short) >= 2 and region.short != region.name:
+        forms.append((region.short, False))
+    return forms
+
+
+def find_mentions(text: str, gazetteer: Gazetteer | None = None) -> list[RegionMention]:
+    """County- and city-level regions named in ``text``, most mentioned first.
+
+    Spans are offsets into ``text`` itself. A province or city name that only qualifies the
+    next name (舟山市 in 舟山市普陀区) is not counted on its own; provinces are never returned.
+    """
+    gaz = gazetteer or load_gazetteer()
+    if gaz._matcher is None:
+        gaz._matcher = _Matcher(gaz)
+    return gaz._matcher.find(text)
