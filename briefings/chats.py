@@ -235,6 +235,9 @@ def migrate_chat(conn: sqlite3.Connection, old_id: int, new_id: int) -> ChatPref
     Telegram gives a supergroup a new chat id; without this the subscription would be lost.
     """
     with transaction(conn):
+        # Follows reference chats(chat_id): let the rename and its children settle before the
+        # foreign keys are checked at COMMIT.
+        conn.execute("PRAGMA defer_foreign_keys = ON")
         if conn.execute("SELECT 1 FROM chats WHERE chat_id = ?", (old_id,)).fetchone() is None:
             return get_chat(conn, new_id)
         conn.execute("DELETE FROM chats WHERE chat_id = ?", (new_id,))

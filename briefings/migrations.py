@@ -142,6 +142,14 @@ _CHATS_AND_DELIVERIES = """
 MIGRATIONS: list[Migration] = [
     ("0001_documents_and_articles", _DOCUMENTS_AND_ARTICLES),
     ("0002_chats_and_deliveries", _CHATS_AND_DELIVERIES),
+    # Region names on mentions, so bundles show 缙云 without loading the gazetteer.
+    (
+        "0003_mention_names",
+        """
+            ALTER TABLE mentions ADD COLUMN name TEXT NOT NULL DEFAULT '';
+            ALTER TABLE mentions ADD COLUMN level TEXT NOT NULL DEFAULT ''
+        """,
+    ),
 ]
 
 

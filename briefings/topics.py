@@ -80,9 +80,13 @@ def evidence(
             found.append(m.group())
         points[topic] = total + body_points * length_factor
         cues[topic] = found
-    counties = [m for m in regions if m.region.level == "county" and m.region.province == "浙江省"]
+    # How much the unit talks about Zhejiang counties: every mention counts, up to a cap, so a
+    # report on one county (桐庐 ×6) weighs like one that names six counties once.
+    county_mentions = sum(
+        m.count for m in regions if m.region.level == "county" and m.region.province == "浙江省"
+    )
     county_figures = [f for f in figures if f.region]
-    points["county"] += 1.5 * min(len(counties), 6) + 1.0 * min(len(county_figures), 8)
+    points["county"] += 1.0 * min(county_mentions, 10) + 1.0 * min(len(county_figures), 8)
     if county_figures:
         cues["county"].append(f"{len(county_figures)} 个县域数据")
     return TopicEvidence(points, cues)

@@ -1,0 +1,197 @@
+"""Benchmark the bot's handlers: end-to-end throughput and /county, /search latency at scale.
+
+1. Throughput: the real Application (``bot.app.build_application``) against the fake Bot API
+   (tests/fakebotapi.py) on loopback, over the sample page, answering a mix of /county, /search,
+   free text and /help; as a ratio to a bare PTB echo handler fed the same updates in the same
+   run (target ≥ 0.8). Both process updates sequentially (PTB's default).
+2. Latency: ``handlers.cmd_county`` and ``handlers.cmd_search`` (worker-thread hops, SQLite,
+   formatting: everything but the network) on a database of ``--n`` synthetic articles built by
+   bench/bench_search.py, beside a naive ``LIKE '%term%'`` scan of the same shape.
+
+Usage:
+    python bench/bench_bot.py --n 20000 --updates 300     # smoke run, a few seconds
+    python bench/bench_bot.py                             # 1,000,000 articles (built once)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+
+from bench_search import build, like_search, load_corpus, percentile, reusable  # noqa: E402
+from bench_search import search_queries as make_queries  # noqa: E402
+from fakebotapi import FakeBotAPI, build_app, make_message, running_app  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import ContextTypes, MessageHandler, filters  # noqa: E402
+
+from bot import handlers  # noqa: E402
+from bot.app import build_application, open_runtime  # noqa: E402
+from bot.config import Config  # noqa: E402
+from bot.runtime import Runtime  # noqa: E402
+from briefings.store import Store  # noqa: E402
+
+MIX = ["/county 缙云", "/search 浙江", "缙云", "/county 余杭", "知识产权", "/help"]
+CHATS = 50
+
+
+async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None
+    await update.message.reply_text(update.message.text or "…")
+
+
+async def _drive(fake: FakeBotAPI, n: int, offset: int) -> float:
+    """Push ``n`` updates at once; seconds until every reply has been answered by the server."""
+    before = len(fake.calls("sendMessage"))
+    started = time.perf_counter()
+    for i in range(n):
+        fake.push_update(make_message(1000 + (offset + i) % CHATS, MIX[i % len(MIX)]))
+    await fake.wait_for("sendMessage", count=before + n, timeout=120)
+    return time.perf_counter() - started
+
+
+async def throughput(n: int, db: Path, rounds: int) -> tuple[list[float], list[float]]:
+    """Updates per second of the echo handler and of the bot: same updates, same server,
+    alternating rounds (so a noisy neighbour slows both alike)."""
+    fake = FakeBotAPI()
+    await fake.start()
+    config = Config(
+        token=fake.token,
+        base_url=fake.base_url,
+        base_file_url=fake.base_file_url,
+        db_path=str(db),
+        inbox_dir=db.parent / "inbox",
+        inbox_interval=0,
+    )
+    rt = open_runtime(config)
+    echo_rates, bot_rates = [], []
+    try:
+        for _ in range(rounds):
+            echo = build_app(fake)
+            echo.add_handler(MessageHandler(filters.TEXT, _echo))
+            async with running_app(echo, poll_timeout=2):
+                await _drive(fake, 30, 0)  # warm-up: connections, first polls
+                echo_rates.append(n / await _drive(fake, n, 30))
+            app = build_application(config, rt)
+            async with running_app(app, poll_timeout=2):
+                await _drive(fake, 30, 0)  # warm-up: gazetteer, jieba, page cache
+                bot_rates.append(n / await _drive(fake, n, 30))
+            fake.clear_calls()
+    finally:
+        rt.close()
+        await fake.stop()
+    return echo_rates, bot_rates
+
+
+async def _timed(fn: Callable[[], Awaitable[object]]) -> float:
+    t = time.perf_counter_ns()
+    await fn()
+    return (time.perf_counter_ns() - t) / 1e6
+
+
+async def latency(
+    path: Path, queries: Sequence[str], counties: Sequence[tuple[str, str]], like_n: int
+) -> dict[str, list[float]]:
+    """Milliseconds per call of the /county and /search handlers and of the LIKE baseline."""
+    store = Store.open(path)
+    rt = Runtime(config=Config(db_path=str(path)), store=store)
+    ctx = handlers.Ctx(rt=rt, chat_id=1, chat_type="private", user_id=1)
+    try:
+        for q in queries[:20]:  # warm the page cache, the gazetteer and jieba
+            await handlers.cmd_search(ctx, q)
+        out = {
+            "/county handler (lookup + card)": [
+                await _timed(lambda c=code: handlers.cmd_county(ctx, c)) for code, _ in counties
+            ],
+            "/search handler (page 1 + buttons)": [
+                await _timed(lambda q=q: handlers.cmd_search(ctx, q)) for q in queries
+            ],
+            "/search next page (callback)": [
+                await _timed(lambda q=q: handlers.search_reply(ctx, q, 1, edit=True))
+                for q in queries[:100]
+            ],
+        }
+        out["baseline: LIKE scan, county name (newest 10)"] = [
+            await _timed(lambda name=name: rt.call(_like_county, store.conn, name))
+            for _, name in counties[:like_n]
+        ]
+        out["baseline: LIKE scan, search (newest 10 + count)"] = [
+            await _timed(lambda q=q: rt.call(like_search, store.conn, q)) for q in queries[:like_n]
+        ]
+    finally:
+        rt.close()
+    return out
+
+
+def _like_county(conn: sqlite3.Connection, name: str) -> list[int]:
+    rows = conn.execute(
+        "SELECT id FROM articles WHERE body LIKE ? ORDER BY id DESC LIMIT 10", (f"%{name}%",)
+    )
+    return [r[0] for r in rows]
+
+
+def _rates(values: Sequence[float]) -> str:
+    return " ".join(f"{v:.0f}" for v in values)
+
+
+def _seeded_copy(tmp: Path) -> Path:
+    """A database holding the sample page (the console's first-run seeding)."""
+    db = tmp / "sample.db"
+    open_runtime(Config(db_path=str(db)), seed=True).close()
+    return db
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--n", type=int, default=1_000_000, help="articles in the latency database")
+    p.add_argument("--updates", type=int, default=1000, help="updates in the throughput run")
+    p.add_argument("--rounds", type=int, default=3, help="alternating echo/bot rounds")
+    p.add_argument("--queries", type=int, default=300, help="timed handler calls per command")
+    p.add_argument("--like-queries", type=int, default=20, help="timed LIKE scans (slow)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--db", type=Path, help="latency database (default bench/bench_search_<n>.db)")
+    args = p.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench_bot_"))
+    try:
+        echo, bot = asyncio.run(throughput(args.updates, _seeded_copy(tmp), args.rounds))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    ratio = max(bot) / max(echo)
+    print(f"throughput, {args.updates} updates x {args.rounds} alternating rounds, loopback:")
+    print(f"  bare PTB echo handler  best {max(echo):6.0f} updates/s  (rounds: {_rates(echo)})")
+    print(f"  briefing bot           best {max(bot):6.0f} updates/s  (rounds: {_rates(bot)})")
+    verdict = "meets" if ratio >= 0.8 else "misses"
+    print(f"  ratio of the bests     {ratio:9.2f}  ({verdict} the 0.8 target)")
+
+    path = args.db or ROOT / "bench" / f"bench_search_{args.n}.db"
+    if not reusable(path, args.n, args.seed):
+        print(f"building {path} with {args.n:,} articles (bench_search.build)", file=sys.stderr)
+        build(path, args.n, args.seed)
+    corpus = load_corpus(args.seed)
+    rng = random.Random(args.seed + 2)
+    queries = make_queries(corpus, args.queries, rng)
+    counties = rng.choices(corpus.counties, corpus.weights, k=args.queries)
+    shapes = asyncio.run(latency(path, queries, counties, args.like_queries))
+    print(f"\nhandler latency on {args.n:,} articles ({path.name}):")
+    print(f"  {'call':<50} {'calls':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for name, ms in shapes.items():
+        p50, p99 = percentile(ms, 0.5), percentile(ms, 0.99)
+        print(f"  {name:<50} {len(ms):>6} {p50:>8.2f} {p99:>8.2f} {max(ms):>8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,173 @@
+"""Fan-out benchmark: one delivery pass to N subscribers against the fake Bot API under limits.
+
+The fake server (in its own process) enforces Telegram's limits 10x faster (300 messages/s
+overall, 10/s per chat, 200/min per group) and the bot's limiter is scaled the same way.
+Reported: the sustained rate as a fraction of the allowed rate (target >= 0.95), 429 answers
+(target 0), chats that lost a part and parts delivered twice (target 0). The baseline is a
+bare sequential ``send_message`` loop with limits off, in the same run.
+
+    python bench/bench_fanout.py            # 10,000 subscribers, about 35 s
+    python bench/bench_fanout.py --n 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from fakebotapi import BOT_USERNAME, FakeBotAPI  # noqa: E402
+
+from bot.config import Config  # noqa: E402
+from bot.delivery import Deliverer, RateLimiter, delivery_bot, edition_parts  # noqa: E402
+from bot.runtime import Runtime  # noqa: E402
+from briefings import chats  # noqa: E402
+from briefings.migrations import transaction  # noqa: E402
+from briefings.pipeline import ingest_paths  # noqa: E402
+from briefings.store import Store  # noqa: E402
+
+SAMPLE = REPO / "data" / "sample_page_2026-04-15.txt"
+DATE = "2026-04-15"
+SCALE = 10.0
+GROUP_EVERY = 50
+# BENCH_SYNC_NORMAL=1: PRAGMA synchronous=NORMAL (WAL), to see what fsync per commit costs.
+SYNC_NORMAL = (
+    os.environ.get("BENCH_SYNC_NORMAL") == "1"
+)  # one subscriber in 50 is a group (negative id)
+
+
+def _serve(conn: Connection) -> None:
+    """The fake Bot API in its own process (its CPU must not slow the sender's event loop)."""
+
+    async def main() -> None:
+        fake = FakeBotAPI()
+        await fake.start()
+        conn.send((fake.token, fake.base_url))
+        loop = asyncio.get_running_loop()
+        while True:
+            command, arg = await loop.run_in_executor(None, conn.recv)
+            if command == "limits":
+                fake.enforce_limits(scale=arg) if arg else fake.disable_limits()
+                conn.send(True)
+            elif command == "calls":
+                conn.send([(c.chat_id, c.time, c.status) for c in fake.calls("sendMessage")])
+                fake.clear_calls()
+            elif command == "stop":
+                await fake.stop()
+                conn.send(True)
+                return
+
+    asyncio.run(main())
+
+
+class Server:
+    """Parent side of the fake server process: set limits, collect calls, stop."""
+
+    def __init__(self) -> None:
+        self.conn, child = mp.Pipe()
+        self.process = mp.get_context("spawn").Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        self.token, self.base_url = self.conn.recv()
+
+    def ask(self, command: str, arg: object = None) -> object:
+        self.conn.send((command, arg))
+        return self.conn.recv()
+
+    def stop(self) -> None:
+        self.ask("stop")
+        self.process.join(10)
+
+
+def _subscribe(store: Store, n: int) -> list[int]:
+    ids = [-(1_000_000 + i) if i % GROUP_EVERY == 0 else 1_000_000 + i for i in range(1, n + 1)]
+    with transaction(store.conn):  # one commit for the set-up, not 2n
+        for chat_id in ids:
+            chats.ensure_chat(store.conn, chat_id, "group" if chat_id < 0 else "private")
+            chats.subscribe(store.conn, chat_id)
+    return ids
+
+
+async def _baseline(server: Server, config: Config, count: int) -> float:
+    server.ask("limits", 0)
+    async with delivery_bot(config) as bot:
+        start = time.perf_counter()
+        for i in range(count):
+            await bot.send_message(2_000_000_000 + i, "baseline")
+        rate = count / (time.perf_counter() - start)
+    server.ask("calls")
+    return rate
+
+
+async def main(n: int) -> int:
+    server = Server()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        store = Store.open(db)
+        if SYNC_NORMAL:
+            store.conn.execute("PRAGMA synchronous = NORMAL")
+        ingest_paths(store, [SAMPLE])
+        ids = _subscribe(store, n)
+        config = Config(token=server.token, base_url=server.base_url, db_path=str(db))
+        rt = Runtime(config, store)
+        prefs = chats.get_chat(store.conn, ids[0])
+        parts, _ = edition_parts(
+            store, prefs, DATE, store.articles_on(DATE), bot_username=BOT_USERNAME
+        )
+        expected = len(parts)
+
+        baseline = await _baseline(server, config, min(n, 2000))
+        server.ask("limits", SCALE)
+        async with delivery_bot(config) as bot:
+            deliverer = Deliverer(rt, bot, RateLimiter(scale=SCALE))
+            start, cpu = time.perf_counter(), time.process_time()
+            report = await deliverer.deliver_edition(DATE)
+            elapsed = time.perf_counter() - start
+            cpu = time.process_time() - cpu
+        rt.close()
+
+    calls = server.ask("calls")
+    server.stop()
+    accepted = [(chat, t) for chat, t, status in calls if status == 200]
+    throttled = sum(1 for _, _, status in calls if status == 429)
+    times = sorted(t for _, t in accepted)
+    span = times[-1] - times[0] if len(times) > 1 else float("nan")
+    sustained = (len(times) - 1) / span if len(times) > 1 else 0.0
+    allowed = 30 * SCALE
+    per_chat = Counter(chat for chat, _ in accepted)
+    lost = sum(1 for c in ids if per_chat.get(c, 0) < expected)
+    duplicated = sum(max(0, per_chat.get(c, 0) - expected) for c in ids)
+
+    print(f"subscribers           {n} ({n // GROUP_EVERY} groups), {expected} message(s) each")
+    print(
+        f"delivered             {report.sent} chats, {report.messages} messages in {elapsed:.1f} s"
+    )
+    print(f"sustained rate        {sustained:.1f}/s of {allowed:.0f}/s = {sustained / allowed:.3f}")
+    print(f"sender CPU            {cpu:.1f} s ({cpu / elapsed:.0%} of one core)")
+    print(f"429 answers           {throttled}")
+    print(f"lost chats            {lost}")
+    print(f"duplicated messages   {duplicated}")
+    print(f"failed (ledger)       {report.failed}")
+    print(f"baseline              {baseline:.0f}/s (bare sequential send_message, limits off)")
+    ok = sustained / allowed >= 0.95 and throttled == 0 and lost == 0 and duplicated == 0
+    print("result                " + ("PASS" if ok else "FAIL"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000, help="number of subscribers")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    sys.exit(asyncio.run(main(args.n)))

@@ -1,0 +1,307 @@
+"""The briefing bot: entry point and operator CLI.
+
+Usage:
+    python bot.py                      run the bot (long polling, or webhook with WEBHOOK_URL);
+                                       with no TELEGRAM_BOT_TOKEN, a local console chat on the
+                                       bundled sample data
+    python bot.py ask "/county 缙云"    run one command offline, print the reply as sent (HTML)
+    python bot.py ingest PATH...       ingest page files, article files, JSON Lines, folders
+    python bot.py parse FILE --json    print the parsed units as JSON, without touching the DB
+    python bot.py search QUERY         full-text search, newest first
+    python bot.py county NAME          a county's articles and figures
+    python bot.py digest [--date D] [--chat ID]   print the edition as that chat would get it
+    python bot.py push [--date D]      one delivery pass now (sends nothing twice)
+
+Every subcommand's --help shows an example. Errors are one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from briefings.errors import BriefingError
+
+REPO = Path(__file__).resolve().parent
+SAMPLE = REPO / "data" / "sample_page_2026-04-15.txt"
+
+
+class CliError(Exception):
+    """An operator error: printed as one line, exit status 1."""
+
+
+def _open_store(db: str | None):
+    from briefings.store import Store, db_path
+
+    path = db_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return Store.open(path)
+
+
+def _progress(total: int) -> Callable | None:
+    """A tqdm bar on stderr when there are many files and stderr is a terminal."""
+    if total < 5 or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return lambda files: tqdm(files, total=total, unit="file", file=sys.stderr)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest files and folders (recursively): OCR pages, one-article files, JSON Lines.
+
+    Example:
+        python bot.py ingest data/sample_page_2026-04-15.txt
+        python bot.py ingest ~/pages --date 2026-04-15 --source 浙江日报
+    """
+    from briefings.pipeline import ingest_paths
+    from briefings.reading import iter_input_files
+
+    total = len(list(iter_input_files(args.paths)))
+    with _open_store(args.db) as store:
+        report = ingest_paths(
+            store, args.paths, source=args.source, date=args.date, progress=_progress(total)
+        )
+    for path, message in report.errors:
+        print(f"跳过 {path}: {message}", file=sys.stderr)
+    print(report.summary())
+    if report.errors and report.documents == 0:
+        return 1
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    """Parse one file and print its units (kind, title, byline, regions, figures, topics …).
+
+    Example:
+        python bot.py parse data/sample_page_2026-04-15.txt --json
+    """
+    from briefings.pipeline import analyze_document
+    from briefings.reading import read_documents
+
+    path = Path(args.file)
+    if not path.exists():
+        raise CliError(f"文件不存在: {path}")
+    if path.is_dir():
+        raise CliError(f"{path} 是文件夹; parse 只读一个文件")
+    units = []
+    for doc in read_documents(path, source=args.source, date=args.date):
+        for analysed in analyze_document(doc):
+            item = analysed.to_json()
+            item.update({"date": doc.date, "source": doc.source, "page": doc.page})
+            units.append(item)
+    if args.json:
+        json.dump(units, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    for i, u in enumerate(units):
+        title = u["title"] or u["body"][:30]
+        print(f"[{i}] {u['kind']:<12} {title}")
+        for f in u["figures"]:
+            print(f"      {f['region'] or '—'} · {f['period']}{f['indicator']} · {f['text']}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Full-text search over stored articles, newest first.
+
+    Example:
+        python bot.py search 保贷联动
+        python bot.py search "人工智能 余杭" --limit 5
+    """
+    with _open_store(args.db) as store:
+        page = store.search(args.query, limit=args.limit)
+    more = "+" if page.total_capped else ""
+    print(f"“{args.query}”: {page.total}{more} 条结果")
+    for hit in page.items:
+        a = hit.article
+        print(f"#{a.id}  {a.date}  {a.source}  {a.title or '(无标题)'}")
+        print(f"      {hit.snippet}")
+    return 0
+
+
+def cmd_county(args: argparse.Namespace) -> int:
+    """A county's latest articles and figures.
+
+    Example:
+        python bot.py county 缙云
+        python bot.py county jinyun
+    """
+    from briefings.regions import load_gazetteer
+
+    region = load_gazetteer().lookup(args.name)
+    with _open_store(args.db) as store:
+        articles = store.county_articles(region.adcode, limit=args.limit)
+        figures = store.county_figures(region.adcode, limit=20)
+        last = store.last_mention_date(region.adcode)
+    print(f"{region.display} ({region.adcode})")
+    if not articles and not figures:
+        print("暂无报道" + (f", 最近一次提及: {last}" if last else ""))
+        return 0
+    for sf in figures:
+        f = sf.figure
+        print(
+            f"  {f.region or region.short} · {f.period}{f.indicator} · {f.text}"
+            f"  [{sf.source} {sf.date} #{sf.article_id}]"
+        )
+    for a in articles:
+        print(f"  #{a.id} {a.date} {a.title or a.body[:30]}")
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Print the edition of a date as a chat would get it (plain text on a terminal).
+
+    Example:
+        python bot.py digest --date 2026-04-15
+        python bot.py digest --chat 12345 --html
+    """
+    from bot.digesting import edition_for_chat
+
+    with _open_store(args.db) as store:
+        messages, text = edition_for_chat(store, date=args.date, chat_id=args.chat)
+    if args.html:
+        print("\n\n".join(messages))
+    else:
+        print(text)
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    """Run one delivery pass now; running it twice sends nothing new.
+
+    Example:
+        python bot.py push --date 2026-04-15
+    """
+    from bot.config import load_config
+    from bot.delivery import push
+
+    config = load_config()
+    if not config.has_token:
+        raise CliError("push 需要 TELEGRAM_BOT_TOKEN (TELEGRAM_BASE_URL 可指向其他服务器)")
+    if args.db:
+        from dataclasses import replace
+
+        config = replace(config, db_path=args.db)
+    report = asyncio.run(push(config, args.date))
+    print(report.summary() if hasattr(report, "summary") else report)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Run one command offline and print the reply as sent (HTML).
+
+    Example:
+        python bot.py ask "/county 缙云"
+    """
+    from dataclasses import replace
+
+    from bot.config import load_config
+    from bot.console import ask
+
+    config = load_config()
+    if args.db:
+        config = replace(config, db_path=args.db)
+    print(ask(config, " ".join(args.text)))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the bot; without TELEGRAM_BOT_TOKEN, a console chat over the sample data.
+
+    Example:
+        python bot.py
+        printf '/county 缙云\\n' | python bot.py
+    """
+    from dataclasses import replace
+
+    from bot.config import load_config
+
+    config = load_config()
+    if args.db:
+        config = replace(config, db_path=args.db)
+    if config.has_token:
+        from bot.app import run
+
+        run(config)
+        return 0
+    from bot.console import run_console
+
+    return run_console(config, sys.stdin, sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bot.py",
+        description="浙江经济早报 bot: ingest newspaper pages, search them, brief subscribers.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--db", help="SQLite file (default: $BRIEFINGS_DB or data/briefings.db)")
+    parser.set_defaults(func=cmd_run)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Callable, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_,
+            description=func.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.add_argument("--db", default=argparse.SUPPRESS, help="SQLite file")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("ingest", cmd_ingest, "ingest files and folders")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--date", help="publication date (yyyy-mm-dd), overrides file and text")
+    p.add_argument("--source", help="source name (default 浙江日报 or the JSON field)")
+    p = add("parse", cmd_parse, "parse one file, print units")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument("--date")
+    p.add_argument("--source")
+    p = add("search", cmd_search, "full-text search")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--limit", type=int, default=10)
+    p = add("county", cmd_county, "a county's articles and figures")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--limit", type=int, default=10)
+    p = add("digest", cmd_digest, "print an edition")
+    p.add_argument("--date")
+    p.add_argument("--chat", type=int)
+    p.add_argument("--html", action="store_true", help="print the HTML messages as sent")
+    p = add("push", cmd_push, "one delivery pass now")
+    p.add_argument("--date")
+    p = add("ask", cmd_ask, "one command offline")
+    p.add_argument("text", nargs="+", metavar="TEXT")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "db"):
+        args.db = None
+    try:
+        return args.func(args)
+    except (BriefingError, CliError) as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the operator gets one line, never a traceback
+        logging.getLogger("bot").debug("unexpected error", exc_info=True)
+        print(f"错误: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

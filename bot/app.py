@@ -1,0 +1,431 @@
+"""The PTB Application: adapters from Telegram updates to ``bot.handlers``, start-up, running.
+
+Each adapter builds a ``Ctx`` from the update, awaits the framework-free handler and sends the
+``Reply`` values it returns (new messages, or edits of the message whose button was pressed).
+Domain errors become messages through ``bot.errors``; anything else reaches ``on_error``, which
+apologises to the chat, reports the traceback to the admins, and lets the bot keep running.
+"""
+
+from __future__ import annotations
+
+import os
+
+# PTB 22 warns whenever it hands out a duration as an int; opt in to timedelta before any
+# telegram object exists.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ChosenInlineResultHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import cards, errors, handlers, inline, scheduling
+from bot.cards import Keyboard, Reply
+from bot.config import Config
+from bot.runtime import Runtime
+from briefings import chats
+from briefings.errors import BriefingError
+
+log = logging.getLogger(__name__)
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
+_ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    return context.application.bot_data["rt"]
+
+
+def keyboard(rows: Keyboard) -> InlineKeyboardMarkup | None:
+    """Our Button rows as Telegram's inline keyboard (None when there are no buttons)."""
+    if not rows:
+        return None
+    out = []
+    for row in rows:
+        line = []
+        for b in row:
+            if b.url:
+                line.append(InlineKeyboardButton(b.text, url=b.url))
+            elif b.inline_query:
+                line.append(InlineKeyboardButton(b.text, switch_inline_query=b.inline_query))
+            else:
+                line.append(InlineKeyboardButton(b.text, callback_data=b.data))
+        out.append(line)
+    return InlineKeyboardMarkup(out)
+
+
+# ---- context ----------------------------------------------------------------------------------
+
+
+async def _reschedule(app: Application, rt: Runtime, chat_id: int) -> None:
+    """Re-plan a chat's delivery job after its subscription or time changed."""
+    await scheduling.reschedule_chat(app, rt, chat_id)
+
+
+def make_ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> handlers.Ctx:
+    """The handler context of an update: chat, user, forum topic, admin checks."""
+    rt = runtime_of(context)
+    chat = update.effective_chat
+    user = update.effective_user
+    message = update.effective_message
+    thread_id = (
+        message.message_thread_id
+        if isinstance(message, Message) and message.is_topic_message
+        else None
+    )
+    chat_id = chat.id if chat else (user.id if user else 0)
+    chat_type = chat.type if chat else ChatType.PRIVATE
+    title = (chat.title or "") if chat else ""
+
+    async def check_admin() -> bool:
+        # Anonymous admins post as the group itself (from = GroupAnonymousBot).
+        own = update.message
+        if own is not None and own.sender_chat is not None and own.sender_chat.id == chat_id:
+            return True
+        if user is None:
+            return False
+        member = await context.bot.get_chat_member(chat_id, user.id)
+        return member.status in _ADMIN_STATUSES
+
+    async def changed(cid: int) -> None:
+        await _reschedule(context.application, rt, cid)
+
+    return handlers.Ctx(
+        rt=rt,
+        chat_id=chat_id,
+        chat_type=str(chat_type),
+        user_id=user.id if user else 0,
+        title=title,
+        thread_id=thread_id,
+        bot_username=context.bot.username or "",
+        state=context.chat_data if context.chat_data is not None else {},
+        is_bot_admin=bool(user) and user.id in rt.config.admin_ids,
+        check_admin=check_admin,
+        on_prefs_changed=changed,
+    )
+
+
+# ---- sending ----------------------------------------------------------------------------------
+
+
+async def send_replies(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, replies: Sequence[Reply]
+) -> None:
+    """Send replies: edits go to the pressed message, the rest as new messages in the thread."""
+    query = update.callback_query
+    if query is not None:
+        toast = next((r.toast for r in replies if r.toast), None)
+        await query.answer(toast[:190] if toast else None)
+    message = update.effective_message
+    chat = update.effective_chat
+    for reply in replies:
+        markup = keyboard(reply.buttons)
+        preview = None if reply.preview else _NO_PREVIEW
+        if reply.edit and query is not None and isinstance(query.message, Message):
+            try:
+                await query.edit_message_text(
+                    reply.text, reply_markup=markup, link_preview_options=preview
+                )
+            except BadRequest as exc:
+                # Pressing a button that leads to the same text is not an error for users.
+                if "not modified" not in str(exc).lower():
+                    raise
+            continue
+        if not reply.text:
+            continue  # a toast-only reply
+        if query is None and isinstance(message, Message):
+            await message.reply_text(reply.text, reply_markup=markup, link_preview_options=preview)
+        elif chat is not None:
+            thread = (
+                message.message_thread_id
+                if isinstance(message, Message) and message.is_topic_message
+                else None
+            )
+            await context.bot.send_message(
+                chat.id,
+                reply.text,
+                reply_markup=markup,
+                link_preview_options=preview,
+                message_thread_id=thread,
+            )
+
+
+def command(name: str) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """PTB callback for ``/name args`` (args = the raw text after the command)."""
+
+    async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        text = message.text or message.caption or ""
+        parsed = handlers.parse_command(text, context.bot.username or "")
+        args = parsed[1] if parsed else ""
+        ctx = make_ctx(update, context)
+        await send_replies(update, context, await handlers.run_command(ctx, name, args))
+
+    callback.__name__ = f"cmd_{name}"
+    return callback
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    ctx = make_ctx(update, context)
+    await send_replies(update, context, await handlers.run_text(ctx, message.text))
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    parsed = handlers.parse_command(message.text, context.bot.username or "")
+    if parsed is None:
+        if not handlers.addressed_elsewhere(message.text, context.bot.username or ""):
+            await on_text(update, context)  # a "/" with no command name: plain text
+        return
+    await send_replies(update, context, [cards.unknown_command(parsed[0])])
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    ctx = make_ctx(update, context)
+    await send_replies(update, context, await handlers.run_button(ctx, query.data or ""))
+
+
+async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An uploaded file: admins ingest page files; everyone else gets a polite refusal."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    ctx = make_ctx(update, context)
+    if not ctx.is_bot_admin:
+        await send_replies(update, context, [cards.admin_only_bot()])
+        return
+    doc = message.document
+    if doc.file_size and doc.file_size > handlers.MAX_UPLOAD_BYTES:
+        await send_replies(update, context, [Reply("文件过大,请拆分后再上传(上限 10 MB)。")])
+        return
+    file = await doc.get_file()
+    data = bytes(await file.download_as_bytearray())
+    try:
+        replies = await handlers.ingest_upload(ctx, doc.file_name or "upload.txt", data)
+    except BriefingError as exc:
+        replies = [errors.domain_reply(exc)]
+    await send_replies(update, context, replies)
+
+
+async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Blocked/unblocked, removed/added: flip ``active`` and keep every preference."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    rt = runtime_of(context)
+    chat = change.chat
+    status = change.new_chat_member.status
+    active = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+    conn = rt.store.conn
+    await rt.call(chats.ensure_chat, conn, chat.id, str(chat.type), chat.title or "")
+    await rt.call(chats.set_active, conn, chat.id, active)
+    log.info("chat %s is now %s", chat.id, "active" if active else "inactive")
+    await _reschedule(context.application, rt, chat.id)
+
+
+async def _migrate(context: ContextTypes.DEFAULT_TYPE, old_id: int, new_id: int) -> None:
+    rt = runtime_of(context)
+    await rt.call(chats.migrate_chat, rt.store.conn, old_id, new_id)
+    log.info("chat %s migrated to %s", old_id, new_id)
+    await _reschedule(context.application, rt, new_id)
+
+
+async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: move its subscription to the new chat id."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        await _migrate(context, message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        await _migrate(context, message.migrate_from_chat_id, message.chat.id)
+
+
+def _describe(update: object) -> str:
+    if isinstance(update, Update):
+        chat = update.effective_chat
+        user = update.effective_user
+        msg = update.effective_message
+        text = (msg.text or "")[:200] if msg else ""
+        if update.callback_query:
+            text = f"[button] {update.callback_query.data}"
+        return f"chat {chat.id if chat else '-'} user {user.id if user else '-'}: {text}"
+    return ""
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one error handler: apology to the chat, escaped traceback to the admins."""
+    exc = context.error
+    if exc is None:
+        return
+    if isinstance(exc, ChatMigrated) and isinstance(update, Update) and update.effective_chat:
+        await _migrate(context, update.effective_chat.id, exc.new_chat_id)
+        return
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(exc, Forbidden) and chat is not None:
+        rt = runtime_of(context)
+        await rt.call(chats.set_active, rt.store.conn, chat.id, False)
+        return
+    log.error("error while handling %s", _describe(update), exc_info=exc)
+    apology = errors.apology()
+    try:
+        if isinstance(update, Update) and update.callback_query is not None:
+            await update.callback_query.answer(apology.toast)
+        elif chat is not None:
+            await context.bot.send_message(chat.id, apology.text)
+    except Exception:  # the chat may be unreachable; the admins still hear about it
+        log.warning("could not send the apology", exc_info=True)
+    report = errors.admin_report(exc, _describe(update))
+    for admin in runtime_of(context).config.admin_ids:
+        try:
+            await context.bot.send_message(admin, report, parse_mode=ParseMode.HTML)
+        except Exception:
+            log.warning("could not report the error to admin %s", admin, exc_info=True)
+
+
+# ---- start-up ---------------------------------------------------------------------------------
+
+
+async def post_init(app: Application) -> None:
+    """Menu commands in Chinese (default) and English; delivery jobs from the database."""
+    await app.bot.set_my_commands([BotCommand(c, d) for c, d in handlers.MENU_ZH])
+    await app.bot.set_my_commands(
+        [BotCommand(c, d) for c, d in handlers.MENU_EN], language_code="en"
+    )
+    await scheduling.schedule_all(app, app.bot_data["rt"])
+
+
+async def post_shutdown(app: Application) -> None:
+    """Close the delivery bot's HTTP clients (it has its own, without PTB's rate limiter)."""
+    await scheduling.close_deliverer(app)
+
+
+def add_handlers(app: Application) -> None:
+    """Register every adapter. Commands work with and without @botname in groups."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
+    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    for name in handlers.COMMANDS:
+        app.add_handler(CommandHandler(name, command(name), filters=filters.UpdateType.MESSAGE))
+    app.add_handler(
+        MessageHandler(
+            filters.Document.ALL & (private | filters.CaptionRegex(r"^/ingest\b")),
+            on_document,
+        )
+    )
+    app.add_handler(MessageHandler(filters.COMMAND & private, on_unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, on_text))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(InlineQueryHandler(inline.on_inline_query))
+    app.add_handler(ChosenInlineResultHandler(inline.on_chosen_result))
+    app.add_error_handler(on_error)
+
+
+def build_application(
+    config: Config,
+    rt: Runtime,
+    *,
+    configure: Callable[[ApplicationBuilder], ApplicationBuilder] | None = None,
+) -> Application:
+    """The bot's Application: HTML parse mode, no link previews, local timezone, all handlers."""
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML,
+        link_preview_options=_NO_PREVIEW,
+        tzinfo=ZoneInfo(config.timezone),
+    )
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .defaults(defaults)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if config.base_url:
+        builder = builder.base_url(config.base_url)
+    if config.base_file_url:
+        builder = builder.base_file_url(config.base_file_url)
+    if configure is not None:
+        builder = configure(builder)
+    app = builder.build()
+    app.bot_data["rt"] = rt
+    add_handlers(app)
+    return app
+
+
+def open_runtime(config: Config, *, seed: bool = False) -> Runtime:
+    """Open (creating) the store; ``seed`` ingests the bundled sample page into an empty one."""
+    from briefings.store import Store, db_path
+
+    path = db_path(config.db_path or None)
+    store = Store.open(path)
+    rt = Runtime(config=config, store=store)
+    if seed and store.latest_date() is None and SAMPLE.exists():
+        from briefings.pipeline import ingest_paths
+
+        report = rt.executor.submit(ingest_paths, store, [SAMPLE]).result()
+        log.info("seeded %s: %s", path, report.summary())
+    return rt
+
+
+def quiet_token_logs() -> None:
+    """httpx logs every request URL at INFO, and Bot API URLs contain the token."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def run(config: Config) -> None:
+    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    quiet_token_logs()
+    rt = open_runtime(config)
+    app = build_application(config, rt)
+    try:
+        if config.webhook_url:
+            path = urlparse(config.webhook_url).path.lstrip("/")
+            app.run_webhook(
+                listen=config.webhook_listen,
+                port=config.webhook_port,
+                url_path=path,
+                webhook_url=config.webhook_url,
+                secret_token=config.webhook_secret or None,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        rt.close()

@@ -1,0 +1,161 @@
+"""Offline console chat: the bot's own handlers without Telegram, over the bundled sample data.
+
+``python bot.py`` with no token runs this. On a terminal it is an interactive chat (a prompt;
+buttons are listed as numbered choices and typing the number presses one); from a pipe it reads
+line by line, prints each reply as plain text and exits 0 at the end of input. ``ask`` runs one
+command and returns the reply HTML exactly as it would be sent to Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot import cards, errors, handlers
+from bot.cards import Button, Reply
+from bot.config import Config
+from bot.runtime import Runtime
+from briefings.messages import escape, html_to_text
+
+log = logging.getLogger(__name__)
+
+# The console is one chat; a negative id far from real ones (never a Telegram chat).
+CONSOLE_CHAT_ID = -1
+CONSOLE_USER_ID = 1
+BANNER = "离线控制台(不连接 Telegram)。输入 /help 查看命令,输入数字按按钮,Ctrl-D 退出。"
+
+
+@dataclass
+class Console:
+    """One offline chat session: send text, press buttons, read the replies."""
+
+    rt: Runtime
+    bot_username: str = ""
+    chat_id: int = CONSOLE_CHAT_ID
+    state: dict = field(default_factory=dict)
+    buttons: list[Button] = field(default_factory=list)  # the last reply's, numbered from 1
+
+    def ctx(self) -> handlers.Ctx:
+        return handlers.Ctx(
+            rt=self.rt,
+            chat_id=self.chat_id,
+            chat_type="console",
+            user_id=CONSOLE_USER_ID,
+            bot_username=self.bot_username,
+            state=self.state,
+            is_bot_admin=True,  # whoever runs the console owns the database
+        )
+
+    async def send(self, text: str) -> list[Reply]:
+        """What the bot answers to ``text``: a command, a button number, or free text."""
+        line = text.strip()
+        if line.isdigit() and self.buttons and 1 <= int(line) <= len(self.buttons):
+            return await self.press(int(line))
+        try:
+            parsed = handlers.parse_command(line, self.bot_username)
+            if parsed is not None:
+                replies = await handlers.run_command(self.ctx(), *parsed)
+            elif line.startswith("/"):
+                replies = [cards.unknown_command(line[1:].split()[0] if line[1:] else "")]
+            else:
+                replies = await handlers.run_text(self.ctx(), line)
+        except Exception as exc:  # the console never dies on a bug: report it like the bot does
+            log.exception("console: error handling %r", line)
+            replies = [errors.apology(), Reply(errors.admin_report(exc, line))]
+        self._remember(replies)
+        return replies
+
+    async def press(self, number: int) -> list[Reply]:
+        """Press button ``number`` (1-based) of the last reply."""
+        button = self.buttons[number - 1]
+        if button.url:
+            replies = [Reply(f"链接:{button.url}")]
+        elif button.inline_query:
+            replies = await self.inline(button.inline_query)
+        else:
+            try:
+                replies = await handlers.run_button(self.ctx(), button.data)
+            except Exception as exc:
+                log.exception("console: error pressing %r", button.data)
+                replies = [errors.apology(), Reply(errors.admin_report(exc, button.data))]
+        self._remember(replies)
+        return replies
+
+    async def inline(self, query: str) -> list[Reply]:
+        """What ``@bot query`` would offer for sharing, one reply per result."""
+        from bot import inline
+
+        items = await inline.inline_items(self.rt, query, self.bot_username)
+        if not items:
+            return [Reply(f"@bot {escape(query)}:没有可分享的结果。")]
+        return [Reply(it.text, it.buttons) for it in items[:5]]
+
+    def _remember(self, replies: list[Reply]) -> None:
+        pressed = [b for r in replies for row in r.buttons for b in row]
+        if pressed or any(r.text for r in replies):
+            self.buttons = pressed
+
+
+def render(replies: list[Reply]) -> str:
+    """Replies as terminal text: plain text, numbered buttons, toasts in brackets."""
+    out: list[str] = []
+    n = 0
+    for reply in replies:
+        if reply.text:
+            out.append(html_to_text(reply.text))
+        elif reply.toast:
+            out.append(f"[{reply.toast}]")
+        choices = []
+        for row in reply.buttons:
+            for b in row:
+                n += 1
+                label = f"{b.text} → @bot {b.inline_query}" if b.inline_query else b.text
+                choices.append(f"[{n}] {label}")
+        if choices:
+            out.append("  ".join(choices))
+    return "\n\n".join(out)
+
+
+def open_console_runtime(config: Config) -> Runtime:
+    from bot.app import open_runtime
+
+    return open_runtime(config, seed=True)
+
+
+def run_console(config: Config, stdin: TextIO, stdout: TextIO) -> int:
+    """Chat with the bot offline until end of input; 0 on a clean exit."""
+    interactive = stdin.isatty() and stdout.isatty()
+    rt = open_console_runtime(config)
+    loop = asyncio.new_event_loop()
+    try:
+        console = Console(rt, bot_username=config.bot_username)
+        if interactive:
+            stdout.write(BANNER + "\n")
+        while True:
+            if interactive:
+                stdout.write("> ")
+                stdout.flush()
+            line = stdin.readline()
+            if not line:
+                break
+            if not line.strip():
+                continue
+            replies = loop.run_until_complete(console.send(line))
+            stdout.write(render(replies) + "\n\n")
+            stdout.flush()
+    finally:
+        loop.close()
+        rt.close()
+    return 0
+
+
+def ask(config: Config, text: str) -> str:
+    """Run one command offline; return the reply HTML as it would be sent (messages joined)."""
+    rt = open_console_runtime(config)
+    try:
+        replies = asyncio.run(Console(rt, bot_username=config.bot_username).send(text))
+    finally:
+        rt.close()
+    return "\n\n".join(r.text or r.toast for r in replies)

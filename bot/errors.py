@@ -1,0 +1,57 @@
+"""The one place where failures become messages: domain errors for users, tracebacks for admins.
+
+Domain errors (``briefings.errors``) carry a message meant for people, so users see it as is
+(unknown and ambiguous regions also get their candidates as buttons). Anything else is a bug:
+the user gets a short apology and the bot's admins the escaped traceback.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from bot import cards
+from bot.cards import Reply
+from briefings.errors import AmbiguousRegion, BriefingError, UnknownRegion
+from briefings.messages import escape, visible_len
+
+# Room left for the header around the traceback in an admin message.
+_TRACE_BUDGET = 3600
+
+
+def domain_reply(exc: BriefingError) -> Reply:
+    """What the user sees for an expected failure: the message, or region candidates."""
+    if isinstance(exc, AmbiguousRegion):
+        return cards.region_choices(exc.query, exc.candidates, ambiguous=True)
+    if isinstance(exc, UnknownRegion):
+        return cards.region_choices(exc.query, exc.suggestions, ambiguous=False)
+    return Reply(f"⚠️ {escape(cards.clip(str(exc), 500))}", toast=cards.clip(str(exc), 190))
+
+
+def apology() -> Reply:
+    """The user's side of an unexpected error: short, no internals."""
+    return Reply(
+        "抱歉,处理这条消息时出错了,管理员已收到通知。请稍后再试。", toast="出错了,请稍后再试"
+    )
+
+
+def _tail(text: str, budget: int) -> str:
+    """The end of a traceback (where the cause is), cut at a line start to fit ``budget``."""
+    if len(text) <= budget:
+        return text
+    cut = text[-budget:]
+    nl = cut.find("\n")
+    return "…\n" + (cut[nl + 1 :] if 0 <= nl < 200 else cut)
+
+
+def admin_report(exc: BaseException, where: str = "") -> str:
+    """HTML for admins: where it happened and the escaped traceback, trimmed to one message."""
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    head = f"⚠️ <b>未处理的异常</b> {escape(type(exc).__name__)}"
+    if where:
+        head += f"\n{escape(cards.clip(where, 300))}"
+    body = _tail(trace, _TRACE_BUDGET)
+    text = f"{head}\n<pre>{escape(body)}</pre>"
+    while visible_len(text) > cards.MAX_TEXT and len(body) > 100:
+        body = _tail(body, len(body) // 2)
+        text = f"{head}\n<pre>{escape(body)}</pre>"
+    return text

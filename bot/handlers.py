@@ -1,0 +1,597 @@
+"""Command handlers, independent of Telegram: a request context in, ``Reply`` values out.
+
+The PTB adapter (``bot.app``) and the offline console (``bot.console``) both build a ``Ctx`` and
+call the same functions here, so what the console prints is exactly what Telegram would get.
+Every SQLite, gazetteer or jieba call goes through ``rt.call`` (the single worker thread), never
+the event loop. Domain errors (``briefings.errors``) propagate; the adapters turn them into
+messages with ``bot.errors``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import cards, errors
+from bot.cards import Reply
+from bot.runtime import Runtime
+from briefings import chats
+from briefings.errors import AmbiguousRegion, BriefingError, InvalidArgument, UnknownRegion
+from briefings.models import Region
+
+log = logging.getLogger(__name__)
+
+# Free text longer than this is not a place name: search it directly.
+MAX_NAME_CHARS = 24
+# Search queries remembered per chat for paging buttons (callback data holds only a key).
+MAX_REMEMBERED_SEARCHES = 64
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+Handler = Callable[["Ctx", str], Awaitable[list[Reply]]]
+
+
+async def _always() -> bool:
+    return True
+
+
+@dataclass
+class Ctx:
+    """Who asks, where, and how to reach shared state. Built per update by an adapter."""
+
+    rt: Runtime
+    chat_id: int
+    chat_type: str = "private"  # private | group | supergroup | channel | console
+    user_id: int = 0
+    title: str = ""
+    thread_id: int | None = None  # forum topic of the message, if any
+    bot_username: str = ""
+    state: dict[str, Any] = field(default_factory=dict)  # per-chat memory (PTB chat_data)
+    is_bot_admin: bool = False
+    # Group admin check (getChatMember); private chats and the console always pass.
+    check_admin: Callable[[], Awaitable[bool]] = _always
+    # Called with the chat id after subscription settings change (re-plans the delivery job).
+    on_prefs_changed: Callable[[int], Awaitable[None]] | None = None
+
+    @property
+    def is_group(self) -> bool:
+        return self.chat_type in ("group", "supergroup")
+
+    async def can_manage(self) -> bool:
+        return not self.is_group or await self.check_admin()
+
+    async def prefs_changed(self) -> None:
+        if self.on_prefs_changed is not None:
+            await self.on_prefs_changed(self.chat_id)
+
+
+# ---- domain access (runs on the worker thread) ------------------------------------------------
+
+
+def _gazetteer():
+    from briefings.regions import load_gazetteer
+
+    return load_gazetteer()
+
+
+def lookup_region(name: str) -> Region:
+    return _gazetteer().lookup(name)
+
+
+def region_by_adcode(adcode: str) -> Region | None:
+    return _gazetteer().by_adcode(adcode)
+
+
+def county_view(store, region: Region, chat_id: int) -> dict[str, Any]:
+    gaz = _gazetteer()
+    try:
+        alternatives = list(gaz.alternatives(region))
+    except (AttributeError, BriefingError):
+        alternatives = []
+    return {
+        "articles": store.county_articles(region.adcode, limit=cards.CARD_ARTICLES),
+        "figures": store.county_figures(region.adcode, limit=cards.CARD_FIGURES),
+        "last": store.last_mention_date(region.adcode),
+        "followed": region.adcode in chats.follows(store.conn, chat_id),
+        "alternatives": alternatives,
+    }
+
+
+def _ensure(ctx: Ctx) -> Callable[[], chats.ChatPrefs]:
+    conn, chat_id, type_, title = ctx.rt.store.conn, ctx.chat_id, ctx.chat_type, ctx.title
+    return lambda: chats.ensure_chat(conn, chat_id, type_, title)
+
+
+def _named_county(store, name: str, chat_id: int) -> tuple[Region, dict[str, Any]]:
+    """Lookup and card data in one trip to the worker thread (each trip costs a wake-up)."""
+    region = lookup_region(name)
+    return region, county_view(store, region, chat_id)
+
+
+@functools.cache
+def _can_skip_suggestions() -> bool:
+    return "suggest" in inspect.signature(_gazetteer().lookup).parameters
+
+
+def quiet_lookup(name: str) -> Region:
+    """lookup without computing suggestions (2-50 ms) when the gazetteer allows it: free text
+    that is not a place is searched, so suggestions would be thrown away."""
+    if _can_skip_suggestions():
+        return _gazetteer().lookup(name, suggest=False)
+    return lookup_region(name)
+
+
+def _card_or_search(store, text: str, chat_id: int) -> tuple[Region | None, Any]:
+    """Free text: (region, card data) if it names a place, else (None, first search page)."""
+    if len(text) <= MAX_NAME_CHARS:
+        try:
+            region = quiet_lookup(text)
+        except (UnknownRegion, AmbiguousRegion, InvalidArgument):
+            pass
+        else:
+            return region, county_view(store, region, chat_id)
+    return None, store.search(text, limit=cards.SEARCH_PAGE_SIZE)
+
+
+def _card(region: Region, view: dict[str, Any], *, edit: bool = False) -> Reply:
+    return cards.county_card(
+        region,
+        view["articles"],
+        view["figures"],
+        view["last"],
+        followed=view["followed"],
+        alternatives=view["alternatives"],
+        edit=edit,
+    )
+
+
+async def county_card(ctx: Ctx, region: Region, *, edit: bool = False) -> Reply:
+    view = await ctx.rt.call(county_view, ctx.rt.store, region, ctx.chat_id)
+    return _card(region, view, edit=edit)
+
+
+# ---- queries ----------------------------------------------------------------------------------
+
+
+async def cmd_start(ctx: Ctx, args: str) -> list[Reply]:
+    """/start [county_<adcode> | article_<id>]: deep links; also resumes a chat after a block."""
+    conn = ctx.rt.store.conn
+    await ctx.rt.call(_ensure(ctx))
+    before = await ctx.rt.call(chats.get_chat, conn, ctx.chat_id)
+    await ctx.rt.call(chats.set_active, conn, ctx.chat_id, True)
+    if before is not None and before.subscribed and not before.active:
+        await ctx.prefs_changed()  # a subscriber back from a block gets its delivery job again
+    payload = args.strip()
+    if m := re.fullmatch(r"county_(\d{6})", payload):
+        region = await ctx.rt.call(region_by_adcode, m.group(1))
+        if region is not None:
+            return [await county_card(ctx, region)]
+    if m := re.fullmatch(r"article_(\d{1,18})", payload):
+        return await show_article(ctx, m.group(1))
+    return [Reply(cards.welcome_text(admin=ctx.is_bot_admin))]
+
+
+async def cmd_help(ctx: Ctx, args: str) -> list[Reply]:
+    return [Reply(cards.help_text(admin=ctx.is_bot_admin))]
+
+
+async def cmd_county(ctx: Ctx, args: str) -> list[Reply]:
+    """/county NAME: card; unknown or ambiguous names raise and become suggestion buttons."""
+    name = args.strip()
+    if not name:
+        return [cards.county_usage()]
+    region, view = await ctx.rt.call(_named_county, ctx.rt.store, name, ctx.chat_id)
+    return [_card(region, view)]
+
+
+async def cmd_film(ctx: Ctx, args: str) -> list[Reply]:
+    bundles = await ctx.rt.call(ctx.rt.store.topic_bundles, "film", limit=cards.LIST_ITEMS)
+    return [cards.topic_list("film", bundles, icon="🎬")]
+
+
+async def cmd_finance(ctx: Ctx, args: str) -> list[Reply]:
+    bundles = await ctx.rt.call(ctx.rt.store.topic_bundles, "finance", limit=cards.LIST_ITEMS)
+    return [cards.topic_list("finance", bundles, icon="💹")]
+
+
+def _search_key(ctx: Ctx, query: str) -> str:
+    """A key for the query that fits in callback data: the query itself if short, else a hash."""
+    inline = "=" + query
+    try:
+        if len(f"search:999:{inline}".encode()) <= cards.MAX_CALLBACK_BYTES:
+            return inline
+    except UnicodeEncodeError:
+        pass
+    digest = hashlib.blake2s(query.encode("utf-8", "replace"), digest_size=6).hexdigest()
+    remembered: dict[str, str] = ctx.state.setdefault("searches", {})
+    remembered.pop(digest, None)
+    remembered[digest] = query
+    while len(remembered) > MAX_REMEMBERED_SEARCHES:
+        remembered.pop(next(iter(remembered)))
+    return "#" + digest
+
+
+def _search_query(ctx: Ctx, key: str) -> str | None:
+    if key.startswith("="):
+        return key[1:]
+    if key.startswith("#"):
+        return ctx.state.get("searches", {}).get(key[1:])
+    return None
+
+
+async def search_reply(ctx: Ctx, query: str, page_no: int, *, edit: bool = False) -> Reply:
+    page = await ctx.rt.call(
+        ctx.rt.store.search,
+        query,
+        limit=cards.SEARCH_PAGE_SIZE,
+        offset=page_no * cards.SEARCH_PAGE_SIZE,
+    )
+    return cards.search_page(page, page_no, _search_key(ctx, query), edit=edit)
+
+
+async def cmd_search(ctx: Ctx, args: str) -> list[Reply]:
+    query = args.strip()
+    if not query:
+        return [cards.search_usage()]
+    return [await search_reply(ctx, query, 0)]
+
+
+async def show_article(ctx: Ctx, raw: str) -> list[Reply]:
+    text = raw.strip().lstrip("#")
+    if not text:
+        return [Reply("用法:/article 编号,例如 /article 20558000001(编号见搜索结果)")]
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise InvalidArgument("文章编号应为数字,例如 /article 20558000001")
+    bundle = await ctx.rt.call(ctx.rt.store.bundle, int(text))
+    if bundle is None:
+        return [cards.article_not_found(text)]
+    return cards.article_messages(bundle, bot_username=ctx.bot_username)
+
+
+async def cmd_article(ctx: Ctx, args: str) -> list[Reply]:
+    return await show_article(ctx, args)
+
+
+def _local_today(ctx: Ctx, tz: str) -> str:
+    now: datetime = ctx.rt.clock()
+    try:
+        zone = ZoneInfo(tz)
+    except (ValueError, KeyError):
+        zone = ZoneInfo(ctx.rt.config.timezone)
+    return now.astimezone(zone).date().isoformat()
+
+
+def _today_edition(store, chat_id: int, today: str, bot_username: str) -> list[str]:
+    """HTML messages of the briefing for ``today`` (or the latest issue, saying its date)."""
+    from briefings import digest
+
+    prefs = chats.get_chat(store.conn, chat_id)
+    topics = prefs.topics if prefs else chats.DEFAULT_TOPICS
+    follows = prefs.follows if prefs else ()
+    date = today
+    bundles = store.articles_on(today)
+    note = ""
+    if not bundles:
+        latest = store.latest_date()
+        if latest is None:
+            return [digest.render_empty(today, None)]
+        date, bundles = latest, store.articles_on(latest)
+        note = f"📅 今天({today})还没有新的版面,以下是最新一期:{latest}\n\n"
+    gaz = _gazetteer()
+    names = {a: r.short for a in follows if (r := gaz.by_adcode(a)) is not None}
+    dprefs = digest.DigestPrefs(
+        topics=frozenset(topics), follows=tuple(follows), recently_sent=frozenset()
+    )
+    edition = digest.compose_edition(date, bundles, dprefs, region_names=names)
+    limit = cards.MAX_TEXT - len(note)
+    messages = digest.render_html(edition, bot_username=bot_username or None, limit=limit)
+    if not messages:
+        return [digest.render_empty(date, store.latest_date())]
+    return [note + messages[0], *messages[1:]]
+
+
+async def cmd_today(ctx: Ctx, args: str) -> list[Reply]:
+    prefs = await ctx.rt.call(chats.get_chat, ctx.rt.store.conn, ctx.chat_id)
+    today = _local_today(ctx, prefs.tz if prefs else ctx.rt.config.timezone)
+    texts = await ctx.rt.call(_today_edition, ctx.rt.store, ctx.chat_id, today, ctx.bot_username)
+    return [Reply(cards.fit(t)) for t in texts]
+
+
+# ---- subscriptions ----------------------------------------------------------------------------
+
+
+async def _managed(ctx: Ctx) -> list[Reply] | None:
+    """None if this user may change the chat's settings; otherwise the refusal to send."""
+    if await ctx.can_manage():
+        await ctx.rt.call(_ensure(ctx))
+        return None
+    return [cards.admin_only_group()]
+
+
+async def cmd_subscribe(ctx: Ctx, args: str) -> list[Reply]:
+    """/subscribe [HH:MM]; in a forum topic the briefing goes to that topic."""
+    if refusal := await _managed(ctx):
+        return refusal
+    time = args.strip() or None
+    if time is not None:
+        chats.parse_time(time)  # validate before touching anything
+    prefs = await ctx.rt.call(
+        chats.subscribe, ctx.rt.store.conn, ctx.chat_id, time=time, thread_id=ctx.thread_id
+    )
+    await ctx.prefs_changed()
+    return [cards.subscribed(prefs)]
+
+
+async def cmd_unsubscribe(ctx: Ctx, args: str) -> list[Reply]:
+    if refusal := await _managed(ctx):
+        return refusal
+    prefs = await ctx.rt.call(chats.unsubscribe, ctx.rt.store.conn, ctx.chat_id)
+    await ctx.prefs_changed()
+    return [cards.unsubscribed(prefs)]
+
+
+async def _current(ctx: Ctx) -> chats.ChatPrefs:
+    prefs = await ctx.rt.call(chats.get_chat, ctx.rt.store.conn, ctx.chat_id)
+    return prefs or chats.ChatPrefs(chat_id=ctx.chat_id, type=ctx.chat_type)
+
+
+async def cmd_time(ctx: Ctx, args: str) -> list[Reply]:
+    if not args.strip():
+        prefs = await _current(ctx)
+        return [Reply(f"当前推送时间:{prefs.time}({prefs.tz})。修改:/time 08:00")]
+    if refusal := await _managed(ctx):
+        return refusal
+    prefs = await ctx.rt.call(chats.set_time, ctx.rt.store.conn, ctx.chat_id, args.strip())
+    await ctx.prefs_changed()
+    return [cards.settings_changed(f"推送时间已改为 {prefs.time}", prefs)]
+
+
+async def cmd_timezone(ctx: Ctx, args: str) -> list[Reply]:
+    if not args.strip():
+        prefs = await _current(ctx)
+        return [Reply(f"当前时区:{prefs.tz}。修改:/timezone Asia/Shanghai 或 /timezone 伦敦")]
+    if refusal := await _managed(ctx):
+        return refusal
+    prefs = await ctx.rt.call(chats.set_timezone, ctx.rt.store.conn, ctx.chat_id, args.strip())
+    await ctx.prefs_changed()
+    return [cards.settings_changed(f"时区已改为 {prefs.tz}", prefs)]
+
+
+async def cmd_topics(ctx: Ctx, args: str) -> list[Reply]:
+    if refusal := await _managed(ctx):
+        return refusal
+    prefs = await _current(ctx)
+    return [cards.topics_keyboard(prefs)]
+
+
+async def cmd_follow(ctx: Ctx, args: str) -> list[Reply]:
+    if not args.strip():
+        return [Reply("用法:/follow 县名,例如 /follow 缙云")]
+    if refusal := await _managed(ctx):
+        return refusal
+    region = await ctx.rt.call(lookup_region, args.strip())
+    added = await ctx.rt.call(chats.follow, ctx.rt.store.conn, ctx.chat_id, region.adcode)
+    return [cards.followed(region, added)]
+
+
+async def cmd_unfollow(ctx: Ctx, args: str) -> list[Reply]:
+    if not args.strip():
+        return [Reply("用法:/unfollow 县名,例如 /unfollow 缙云")]
+    if refusal := await _managed(ctx):
+        return refusal
+    region = await ctx.rt.call(lookup_region, args.strip())
+    removed = await ctx.rt.call(chats.unfollow, ctx.rt.store.conn, ctx.chat_id, region.adcode)
+    return [cards.unfollowed(region, removed)]
+
+
+def _followed_regions(store, chat_id: int) -> list[Region]:
+    return [r for a in chats.follows(store.conn, chat_id) if (r := region_by_adcode(a)) is not None]
+
+
+async def cmd_following(ctx: Ctx, args: str) -> list[Reply]:
+    regions = await ctx.rt.call(_followed_regions, ctx.rt.store, ctx.chat_id)
+    return [cards.following_list(regions)]
+
+
+# ---- admin ------------------------------------------------------------------------------------
+
+
+def _stats(store) -> tuple[dict[str, int], dict[str, int] | None]:
+    try:
+        from briefings import ledger
+    except ImportError:
+        return store.stats(), None
+    return store.stats(), ledger.stats(store.conn)
+
+
+async def cmd_stats(ctx: Ctx, args: str) -> list[Reply]:
+    if not ctx.is_bot_admin:
+        return [cards.admin_only_bot()]
+    store_stats, ledger_stats = await ctx.rt.call(_stats, ctx.rt.store)
+    return [cards.stats_reply(store_stats, ledger_stats)]
+
+
+async def cmd_ingest(ctx: Ctx, args: str) -> list[Reply]:
+    if not ctx.is_bot_admin:
+        return [cards.admin_only_bot()]
+    return [cards.ingest_usage()]
+
+
+async def ingest_upload(ctx: Ctx, name: str, data: bytes) -> list[Reply]:
+    """An admin's uploaded page file: ingest it on the worker thread and report."""
+    if not ctx.is_bot_admin:
+        return [cards.admin_only_bot()]
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidArgument(f"文件过大(上限 {MAX_UPLOAD_BYTES // 1024 // 1024} MB)")
+    from briefings.pipeline import ingest_bytes
+
+    report = await ctx.rt.call(ingest_bytes, ctx.rt.store, name, data)
+    return [cards.ingest_reply(name, report)]
+
+
+# ---- free text and buttons --------------------------------------------------------------------
+
+
+async def on_text(ctx: Ctx, text: str) -> list[Reply]:
+    """Private-chat text: a county card if it names a place, otherwise a search."""
+    query = text.strip()
+    if not query:
+        return [Reply(cards.help_text(admin=ctx.is_bot_admin))]
+    region, found = await ctx.rt.call(_card_or_search, ctx.rt.store, query, ctx.chat_id)
+    if region is not None:
+        return [_card(region, found)]
+    return [cards.search_page(found, 0, _search_key(ctx, query))]
+
+
+async def _toggle_topic(ctx: Ctx, key: str) -> list[Reply]:
+    if not await ctx.can_manage():
+        return [Reply("", toast="只有群管理员可以修改设置")]
+    await ctx.rt.call(_ensure(ctx))
+    prefs = await ctx.rt.call(chats.toggle_topic, ctx.rt.store.conn, ctx.chat_id, key)
+    await ctx.prefs_changed()
+    state = "已开启" if key in prefs.topics else "已关闭"
+    return [cards.topics_keyboard(prefs, edit=True, toast=f"{state}:{cards.TOPICS[key]}")]
+
+
+async def _follow_button(ctx: Ctx, adcode: str, follow: bool) -> list[Reply]:
+    if not await ctx.can_manage():
+        return [Reply("", toast="只有群管理员可以修改关注")]
+    region = await ctx.rt.call(region_by_adcode, adcode)
+    if region is None:
+        return [Reply("", toast="这个按钮已失效")]
+    await ctx.rt.call(_ensure(ctx))
+    fn = chats.follow if follow else chats.unfollow
+    await ctx.rt.call(fn, ctx.rt.store.conn, ctx.chat_id, region.adcode)
+    card = await county_card(ctx, region, edit=True)
+    toast = f"已关注 {region.short}" if follow else f"已取消关注 {region.short}"
+    return [Reply(card.text, card.buttons, edit=True, toast=toast)]
+
+
+async def on_button(ctx: Ctx, data: str) -> list[Reply]:
+    """A callback-button press. Payloads: county:, article:, search:, topic:, follow:, unfollow:."""
+    kind, _, rest = data.partition(":")
+    if kind == "county":
+        region = await ctx.rt.call(region_by_adcode, rest)
+        if region is not None:
+            return [await county_card(ctx, region, edit=True)]
+    elif kind == "article" and rest.isdigit():
+        return await show_article(ctx, rest)
+    elif kind == "search":
+        page, _, key = rest.partition(":")
+        query = _search_query(ctx, key)
+        if query is None or not page.isdigit():
+            return [cards.search_expired()]
+        return [await search_reply(ctx, query, int(page), edit=True)]
+    elif kind == "topic" and rest in cards.TOPICS:
+        return await _toggle_topic(ctx, rest)
+    elif kind in ("follow", "unfollow"):
+        return await _follow_button(ctx, rest, kind == "follow")
+    return [Reply("", toast="这个按钮已失效")]
+
+
+COMMANDS: dict[str, Handler] = {
+    "start": cmd_start,
+    "help": cmd_help,
+    "county": cmd_county,
+    "film": cmd_film,
+    "finance": cmd_finance,
+    "search": cmd_search,
+    "article": cmd_article,
+    "today": cmd_today,
+    "subscribe": cmd_subscribe,
+    "unsubscribe": cmd_unsubscribe,
+    "time": cmd_time,
+    "timezone": cmd_timezone,
+    "topics": cmd_topics,
+    "follow": cmd_follow,
+    "unfollow": cmd_unfollow,
+    "following": cmd_following,
+    "stats": cmd_stats,
+    "ingest": cmd_ingest,
+}
+
+# Shown in Telegram's command menu (setMyCommands): Chinese by default, English for "en".
+MENU_ZH: tuple[tuple[str, str], ...] = (
+    ("county", "县(市、区)卡片:/county 缙云"),
+    ("search", "全文搜索:/search 关键词"),
+    ("today", "今日简报"),
+    ("film", "影视产业最新数据"),
+    ("finance", "科创金融最新动态"),
+    ("subscribe", "订阅每日简报:/subscribe 07:30"),
+    ("unsubscribe", "取消订阅"),
+    ("time", "修改推送时间"),
+    ("timezone", "修改时区"),
+    ("topics", "选择简报栏目"),
+    ("follow", "关注地区"),
+    ("unfollow", "取消关注地区"),
+    ("following", "关注的地区"),
+    ("article", "阅读全文:/article 编号"),
+    ("help", "帮助"),
+)
+MENU_EN: tuple[tuple[str, str], ...] = (
+    ("county", "County card: /county jinyun"),
+    ("search", "Full-text search"),
+    ("today", "Today's briefing"),
+    ("film", "Film industry figures"),
+    ("finance", "Sci-tech finance news"),
+    ("subscribe", "Daily briefing: /subscribe 07:30"),
+    ("unsubscribe", "Stop the daily briefing"),
+    ("time", "Delivery time"),
+    ("timezone", "Time zone"),
+    ("topics", "Briefing sections"),
+    ("follow", "Follow a county"),
+    ("unfollow", "Unfollow a county"),
+    ("following", "Followed counties"),
+    ("article", "Read an article: /article ID"),
+    ("help", "Help"),
+)
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+|$)", re.S)
+
+
+def parse_command(text: str, bot_username: str = "") -> tuple[str, str] | None:
+    """``/cmd@bot args`` → (cmd, args); None if not a command or addressed to another bot."""
+    m = _COMMAND.match(text.strip())
+    if m is None:
+        return None
+    if m.group(2) and bot_username and m.group(2).lower() != bot_username.lower():
+        return None
+    return m.group(1).lower(), text.strip()[m.end() :]
+
+
+def addressed_elsewhere(text: str, bot_username: str) -> bool:
+    """True for ``/cmd@other_bot``: a command meant for another bot in the same chat."""
+    m = _COMMAND.match(text.strip())
+    return bool(m and m.group(2) and m.group(2).lower() != bot_username.lower())
+
+
+async def run_command(ctx: Ctx, name: str, args: str) -> list[Reply]:
+    """Run one command; domain errors become their user message (unexpected ones propagate)."""
+    handler = COMMANDS.get(name)
+    if handler is None:
+        return [cards.unknown_command(name)]
+    try:
+        return await handler(ctx, args)
+    except BriefingError as exc:
+        return [errors.domain_reply(exc)]
+
+
+async def run_text(ctx: Ctx, text: str) -> list[Reply]:
+    try:
+        return await on_text(ctx, text)
+    except BriefingError as exc:
+        return [errors.domain_reply(exc)]
+
+
+async def run_button(ctx: Ctx, data: str) -> list[Reply]:
+    try:
+        return await on_button(ctx, data)
+    except BriefingError as exc:
+        return [errors.domain_reply(exc)]

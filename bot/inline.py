@@ -1,0 +1,169 @@
+"""Inline mode: ``@bot 缙云`` in any chat offers highlight cards to share, each linking back.
+
+``inline_items`` is independent of Telegram (the console shows the same results); the PTB
+callbacks at the bottom turn items into ``InlineQueryResultArticle``s. Results carry only URL
+buttons (a deep link into the bot and a 分享 switch), because callback buttons on inline
+messages would arrive without a chat to answer in.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from bot import cards
+from bot.cards import Button, Keyboard
+from bot.handlers import county_view, quiet_lookup, region_by_adcode
+from bot.runtime import Runtime
+from briefings.errors import AmbiguousRegion, BriefingError, UnknownRegion
+from briefings.messages import escape
+from briefings.models import Region, StoredArticle
+
+log = logging.getLogger(__name__)
+
+MAX_RESULTS = 50  # Telegram's InlineQueryLimit.RESULTS
+LATEST = 8  # results for an empty query
+ARTICLE_RESULTS = 20
+MAX_QUERY_CHARS = 64  # Telegram caps inline queries at 256; a share needs far less
+
+
+@dataclass(frozen=True)
+class InlineItem:
+    """One inline result: id ≤ 64 bytes, a title and description for the picker, the message."""
+
+    id: str
+    title: str
+    description: str
+    text: str  # Telegram HTML of the message that gets posted
+    buttons: Keyboard = ()
+
+
+def _article_item(a: StoredArticle, snippet: str, bot_username: str) -> InlineItem:
+    label = cards.article_label(a)
+    lines = [f"📰 <b>{escape(cards.clip(label, 100))}</b>", f"<i>{escape(cards.provenance(a))}</i>"]
+    excerpt = snippet or a.body
+    if excerpt:
+        lines.append(escape(cards.clip(excerpt, 300)))
+    link = cards.deep_link(bot_username, f"article_{a.id}")
+    row = [Button("阅读全文", url=link)] if link else []
+    row.append(Button("📤 分享", inline_query=f"#{a.id}"))
+    return InlineItem(
+        id=f"a{a.id}",
+        title=cards.clip(label, 60),
+        description=cards.clip(f"{cards.provenance(a)} {snippet or a.body}", 120),
+        text="\n".join(lines),
+        buttons=(tuple(row),),
+    )
+
+
+def _county_item(region: Region, view: dict, bot_username: str) -> InlineItem:
+    card = cards.county_card(region, view["articles"], view["figures"], view["last"])
+    link = cards.deep_link(bot_username, f"county_{region.adcode}")
+    row = [Button("在机器人中查看", url=link)] if link else []
+    row.append(Button("📤 分享", inline_query=region.short or region.name))
+    figures = view["figures"]
+    desc = (
+        f"{len(figures)} 个最新数据 · {len(view['articles'])} 篇报道"
+        if figures or view["articles"]
+        else "暂无报道"
+    )
+    return InlineItem(
+        id=f"c{region.adcode}",
+        title=f"📍 {region.display}",
+        description=desc,
+        text=card.text,
+        buttons=(tuple(row),),
+    )
+
+
+def _latest(store, bot_username: str) -> list[InlineItem]:
+    date = store.latest_date()
+    if date is None:
+        return []
+    bundles = store.articles_on(date)
+    ranked = sorted(bundles, key=lambda b: (-len(b.figures), b.article.id))
+    return [_article_item(b.article, "", bot_username) for b in ranked[:LATEST]]
+
+
+def _regions_for(query: str) -> list[Region]:
+    try:
+        return [quiet_lookup(query)]
+    except AmbiguousRegion as exc:
+        return list(exc.candidates[:5])
+    except (UnknownRegion, BriefingError):
+        return []
+
+
+def collect(store, query: str, chat_id: int, bot_username: str) -> list[InlineItem]:
+    """All results for one inline query (runs on the worker thread)."""
+    q = " ".join(query.split())[:MAX_QUERY_CHARS]
+    if not q:
+        return _latest(store, bot_username)
+    if m := re.fullmatch(r"#(\d{1,18})", q):
+        a = store.article(int(m.group(1)))
+        return [_article_item(a, "", bot_username)] if a else []
+    items: list[InlineItem] = []
+    regions = _regions_for(q) if len(q) <= 24 else []
+    for region in regions:
+        view = county_view(store, region, chat_id)
+        items.append(_county_item(region, view, bot_username))
+        for a in view["articles"]:
+            items.append(_article_item(a, "", bot_username))
+    if not regions:
+        page = store.search(q, limit=ARTICLE_RESULTS)
+        items += [_article_item(h.article, h.snippet, bot_username) for h in page.items]
+    unique: dict[str, InlineItem] = {}
+    for it in items:
+        unique.setdefault(it.id, it)
+    return list(unique.values())[:MAX_RESULTS]
+
+
+async def inline_items(rt: Runtime, query: str, bot_username: str) -> list[InlineItem]:
+    """Results for ``@bot <query>``: county cards and their latest articles, else a search."""
+    return await rt.call(collect, rt.store, query, 0, bot_username)
+
+
+def region_of_item(item_id: str) -> Region | None:
+    """The region a chosen county result was about (for share statistics)."""
+    return region_by_adcode(item_id[1:]) if item_id.startswith("c") else None
+
+
+# ---- PTB glue ---------------------------------------------------------------------------------
+
+
+def to_result(item: InlineItem):
+    """InlineQueryResultArticle for one item (HTML message, link previews off)."""
+    from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions
+
+    from bot.app import keyboard
+
+    return InlineQueryResultArticle(
+        id=item.id,
+        title=item.title,
+        description=item.description,
+        input_message_content=InputTextMessageContent(
+            item.text,
+            parse_mode="HTML",
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        reply_markup=keyboard(item.buttons),
+    )
+
+
+async def on_inline_query(update, context) -> None:
+    """Answer an inline query; cached briefly per user since results change only on ingest."""
+    from bot.app import runtime_of
+
+    query = update.inline_query
+    rt = runtime_of(context)
+    items = await inline_items(rt, query.query, context.bot.username or "")
+    await query.answer([to_result(it) for it in items], cache_time=30, is_personal=False)
+
+
+async def on_chosen_result(update, context) -> None:
+    """A user shared a result (needs inline feedback enabled in @BotFather): count it."""
+    chosen = update.chosen_inline_result
+    shares = context.bot_data.setdefault("shares", {})
+    shares[chosen.result_id] = shares.get(chosen.result_id, 0) + 1
+    log.info("inline result %s shared", chosen.result_id)

@@ -1,0 +1,423 @@
+"""Jobs of a running bot: each chat's daily briefing, catch-up after downtime, inbox ingest.
+
+PTB's JobQueue (APScheduler underneath) keeps jobs in memory only, so they are rebuilt from
+SQLite at start-up, one per chat under the fixed name ``briefing:{chat_id}``; scheduling a chat
+removes its old job first, so restarts and /time changes never leave two. What is sent is
+decided by the ledger, not by the job, so even a duplicate job could not send twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import Bot
+from telegram.ext import Application, CallbackContext
+
+from bot.delivery import (
+    MAX_EDITION_AGE_DAYS,
+    Deliverer,
+    DeliveryReport,
+    edition_for,
+    with_conn,
+)
+from bot.runtime import Runtime
+from briefings import chats, ledger
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX = "briefing:"
+INBOX_JOB = "inbox"
+CATCHUP_JOB = "catchup"
+DELIVERER_KEY = "deliverer"
+# A chat whose delivery time is at or after the catch-up limit still gets this much grace.
+LATE_GRACE = timedelta(hours=2)
+# APScheduler drops a run that starts later than this (a busy loop at 07:30 sharp).
+MISFIRE_GRACE_SECONDS = 600
+# Files still being written must carry one of these suffixes until renamed into place.
+_PARTIAL = (".part", ".tmp", ".partial", ".crdownload")
+
+
+def job_name(chat_id: int) -> str:
+    return f"{JOB_PREFIX}{chat_id}"
+
+
+def _hm(text: str) -> dtime:
+    hour, minute = (int(x) for x in text.split(":"))
+    return dtime(hour, minute)
+
+
+def catchup_deadline(chat_time: str, catchup_until: str) -> dtime:
+    """Local time after which a missed edition is skipped rather than sent late.
+
+    ``catchup_until`` (12:00 by default) for morning chats; a chat that asked for a later time
+    gets LATE_GRACE after it, so an evening subscriber is not skipped for good.
+    """
+    chosen, until = _hm(chat_time), _hm(catchup_until)
+    if chosen < until:
+        return until
+    late = datetime.combine(datetime(2000, 1, 1), chosen) + LATE_GRACE
+    return late.time() if late.day == 1 else dtime(23, 59, 59)
+
+
+# --- the deliverer of a running application ---------------------------------------------------
+
+
+async def get_deliverer(application: Application, rt: Runtime) -> Deliverer:
+    """The application's one Deliverer (one limiter for every job), created on first use.
+
+    It sends with ``application.bot`` unless that bot has a PTB rate limiter, which would limit
+    every send a second time; then it gets its own plain Bot with the same token and server.
+    """
+    existing = application.bot_data.get(DELIVERER_KEY)
+    if isinstance(existing, Deliverer):
+        return existing
+    bot: Bot = application.bot
+    if getattr(bot, "rate_limiter", None) is not None:
+        from bot.delivery import delivery_bot
+
+        base = bot.base_url[: -len(bot.token)] if bot.base_url.endswith(bot.token) else ""
+        cfg = rt.config
+        if base:
+            from dataclasses import replace
+
+            cfg = replace(cfg, token=bot.token, base_url=base)
+        bot = delivery_bot(cfg)
+        await bot.initialize()
+    deliverer = Deliverer(rt, bot)
+    application.bot_data[DELIVERER_KEY] = deliverer
+    return deliverer
+
+
+async def close_deliverer(application: Application) -> None:
+    """Shut down the delivery bot if it is not the application's own (call from post_shutdown)."""
+    deliverer = application.bot_data.pop(DELIVERER_KEY, None)
+    if isinstance(deliverer, Deliverer) and deliverer.bot is not application.bot:
+        await deliverer.bot.shutdown()
+
+
+# --- per-chat jobs ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobData:
+    rt: Runtime
+    chat_id: int
+
+
+def _unschedule(application: Application, chat_id: int) -> int:
+    assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
+    jobs = application.job_queue.get_jobs_by_name(job_name(chat_id))
+    for job in jobs:
+        job.schedule_removal()
+    return len(jobs)
+
+
+def _schedule(application: Application, rt: Runtime, prefs: chats.ChatPrefs) -> None:
+    _unschedule(application, prefs.chat_id)
+    if not (prefs.subscribed and prefs.active):
+        return
+    assert application.job_queue is not None
+    at = _hm(prefs.time).replace(tzinfo=ZoneInfo(prefs.tz))
+    name = job_name(prefs.chat_id)
+    application.job_queue.run_daily(
+        briefing_job,
+        time=at,
+        name=name,
+        data=JobData(rt, prefs.chat_id),
+        job_kwargs={
+            "id": name,
+            "replace_existing": True,
+            "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+            "coalesce": True,
+        },
+    )
+
+
+async def reschedule_chat(application: Application, rt: Runtime, chat_id: int) -> None:
+    """Re-read one chat's preferences and (re)create or remove its daily job.
+
+    Call after /subscribe, /unsubscribe, /time, /timezone, /start after a block, migration.
+    """
+    prefs = await rt.call(_locked, rt, chats.get_chat, chat_id)
+    if prefs is None:
+        _unschedule(application, chat_id)
+        return
+    _schedule(application, rt, prefs)
+
+
+async def schedule_all(application: Application, rt: Runtime, *, catchup: bool = True) -> int:
+    """Rebuild every briefing job from SQLite, start inbox ingest, and queue the catch-up.
+
+    Call from ``post_init``. Returns the number of chats scheduled.
+    """
+    assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
+    subs = await rt.call(_locked, rt, chats.subscribers)
+    wanted = {job_name(p.chat_id) for p in subs}
+    for job in application.job_queue.jobs(f"^{JOB_PREFIX}"):
+        if job.name not in wanted:
+            job.schedule_removal()
+    for prefs in subs:
+        _schedule(application, rt, prefs)
+    for name in (INBOX_JOB, CATCHUP_JOB):
+        for job in application.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+    if rt.config.inbox_interval > 0:
+        application.job_queue.run_repeating(
+            inbox_job,
+            interval=rt.config.inbox_interval,
+            first=1.0,
+            name=INBOX_JOB,
+            data=rt,
+            job_kwargs={"id": INBOX_JOB, "replace_existing": True, "coalesce": True},
+        )
+    if catchup:  # as a job, so a long catch-up never delays the start of polling
+        application.job_queue.run_once(catchup_job, when=0.5, name=CATCHUP_JOB, data=rt)
+    log.info("scheduled the briefing for %d chats", len(subs))
+    return len(subs)
+
+
+async def briefing_job(context: CallbackContext) -> None:
+    """A chat's daily job: send it the newest issue it has not had (see edition_for)."""
+    assert context.job is not None
+    data: JobData = context.job.data  # type: ignore[assignment]
+    await deliver_scheduled(context.application, data.rt, data.chat_id)
+
+
+async def deliver_scheduled(application: Application, rt: Runtime, chat_id: int) -> str:
+    """What the daily job does for one chat; returns the delivery outcome (or "no-edition")."""
+    prefs = await rt.call(_locked, rt, chats.get_chat, chat_id)
+    if prefs is None or not (prefs.subscribed and prefs.active):
+        return "inactive"
+    today = rt.clock().astimezone(ZoneInfo(prefs.tz)).date()
+    date = await rt.call(edition_for, rt.store, today)
+    if date is None:
+        log.info("chat %s: no issue within %d days of %s", chat_id, MAX_EDITION_AGE_DAYS, today)
+        return "no-edition"
+    deliverer = await get_deliverer(application, rt)
+    bundles = await deliverer.bundles(date)
+    return await deliverer.deliver_chat(chat_id, date, bundles, DeliveryReport(date=date))
+
+
+# --- catch-up ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatchupPlan:
+    """What start-up owes each chat: deliver now, or record the edition as skipped."""
+
+    deliver: list[tuple[int, str]] = field(default_factory=list)
+    skip: list[tuple[int, str, str]] = field(default_factory=list)  # chat, edition, reason
+    abandon: list[tuple[int, str]] = field(default_factory=list)
+
+
+def plan_catchup(
+    store: Any, now_utc: datetime, catchup_until: str, *, skip_late: bool = True
+) -> CatchupPlan:
+    """Decide, for every subscriber whose time has passed today, what to do about today's issue.
+
+    Before the chat's deadline (catchup_deadline) a missing edition is delivered; after it, it is
+    marked ``skipped`` (with ``skip_late``). A row left ``sending`` by a crash is always finished,
+    whatever the hour: half an edition is worse than a late one. Interrupted rows too old to be
+    anyone's current edition are abandoned (marked failed) so they stop showing as in progress.
+    """
+    plan = CatchupPlan()
+    with store.lock:
+        conn = store.conn
+        subs = {p.chat_id: p for p in chats.subscribers(conn)}
+        editions: dict[Any, str | None] = {}
+        current: set[tuple[int, str]] = set()
+        for prefs in subs.values():
+            local = now_utc.astimezone(ZoneInfo(prefs.tz))
+            if local.time() < _hm(prefs.time):
+                continue
+            if local.date() not in editions:
+                editions[local.date()] = edition_for(store, local.date())
+            date = editions[local.date()]
+            if date is None:
+                continue
+            current.add((prefs.chat_id, date))
+            row = ledger.get(conn, prefs.chat_id, date)
+            if row is not None and row.status not in (ledger.PENDING, ledger.SENDING):
+                continue
+            deadline = catchup_deadline(prefs.time, catchup_until)
+            if local.time() < deadline or (row is not None and row.status == ledger.SENDING):
+                plan.deliver.append((prefs.chat_id, date))
+            elif skip_late:
+                reason = (
+                    f"skipped: not sent at {prefs.time} {prefs.tz} (bot down?);"
+                    f" catch-up ends at {deadline:%H:%M}"
+                )
+                plan.skip.append((prefs.chat_id, date, reason))
+        for row in ledger.unfinished(conn):
+            key = (row.chat_id, row.edition)
+            if key in current:
+                continue
+            prefs = subs.get(row.chat_id)
+            local_today = now_utc.astimezone(ZoneInfo(prefs.tz if prefs else "UTC")).date()
+            fresh = row.edition >= (local_today - timedelta(days=MAX_EDITION_AGE_DAYS)).isoformat()
+            if prefs is not None and fresh and row.status == ledger.SENDING:
+                plan.deliver.append(key)
+            else:
+                plan.abandon.append(key)
+    return plan
+
+
+async def catch_up(
+    application: Application, rt: Runtime, *, skip_late: bool = True
+) -> DeliveryReport:
+    """Deliver what downtime made us miss (see plan_catchup); log and record the rest."""
+    plan = await rt.call(
+        plan_catchup, rt.store, rt.clock(), rt.config.catchup_until, skip_late=skip_late
+    )
+    report = DeliveryReport()
+    for chat_id, date, reason in plan.skip:
+        done = await rt.call(_locked, rt, ledger.mark_skipped, chat_id, date, reason)
+        if done:
+            report.skipped += 1
+            log.info("chat %s, edition %s %s", chat_id, date, reason)
+    for chat_id, date in plan.abandon:
+        await rt.call(
+            _locked,
+            rt,
+            ledger.mark_failed,
+            chat_id,
+            date,
+            "abandoned: interrupted, too old to resume",
+        )
+        report.failed += 1
+        report.errors["abandoned"] = report.errors.get("abandoned", 0) + 1
+    if plan.deliver:
+        deliverer = await get_deliverer(application, rt)
+        by_date: dict[str, list[int]] = {}
+        for chat_id, date in plan.deliver:
+            by_date.setdefault(date, []).append(chat_id)
+        for date, chat_ids in sorted(by_date.items()):
+            report.add(await deliverer.deliver_edition(date, chat_ids=chat_ids))
+    if plan.deliver or plan.skip or plan.abandon:
+        log.info(
+            "catch-up: %d to deliver, %d skipped, %d abandoned: %s",
+            len(plan.deliver),
+            len(plan.skip),
+            len(plan.abandon),
+            report.summary(),
+        )
+    return report
+
+
+async def catchup_job(context: CallbackContext) -> None:
+    assert context.job is not None
+    await catch_up(context.application, context.job.data)  # type: ignore[arg-type]
+
+
+# --- inbox ------------------------------------------------------------------------------------
+
+
+@dataclass
+class InboxResult:
+    """One inbox run: files ingested (moved to done/), files refused (moved to failed/)."""
+
+    done: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    articles: int = 0
+    changed: bool = False  # anything added or replaced: editions may have changed
+
+
+def _move(path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    n = 1
+    while target.exists():  # the same file name dropped again (a corrected page)
+        target = folder / f"{path.stem}.{n}{path.suffix}"
+        n += 1
+    shutil.move(str(path), target)
+    return target
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Files waiting in the inbox: hidden files and partial downloads are left alone."""
+    if not inbox.is_dir():
+        return []
+    return sorted(
+        p
+        for p in inbox.iterdir()
+        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(_PARTIAL)
+    )
+
+
+def ingest_inbox(store: Any, inbox: Path, *, source: str | None = None) -> InboxResult:
+    """Ingest every file in ``inbox`` (blocking; run it on the worker thread).
+
+    Each file goes to ``inbox/done/`` once stored, or to ``inbox/failed/`` with a
+    ``.error.txt`` beside it, so a bad file is never retried forever nor lost. Then the
+    ``editions`` table is brought up to date.
+    """
+    from briefings.errors import BriefingError
+    from briefings.pipeline import ingest_paths
+
+    result = InboxResult()
+    for path in inbox_files(inbox):
+        try:
+            report = ingest_paths(store, [path], source=source)
+            errors = [message for _, message in report.errors]
+        except (BriefingError, OSError) as exc:
+            report, errors = None, [str(exc)]
+        if not path.exists():
+            continue  # taken away while we worked
+        if errors:
+            moved = _move(path, inbox / "failed")
+            moved.with_name(moved.name + ".error.txt").write_text("\n".join(errors) + "\n", "utf-8")
+            result.failed.append((path.name, "; ".join(errors)))
+            log.warning("inbox: %s refused: %s", path.name, "; ".join(errors))
+            continue
+        _move(path, inbox / "done")
+        result.done.append(path.name)
+        if report is not None:
+            result.articles += report.articles
+            result.changed |= bool(report.added or report.replaced)
+            log.info("inbox: %s: %s", path.name, report.summary())
+    if result.changed:
+        with store.lock:
+            record_editions(store)
+    return result
+
+
+def record_editions(store: Any, *, days: int = 7) -> dict[str, int]:
+    """Count the articles of the recent issues into ``editions`` (what /stats and admins see)."""
+    dates = store.dates(limit=days)
+    counts = {d: len(store.articles_on(d)) for d in dates}
+    ledger.record_editions(store.conn, counts)
+    return counts
+
+
+async def run_inbox(application: Application, rt: Runtime) -> InboxResult:
+    """Ingest the inbox; if an issue arrived, deliver it to chats whose time has already passed.
+
+    A late paper reaches morning readers before the catch-up limit; it is never marked skipped
+    here (the next scheduled run sends it instead), so a paper that always arrives late is
+    still delivered, a day behind.
+    """
+    result = await rt.call(
+        ingest_inbox, rt.store, Path(rt.config.inbox_dir), source=rt.config.source
+    )
+    if result.changed:
+        deliverer = application.bot_data.get(DELIVERER_KEY)
+        if isinstance(deliverer, Deliverer):
+            deliverer.forget_bundles()
+        await catch_up(application, rt, skip_late=False)
+    return result
+
+
+async def inbox_job(context: CallbackContext) -> None:
+    assert context.job is not None
+    await run_inbox(context.application, context.job.data)  # type: ignore[arg-type]
+
+
+def _locked(rt: Runtime, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    return with_conn(rt.store, fn, *args, **kwargs)

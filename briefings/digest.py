@@ -1,0 +1,666 @@
+"""The daily briefing: pick, rank and render verbatim facts from one day's articles.
+
+Every item is either a figure line built from an extracted figure (region · period+indicator ·
+the figure's verbatim text) or one or two consecutive sentences copied from the article body.
+Nothing is paraphrased, so every number a reader sees can be found in the source; the score of
+each item is a sum of named parts (``Item.why``) so a ranking can always be explained.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Literal
+
+from briefings.messages import escape, escape_attr, split_html
+from briefings.models import ArticleBundle, Figure, StoredArticle
+from briefings.normalize import nfkc
+from briefings.topics import THRESHOLD as TOPIC_THRESHOLD
+
+DEFAULT_TOPICS = frozenset({"county", "film", "finance"})
+EDITION_TITLE = "浙江经济早报"
+
+# Section key → heading, in display order. "other" is shown only to chats that ask for it.
+SECTIONS: dict[str, str] = {
+    "county": "县域亮点",
+    "film": "影视产业",
+    "finance": "科创金融",
+    "other": "其他要闻",
+}
+SECTION_CAPS = {"county": 8, "film": 5, "finance": 5, "other": 5}
+PER_COUNTY_CAP = 2  # county highlights: at most this many items about one county
+NEAR_DUPLICATE = 0.8  # character-3-gram Jaccard of bodies at which two articles are one story
+_FINGERPRINT_DF_CAP = 16  # a sentence key in more articles than this is boilerplate
+_MIN_SHARED = 0.4  # share of fingerprints two candidate duplicates must have in common
+
+# Score weights; Item.why names each part that contributed.
+FOLLOW_BONUS = 10.0  # followed counties always rank first
+W_FIGURE_ITEM = 2.0
+W_PERIOD = 1.0
+W_RATE_OR_MONEY = 0.5
+W_EARLY = 1.0  # figure from the first paragraph, decaying over the next ten
+W_LEAD = 1.5
+W_ARTICLE_FIGURES = 0.5  # per figure of the article, at most 5
+W_REGIONS = 0.3  # per region the article covers, at most 3
+W_TOPIC = 2.0  # times the article's topic score
+# Statistics matter more in the film section, news leads more elsewhere (per figure in the
+# chosen sentence, at most 3).
+W_SENTENCE_FIGURES = {"county": 0.5, "film": 0.8, "finance": 0.4, "other": 0.3}
+
+SentenceKind = Literal["figure", "sentences"]
+
+
+@dataclass(frozen=True)
+class DigestPrefs:
+    """What one chat wants: topic sections, followed region adcodes, articles already sent."""
+
+    topics: frozenset[str] = DEFAULT_TOPICS
+    follows: tuple[str, ...] = ()
+    recently_sent: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the briefing with its provenance. ``text`` is plain and verbatim.
+
+    ``sentence`` is the source the text was taken from: the figure's sentence for figure lines,
+    the text itself for sentence items. ``numbers`` lists every number shown, as printed.
+    """
+
+    kind: SentenceKind
+    text: str
+    article_id: int
+    source: str
+    date: str
+    page: str
+    region: str
+    score: float
+    why: str
+    numbers: tuple[str, ...]
+    title: str = ""
+    adcode: str = ""
+    sentence: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    items: list[Item]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A composed briefing for one date and one chat's preferences."""
+
+    date: str
+    sections: list[Section]
+    article_ids: list[int]
+    empty: bool
+    available: int = 0  # articles on that date before personalisation
+    merged: dict[int, tuple[int, ...]] = field(default_factory=dict)  # kept id → duplicates
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+# Arabic numbers (decimals, thousands commas, %, magnitudes) and Chinese numerals that carry a
+# magnitude (千亿, 上万, 十二); a bare 一/两 is grammar (一批, 两年前), not a figure.
+_CN_DIGITS = "零〇一二两三四五六七八九"
+_NUMBER = re.compile(
+    r"[0-9０-９]+(?:,[0-9]{3})*(?:[.．][0-9０-９]+)?[%％‰]?[万亿千百]*"
+    rf"|[{_CN_DIGITS}十百千万亿]*[十百千万亿][{_CN_DIGITS}十百千万亿]*(?:点[{_CN_DIGITS}]+)?"
+    rf"|[{_CN_DIGITS[2:]}]成"
+)
+
+
+def number_tokens(text: str) -> list[str]:
+    """Every number-like run in ``text``, as printed (19.7%, 6000, 千亿, 十二, 九成)."""
+    return _NUMBER.findall(text)
+
+
+# --- sentences ----------------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[”’」』）)]*|$)", re.MULTILINE)
+# 本报讯(记者 …) / 本报杭州4月14日讯(…) / 新华社北京4月14日电 …: agency and reporter lines.
+_DATELINE = re.compile(
+    r"^\s*(?:本报|新华社|中新社|中新网|人民网|央视网|记者)[^。，,“”]{0,24}?[讯电]"
+    r"\s*(?:[（(][^）)]{0,60}[）)])?\s*"
+)
+_CONTINUED = re.compile(r"^\s*[（(](?:紧?接|上接|下转|转)[^）)]{0,12}[）)]\s*")
+_MIN_SENTENCE, _MAX_SENTENCE, _PAIR_MAX = 12, 180, 140
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    start: int  # offset in the body
+    index: int  # position among the eligible sentences: 0 is the lead
+
+
+def _is_quote_only(s: str) -> bool:
+    """A sentence that is only a quotation (“……。”) says who-said-what without context."""
+    s = s.strip()
+    if not s.startswith(("“", "「")):
+        return False
+    close = "”" if s[0] == "“" else "」"
+    return s.find(close) >= len(s) - 2  # the opening quote closes only at the very end
+
+
+def _sentences(article: StoredArticle) -> list[_Sentence]:
+    """Eligible verbatim sentences of the body: datelines stripped, quotes and fragments skipped."""
+    body = article.body
+    out: list[_Sentence] = []
+    first = True
+    for m in _SENTENCE.finditer(body):
+        start, text = m.start(), m.group()
+        if first:
+            # The body may open with the dateline or a "continued from page 1" note; the text
+            # after it is still verbatim, so strip the prefix rather than lose the lead.
+            for prefix in (_CONTINUED, _DATELINE):
+                p = prefix.match(text)
+                if p:
+                    start, text = start + p.end(), text[p.end() :]
+            starts_mid = article.kind in ("continuation", "fragment") and not _CONTINUED.match(
+                m.group()
+            )
+            first = False
+            if starts_mid:
+                continue  # a continuation opens mid-sentence
+        lead = text.lstrip()
+        start += len(text) - len(lead)
+        text = lead.rstrip()
+        if not (_MIN_SENTENCE <= len(text) <= _MAX_SENTENCE):
+            continue
+        if not text.endswith(tuple("。！？!?”’」』）)")) or _is_quote_only(text):
+            continue
+        if text.startswith(("■", "本报记者", "记者", "通讯员")):
+            continue
+        out.append(_Sentence(text, start, len(out)))
+    return out
+
+
+# --- near duplicates ----------------------------------------------------------------------
+
+_NOT_TEXT = re.compile(r"[\s\W_]+")
+
+
+def _norm(text: str) -> str:
+    return _NOT_TEXT.sub("", nfkc(text)).lower()
+
+
+def _grams(text: str) -> frozenset[str]:
+    t = _norm(text)
+    return frozenset(t[i : i + 3] for i in range(len(t) - 2))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def _fingerprints(body: str) -> set[str]:
+    # Candidate keys: the head and tail of each sentence, and the heads of each pair of adjacent
+    # sentences. Two versions of one story share most of them even when OCR noise touches every
+    # sentence somewhere; pairs stay rare when single sentences are boilerplate.
+    keys = set()
+    heads = []
+    for s in _SENTENCE.findall(body):
+        n = _norm(s)
+        if len(n) >= 8:
+            keys.add("h" + n[:8])
+            keys.add("t" + n[-8:])
+            heads.append(n[:8])
+    keys.update("p" + a + b for a, b in pairwise(heads))
+    return keys
+
+
+def near_duplicate_groups(bundles: Sequence[ArticleBundle]) -> list[list[int]]:
+    """Groups of indices into ``bundles`` that tell the same story (same normalised title, or
+    3-gram Jaccard of bodies ≥ NEAR_DUPLICATE). Singletons are included.
+
+    Exact Jaccard runs only on candidate pairs sharing a title or a sentence fingerprint, and
+    fingerprints shared by very many articles (boilerplate) are ignored, so this stays fast.
+    """
+    parent = list(range(len(bundles)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+
+    by_title: dict[str, int] = {}
+    index: dict[str, list[int]] = {}
+    for i, b in enumerate(bundles):
+        title = _norm(b.article.title)
+        if title:
+            if title in by_title:
+                union(by_title[title], i)
+            else:
+                by_title[title] = i
+        for key in _fingerprints(b.article.body):
+            index.setdefault(key, []).append(i)
+    shared: dict[tuple[int, int], int] = {}
+    sizes = [0] * len(bundles)  # fingerprints of each article that are not boilerplate
+    for members in index.values():
+        if len(members) > _FINGERPRINT_DF_CAP:
+            continue
+        for i in members:
+            sizes[i] += 1
+        if len(members) > 1:
+            for x, a in enumerate(members):
+                for b in members[x + 1 :]:
+                    shared[a, b] = shared.get((a, b), 0) + 1
+    # Bodies with 3-gram Jaccard ≥ 0.8 share most sentence heads and tails; a pair sharing few
+    # fingerprints is a coincidence and is not worth the exact comparison.
+    candidates = [
+        pair for pair, n in shared.items() if n >= _MIN_SHARED * min(sizes[pair[0]], sizes[pair[1]])
+    ]
+    grams: dict[int, frozenset[str]] = {}
+    for a, b in sorted(candidates):
+        if find(a) == find(b):
+            continue
+        la, lb = len(bundles[a].article.body), len(bundles[b].article.body)
+        if min(la, lb) < NEAR_DUPLICATE * 0.9 * max(la, lb):
+            continue  # Jaccard ≥ 0.8 needs similar sizes
+        ga = grams.setdefault(a, _grams(bundles[a].article.body))
+        gb = grams.setdefault(b, _grams(bundles[b].article.body))
+        if jaccard(ga, gb) >= NEAR_DUPLICATE:
+            union(a, b)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(bundles)):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def _richness(b: ArticleBundle) -> tuple[int, int, int]:
+    """Which of several duplicates to keep: most figures, then longest body, then oldest id."""
+    return (len(b.figures), len(b.article.body), -b.article.id)
+
+
+# --- sections and items -------------------------------------------------------------------
+
+
+def _section_of(article: StoredArticle, wanted: frozenset[str]) -> tuple[str, float] | None:
+    """The best wanted topic scoring at least the threshold; "other" if none qualifies.
+
+    One section per article, so no story is told twice in an edition.
+    """
+    scores = {t.topic: t.score for t in article.topics}
+    ranked = sorted(
+        ((s, k) for k, s in scores.items() if k != "other" and s >= TOPIC_THRESHOLD),
+        reverse=True,
+    )
+    for score, key in ranked:
+        if key in wanted and key in SECTIONS:
+            return key, score
+    if ranked:
+        return None  # a strong topic the chat switched off: not "other" news for it
+    return ("other", scores.get("other", 0.0)) if "other" in wanted else None
+
+
+def _is_county_code(adcode: str) -> bool:
+    return len(adcode) == 6 and adcode.isdigit() and not adcode.endswith("00")
+
+
+def _followed(adcode: str, follows: frozenset[str]) -> bool:
+    """A county is followed directly or through its city (330722 via 330700)."""
+    return bool(adcode) and (adcode in follows or f"{adcode[:4]}00" in follows)
+
+
+def _numbers_ok(text: str, source: str) -> bool:
+    found = set(number_tokens(source))
+    return all(n in found for n in number_tokens(text))
+
+
+def _figure_line(fig: Figure, region: str) -> str | None:
+    """region · period+indicator figure-text; parts whose numbers the sentence lacks are dropped."""
+    source = fig.sentence
+    # 超百个订单 already names its indicator: 桐庐 · 超百个订单, not 桐庐 · 订单 超百个订单.
+    indicator = "" if fig.indicator in fig.text else fig.indicator
+    for head in (f"{fig.period}{indicator}", indicator, ""):
+        body = f"{head} {fig.text}" if head else fig.text
+        line = f"{region} · {body}" if region else body
+        if _numbers_ok(line, source):
+            return line
+    return None
+
+
+def _paragraph_of(body: str, sentence: str) -> int:
+    pos = body.find(sentence) if sentence else -1
+    return body.count("\n", 0, pos) if pos >= 0 else 10
+
+
+def _figure_items(
+    b: ArticleBundle,
+    topic_score: float,
+    follows: frozenset[str],
+    names: Mapping[str, str],
+) -> list[Item]:
+    a = b.article
+    items = []
+    seen = set()
+    for fig in b.figures:
+        if not _is_county_code(fig.adcode) or not fig.sentence or fig.text not in fig.sentence:
+            continue
+        region = fig.region or names.get(fig.adcode, "")
+        key = (fig.adcode, fig.indicator, fig.text)
+        line = _figure_line(fig, region)
+        if key in seen or line is None:
+            continue
+        seen.add(key)
+        parts: list[tuple[float, str]] = [(W_FIGURE_ITEM, "figure")]
+        if fig.period:
+            parts.append((W_PERIOD, f"period {fig.period}"))
+        if fig.unit in ("%", "元"):
+            parts.append((W_RATE_OR_MONEY, "rate" if fig.unit == "%" else "money"))
+        para = _paragraph_of(a.body, fig.sentence)
+        early = W_EARLY * max(0.0, 1 - para / 10)
+        if early:
+            parts.append((early, f"paragraph {para + 1}"))
+        parts.append((W_TOPIC * topic_score, f"topic {topic_score:.2f}"))
+        if _followed(fig.adcode, follows):
+            parts.append((FOLLOW_BONUS, f"followed {region or fig.adcode}"))
+        items.append(
+            _make_item(
+                "figure",
+                line,
+                b,
+                region=region,
+                adcode=fig.adcode,
+                parts=parts,
+                sentence=fig.sentence,
+            )
+        )
+    return items
+
+
+def _sentence_item(
+    b: ArticleBundle,
+    section: str,
+    topic_score: float,
+    follows: frozenset[str],
+    names: Mapping[str, str],
+) -> Item | None:
+    a = b.article
+    sentences = _sentences(a)
+    if not sentences:
+        return None
+    fig_texts = [f.text for f in b.figures if f.text]
+    w_fig = W_SENTENCE_FIGURES.get(section, 0.3)
+
+    def own(s: _Sentence) -> tuple[float, list[tuple[float, str]]]:
+        parts: list[tuple[float, str]] = []
+        if s.index == 0:
+            parts.append((W_LEAD, "lead sentence"))
+        elif s.index < 3:
+            parts.append((W_LEAD / (1 + s.index), f"sentence {s.index + 1}"))
+        nfig = min(3, sum(1 for t in fig_texts if t in s.text))
+        if nfig:
+            parts.append((w_fig * nfig, f"{_count(nfig, 'figure')} in text"))
+        return sum(p for p, _ in parts), parts
+
+    best = max(sentences, key=lambda s: (own(s)[0], -s.index))
+    text = best.text
+    nxt = next((s for s in sentences if s.index == best.index + 1), None)
+    end = best.start + len(best.text)
+    # A short sentence gets its neighbour when they touch in the body: still one verbatim run.
+    if nxt and a.body[end : nxt.start] == "" and len(text) + len(nxt.text) <= _PAIR_MAX:
+        text += nxt.text
+    parts = own(best)[1]
+    if b.figures:
+        n = min(5, len(b.figures))
+        parts.append((W_ARTICLE_FIGURES * n, _count(len(b.figures), "figure")))
+    regions = sorted(b.regions, key=lambda r: (-r.count, r.adcode))
+    if regions:
+        parts.append((W_REGIONS * min(3, len(regions)), _count(len(regions), "region")))
+    parts.append((W_TOPIC * topic_score, f"topic {topic_score:.2f}"))
+    followed = [r for r in regions if _followed(r.adcode, follows)]
+    main = followed[0] if followed else (regions[0] if regions else None)
+    region = (main.name or names.get(main.adcode, "")) if main else ""
+    adcode = main.adcode if main else ""
+    if followed:
+        parts.append((FOLLOW_BONUS, f"followed {region or adcode}"))
+    return _make_item(
+        "sentences", text, b, region=region, adcode=adcode, parts=parts, sentence=text
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+def _make_item(
+    kind: SentenceKind,
+    text: str,
+    b: ArticleBundle,
+    *,
+    region: str,
+    adcode: str,
+    parts: list[tuple[float, str]],
+    sentence: str,
+) -> Item:
+    a = b.article
+    return Item(
+        kind=kind,
+        text=text,
+        article_id=a.id,
+        source=a.source,
+        date=a.date,
+        page=a.page,
+        region=region,
+        score=round(sum(p for p, _ in parts), 3),
+        why=", ".join(label for _, label in parts),
+        numbers=tuple(number_tokens(text)),
+        title=a.title,
+        adcode=adcode,
+        sentence=sentence,
+    )
+
+
+def _cap_county(ranked: list[Item], limit: int, follows: frozenset[str]) -> list[Item]:
+    """Followed counties first (up to PER_COUNTY_CAP each); then spread the rest over counties:
+    each county's best item, then second-best ones. The result keeps score order."""
+    chosen: list[Item] = []
+    taken: dict[str, int] = {}
+
+    def take(items: list[Item], cap: int) -> None:
+        for it in items:
+            county = it.adcode or f"article:{it.article_id}"
+            if taken.get(county, 0) < cap and len(chosen) < limit:
+                taken[county] = taken.get(county, 0) + 1
+                chosen.append(it)
+
+    take([it for it in ranked if _followed(it.adcode, follows)], PER_COUNTY_CAP)
+    for round_ in range(1, PER_COUNTY_CAP + 1):
+        take([it for it in ranked if it not in chosen], round_)
+    return _rank(chosen)
+
+
+def _rank(items: list[Item]) -> list[Item]:
+    return sorted(items, key=lambda it: (-it.score, it.article_id, it.text))
+
+
+def compose_edition(
+    date: str,
+    bundles: Sequence[ArticleBundle],
+    prefs: DigestPrefs = DigestPrefs(),
+    *,
+    region_names: Mapping[str, str] | None = None,
+) -> Edition:
+    """Compose one chat's briefing for ``date`` from that day's article bundles.
+
+    Near-duplicate articles are merged (the richest kept); a story already sent to the chat in
+    any version is dropped; each article feeds one section (its best wanted topic); items are
+    ranked by an explainable score with followed counties first and capped per section/county.
+    """
+    names = dict(region_names or {})
+    follows = frozenset(prefs.follows)
+    todays = [b for b in bundles if not date or b.article.date == date]
+    kept: list[ArticleBundle] = []
+    merged: dict[int, tuple[int, ...]] = {}
+    for group in near_duplicate_groups(todays):
+        members = [todays[i] for i in group]
+        if any(m.article.id in prefs.recently_sent for m in members):
+            continue
+        best = max(members, key=_richness)
+        kept.append(best)
+        others = tuple(sorted(m.article.id for m in members if m is not best))
+        if others:
+            merged[best.article.id] = others
+
+    by_section: dict[str, list[Item]] = {key: [] for key in SECTIONS}
+    for b in kept:
+        placed = _section_of(b.article, prefs.topics)
+        if placed is None:
+            continue
+        key, score = placed
+        figure_items = _figure_items(b, score, follows, names) if key == "county" else []
+        if figure_items:
+            by_section[key].extend(figure_items)
+        else:
+            item = _sentence_item(b, key, score, follows, names)
+            if item is not None:
+                by_section[key].append(item)
+
+    sections: list[Section] = []
+    for key, title in SECTIONS.items():
+        ranked = _rank(by_section[key])
+        if key == "county":
+            chosen = _cap_county(ranked, SECTION_CAPS[key], follows)
+        else:
+            chosen = ranked[: SECTION_CAPS[key]]
+        if chosen:
+            sections.append(Section(key, title, chosen))
+    ids = sorted({it.article_id for s in sections for it in s.items})
+    return Edition(date, sections, ids, empty=not ids, available=len(todays), merged=merged)
+
+
+def edition_numbers_verified(edition: Edition, bundles: Sequence[ArticleBundle]) -> list[str]:
+    """Problems found checking every number shown against its source; empty means all good.
+
+    Sentence items must be verbatim in their article body; figure lines must come from a figure
+    of that article, and every number-like run in an item must be a number printed in its
+    source sentence (figure items) or article body (sentence items).
+    """
+    by_id = {b.article.id: b for b in bundles}
+    problems: list[str] = []
+    for section in edition.sections:
+        for it in section.items:
+            b = by_id.get(it.article_id)
+            if b is None:
+                problems.append(f"{it.article_id}: article missing for {it.text!r}")
+                continue
+            if it.kind == "sentences":
+                source = b.article.body
+                if it.text not in source:
+                    problems.append(f"{it.article_id}: not verbatim: {it.text!r}")
+            else:
+                sentences = {f.sentence for f in b.figures if f.text and f.text in it.text}
+                if it.sentence not in sentences:
+                    problems.append(f"{it.article_id}: no figure of the article for {it.text!r}")
+                source = it.sentence
+            known = set(number_tokens(source))
+            for n in number_tokens(it.text):
+                if n not in known:
+                    problems.append(f"{it.article_id}: {n!r} not in source of {it.text!r}")
+            if tuple(number_tokens(it.text)) != it.numbers:
+                problems.append(f"{it.article_id}: numbers field out of date for {it.text!r}")
+    return problems
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def format_date(iso: str, *, year: bool = True) -> str:
+    """2026-04-15 → 2026年4月15日 (or 4月15日); anything else is returned unchanged."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
+    if not m:
+        return iso
+    y, mo, d = m.group(1), int(m.group(2)), int(m.group(3))
+    return f"{y}年{mo}月{d}日" if year else f"{mo}月{d}日"
+
+
+def _provenance(it: Item) -> str:
+    parts = [p for p in (it.source, format_date(it.date, year=False)) if p]
+    if it.page:
+        parts.append(f"第{it.page}版")
+    return " · ".join(parts)
+
+
+def _item_html(it: Item, bot_username: str | None) -> str:
+    head = f"{it.region} · "
+    if it.kind == "figure" and it.region and it.text.startswith(head):
+        text = f"<b>{escape(it.region)}</b> · {escape(it.text[len(head) :])}"
+    else:
+        text = escape(it.text)
+    label = escape(f"《{it.title}》") if it.title else "原文"
+    if bot_username:
+        url = f"https://t.me/{bot_username}?start=article_{it.article_id}"
+        link = f'<a href="{escape_attr(url)}">{label}</a>'
+    else:
+        link = f"{label} /article {it.article_id}"
+    return f"• {text}\n  ↳ {link} · {escape(_provenance(it))}"
+
+
+def render_html(
+    edition: Edition,
+    *,
+    bot_username: str | None = None,
+    limit: int = 4096,
+    title: str = EDITION_TITLE,
+) -> list[str]:
+    """Telegram HTML messages for an edition, split between items; each within ``limit``.
+
+    A section heading travels with its first item so it never ends a message alone.
+    """
+    if edition.empty:
+        note = render_empty(edition.date, None, personalised=edition.available > 0, title=title)
+        return [note]
+    count = sum(len(s.items) for s in edition.sections)
+    blocks = [f"<b>{escape(title)} · {escape(format_date(edition.date))}</b>\n<i>{count} 条</i>"]
+    for section in edition.sections:
+        first, *rest = (_item_html(it, bot_username) for it in section.items)
+        blocks.append(f"\n<b>【{escape(section.title)}】</b>\n{first}")
+        blocks.extend(rest)
+    return split_html(blocks, limit)
+
+
+def render_text(edition: Edition, *, title: str = EDITION_TITLE) -> str:
+    """Plain text for terminals and logs, with article ids to open with /article."""
+    lines = [f"{title} · {format_date(edition.date)}"]
+    if edition.empty:
+        lines.append("这一天没有可推送的报道。")
+    for section in edition.sections:
+        lines += ["", f"【{section.title}】"]
+        for it in section.items:
+            lines.append(f"• {it.text}")
+            label = f"《{it.title}》" if it.title else "原文"
+            lines.append(f"  ↳ {label} · {_provenance(it)} · /article {it.article_id}")
+    return "\n".join(lines)
+
+
+def render_empty(
+    date: str,
+    latest_date: str | None,
+    *,
+    personalised: bool = False,
+    title: str = EDITION_TITLE,
+) -> str:
+    """A short HTML note for a date with nothing to send, pointing to the latest issue."""
+    head = f"<b>{escape(title)} · {escape(format_date(date))}</b>"
+    if personalised:
+        note = "这一天的报道都已推送过，或不在你选择的栏目里。发送 /topics 调整栏目。"
+    else:
+        note = "这一天没有收录报纸。"
+    if latest_date and latest_date != date:
+        note += f"\n最新一期是 {escape(format_date(latest_date))}，发送 /today 查看。"
+    return f"{head}\n{note}"

@@ -1,0 +1,410 @@
+"""Read input files into Documents: decode bytes, walk folders, tell pages, articles and JSON Lines
+apart by their content, and settle each document's date, source and idempotency key.
+
+Text is kept as printed (no NFKC): users see the original; only line ends are normalised.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from briefings.errors import InputError, InvalidArgument
+from briefings.models import Document, InputKind
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SOURCE = "浙江日报"
+
+# Leading bytes of binary formats people drop into an inbox by mistake.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "PDF"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"PK\x03\x04", "ZIP/Office"),
+    (b"PK\x05\x06", "ZIP"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Office 97-2003"),
+    (b"\x1f\x8b", "gzip"),
+    (b"Rar!\x1a\x07", "RAR"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\x7fELF", "ELF"),
+    (b"SQLite format 3\x00", "SQLite"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"{\\rtf", "RTF"),
+)
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+def _binary_kind(data: bytes) -> str | None:
+    for magic, name in _MAGIC:
+        if data.startswith(magic):
+            return name
+    if data[:4] == b"RIFF" and data[8:12] in (b"WEBP", b"WAVE", b"AVI "):
+        return data[8:12].decode().strip()
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Guess UTF-16 from where the NUL bytes sit: ASCII (newlines, digits) has a zero high byte."""
+    sample = data[:8192]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    total = even + odd
+    if total < max(2, len(sample) // 100):
+        return None
+    # Han characters at U+xx00 (一 is U+4E00) put some NULs on the other side: a clear majority
+    # is enough.
+    if odd >= 3 * even:
+        return "utf-16-le"
+    if even >= 3 * odd:
+        return "utf-16-be"
+    return None
+
+
+def _looks_like_text(text: str) -> bool:
+    """Few control characters and little private-use debris: the decoding is plausible."""
+    if not text:
+        return True
+    controls = sum(
+        1 for c in text if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS
+    )
+    private = sum(1 for c in text if unicodedata.category(c) in ("Co", "Cs"))
+    return controls <= max(2, len(text) // 200) and private <= max(2, len(text) // 50)
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode a text file: UTF-8 (BOM or not), UTF-16/32 (BOM, or UTF-16 by NUL pattern), GB18030.
+
+    Raises InputError for binary data (known magic numbers, NUL bytes outside UTF-16, many
+    control characters) and for text in no supported encoding. CR and CRLF become \\n and a
+    leading BOM is removed; nothing else changes.
+    """
+    if kind := _binary_kind(data):
+        raise InputError(f"这是 {kind} 文件,不是文本 (a {kind} file, not text)")
+    encodings: list[str] = []
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            data, encodings = data[len(bom) :], [enc]
+            break
+    else:
+        if guess := _utf16_without_bom(data):
+            encodings = [guess]
+        elif b"\x00" in data:
+            raise InputError("文件含有 NUL 字节,像是二进制文件 (contains NUL bytes: binary?)")
+        else:
+            encodings = ["utf-8", "gb18030"]
+    for enc in encodings:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if not _looks_like_text(text):
+            raise InputError(
+                "文件含有大量控制字符,像是二进制文件 (many control characters: binary?)"
+            )
+        text = text.removeprefix("\ufeff").rstrip("\x1a")  # \x1a: DOS end-of-file mark
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    raise InputError(
+        "无法识别文件编码,请另存为 UTF-8 (not UTF-8, UTF-16 or GB18030 text; save it as UTF-8)"
+    )
+
+
+def iter_input_files(paths: Sequence[str | Path]) -> Iterator[Path]:
+    """Files named directly, and every file under named folders (sorted, hidden ones skipped).
+
+    A path that does not exist raises InputError before anything is yielded. A file reached
+    twice (named and inside a named folder) is yielded once.
+    """
+    resolved = [Path(p) for p in paths]
+    for p in resolved:
+        if not p.exists():
+            raise InputError(f"找不到文件或文件夹 (no such file or folder): {p}")
+    seen: set[Path] = set()
+    for p in resolved:
+        files = [p] if p.is_file() else _walk(p)
+        for f in files:
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield f
+
+
+def _walk(folder: Path) -> list[Path]:
+    out: list[Path] = []
+    for child in sorted(folder.iterdir(), key=lambda c: c.name):
+        if child.name.startswith("."):
+            continue
+        if child.is_dir() and not child.is_symlink():
+            out.extend(_walk(child))
+        elif child.is_file():
+            out.append(child)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------------
+
+_DATE_FORMS = (
+    re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
+    re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"),
+)
+_NAME_DATE = re.compile(r"(?<!\d)(\d{4})([-_.]?)(\d{2})\2(\d{2})(?!\d)")
+_NAME_DATE_SHORT = re.compile(r"(?<!\d)(\d{4})([-_.])(\d{1,2})\2(\d{1,2})(?!\d)")
+_DATE_LABEL = re.compile(r"^\s*(?:出版日期|日期|发布时间|发布日期|时间)\s*[:：]?\s*")
+
+
+def _iso(y: str, m: str, d: str) -> str | None:
+    try:
+        day = dt.date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+    return day.isoformat() if 1900 <= day.year <= 2100 else None
+
+
+def normalize_date(value: str) -> str:
+    """`2026-04-15`, `2026/4/15`, `20260415`, `2026年4月15日`, `2026-04-15T08:00+08:00` → ISO.
+
+    Raises InvalidArgument for anything else, including impossible days (2026-02-30).
+    """
+    s = value.strip()
+    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
+    if m is None:
+        for form in _DATE_FORMS:
+            m = form.match(s)
+            if m is not None:
+                rest = s[m.end() :]
+                if rest and not re.match(r"^(?:[T\s]\d{1,2}:\d{2}|\s*(?:星期|周)\S)", rest):
+                    m = None
+                break
+    iso = _iso(*m.groups()) if m else None
+    if iso is None:
+        raise InvalidArgument(f"日期格式不对,应为 2026-04-15 (not a valid date: {value!r})")
+    return iso
+
+
+def date_from_name(name: str) -> str:
+    """A date in a file name: 2026-04-15, 20260415, 2026_04_15, 2026.4.15; "" if none is valid."""
+    for pattern in (_NAME_DATE, _NAME_DATE_SHORT):
+        for m in pattern.finditer(name):
+            if iso := _iso(m.group(1), m.group(3), m.group(4)):
+                return iso
+    return ""
+
+
+def date_from_text(text: str) -> str:
+    """The publication date printed on the document, "" if none.
+
+    Only a `出版日期`/`日期`/`发布时间` line, or a short masthead-like line among the first ten
+    (no sentence punctuation), counts: dates in running text (1981年5月23日) are events.
+    """
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    for k, line in enumerate(lines):
+        labelled = _DATE_LABEL.match(line)
+        head = k < 10 and len(line) <= 40 and not re.search(r"[。，,；;！？!?]", line)
+        if not (labelled or head):
+            continue
+        for form in _DATE_FORMS:
+            if (m := form.search(line)) and (iso := _iso(*m.groups())):
+                return iso
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents
+# ---------------------------------------------------------------------------------------------
+
+
+def _json_object(line: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _is_record(obj: dict[str, Any] | None) -> bool:
+    return obj is not None and "title" in obj and ("body" in obj or "content" in obj)
+
+
+def looks_like_jsonl(text: str) -> bool:
+    """Every non-empty line is a JSON object with `title` and `body` (or `content`)."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    return bool(lines) and all(_is_record(_json_object(ln)) for ln in lines)
+
+
+def looks_like_page(text: str) -> bool:
+    """A page holds several article starts or page furniture; a single article does not."""
+    return _page_facts(text)[0]
+
+
+def _page_facts(text: str) -> tuple[bool, str]:
+    """(is it a page, its page label) from one run of the page parser.
+
+    Units that begin an article (byline, dateline, kicker), continuations and fragments are
+    counted: two or more, or a section or edition line on top, make a page.
+    """
+    from briefings.parsing import parse_page_full
+
+    parsed = parse_page_full(text)
+    starts = sum(
+        1
+        for u in parsed.units
+        if u.kind in ("continuation", "fragment")
+        or (u.kind == "article" and (u.byline or u.dateline or u.kicker))
+    )
+    return starts >= 2 or bool(parsed.section or parsed.page_label), parsed.page_label
+
+
+def _records(text: str, path: Path) -> list[tuple[int, Any]]:
+    """(line number, decoded value) of a JSON Lines file, or of a JSON array/object file."""
+    stripped = text.strip()
+    if stripped.startswith("[") or (stripped.startswith("{") and "\n" in stripped):
+        try:
+            value = json.loads(stripped)
+        except ValueError:
+            value = None
+        if isinstance(value, list):
+            return [(k + 1, v) for k, v in enumerate(value)]
+        if isinstance(value, dict):
+            return [(1, value)]
+    out: list[tuple[int, Any]] = []
+    for no, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            try:
+                out.append((no, json.loads(line)))
+            except ValueError:
+                out.append((no, ValueError(f"不是 JSON (not JSON) in {path.name}")))
+    return out
+
+
+def _text_field(rec: dict[str, Any], name: str) -> str:
+    value = rec.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise ValueError(f"字段 {name} 类型不对 (field {name!r} has the wrong type)")
+
+
+def _record_document(
+    rec: Any, path: Path, *, source: str | None, date: str | None, name_date: str
+) -> Document:
+    if not isinstance(rec, dict):
+        raise ValueError("不是 JSON 对象 (not a JSON object)")
+    title = _text_field(rec, "title").strip()
+    body = _text_field(rec, "body") or _text_field(rec, "content")
+    if not title or not body.strip():
+        raise ValueError("缺少 title 或 body/content (missing title or body/content)")
+    rec_date = _text_field(rec, "date")
+    if date is not None:
+        day = date
+    elif rec_date.strip():
+        day = normalize_date(rec_date)  # InvalidArgument: reported as a bad record
+    else:
+        day = name_date
+    src = source if source is not None else (_text_field(rec, "source").strip() or DEFAULT_SOURCE)
+    url = _text_field(rec, "url").strip()
+    page = _text_field(rec, "page").strip()
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    return Document(
+        kind="jsonl",
+        text=body,
+        source=src,
+        date=day,
+        path=str(path),
+        page=page,
+        url=url,
+        title=title,
+        author=_text_field(rec, "author").strip(),
+        key=url or f"{src}|{day}|{title}",
+    )
+
+
+def _read_records(
+    text: str,
+    path: Path,
+    *,
+    source: str | None,
+    date: str | None,
+    problems: list[str] | None,
+) -> list[Document]:
+    docs: list[Document] = []
+    bad: list[str] = []
+    name_date = date_from_name(path.name)
+    for no, rec in _records(text, path):
+        try:
+            if isinstance(rec, Exception):
+                raise rec
+            docs.append(_record_document(rec, path, source=source, date=date, name_date=name_date))
+        except (ValueError, InvalidArgument) as exc:
+            bad.append(f"{path}:{no}: {exc}")
+    for msg in bad:
+        log.warning("skipped record %s", msg)
+    if problems is not None:
+        problems.extend(bad)
+    if not docs:
+        first = f": {bad[0]}" if bad else ""
+        raise InputError(f"{path}: 没有可用的记录 (no valid records){first}")
+    return docs
+
+
+def read_documents(
+    path: Path,
+    *,
+    source: str | None = None,
+    date: str | None = None,
+    problems: list[str] | None = None,
+) -> list[Document]:
+    """Read one file into Documents, detecting JSON Lines, single articles and OCR pages.
+
+    Date: ``date`` (the --date argument), the record's field, a date in the file name, a date
+    printed on the document, else "". Source: ``source``, the record's field, else 浙江日报.
+    Bad JSON records are skipped and described in ``problems`` (and the log); a file with no
+    good record, an empty file or an unreadable one raises InputError naming the file.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: 无法读取 (cannot read): {exc.strerror or exc}") from exc
+    try:
+        text = decode_bytes(data)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    if not text.strip():
+        raise InputError(f"{path}: 文件是空的 (the file is empty)")
+    day = normalize_date(date) if date is not None else None
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".json", ".ndjson") or looks_like_jsonl(text):
+        return _read_records(text, path, source=source, date=day, problems=problems)
+    src = source if source is not None else DEFAULT_SOURCE
+    day = day if day is not None else (date_from_name(path.name) or date_from_text(text))
+    is_page, label = _page_facts(text)
+    kind: InputKind = "page" if is_page else "article"
+    page = label if is_page else ""
+    key = f"{src}|{day}|{page or path.stem}"
+    return [
+        Document(kind=kind, text=text, source=src, date=day, path=str(path), page=page, key=key)
+    ]

@@ -1,0 +1,131 @@
+"""Full-text search over segmented Chinese: index text, FTS5 MATCH expressions, snippets.
+
+SQLite's ``unicode61`` tokenizer cannot split Chinese into words, so both sides are segmented with
+jieba: articles with ``cut_for_search`` (long words plus their sub-words) at ingest, queries with
+precise ``cut``. Query tokens are ANDed as quoted strings: a phrase over ``cut_for_search`` tokens
+finds nothing (field notes §6b), and quoting makes every user string inert (no operators, columns,
+prefixes or syntax errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefings import segment
+from briefings.models import StoredArticle
+from briefings.normalize import for_matching
+
+# An AND chain deeper than this costs time and buys nothing: real queries have a handful of words.
+MAX_TERMS = 16
+# Characters of query text looked at; a pasted article is not a search query.
+MAX_QUERY_CHARS = 256
+SNIPPET_BEFORE = 30
+SNIPPET_AFTER = 70
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result: the stored article and a short excerpt around the first matched term."""
+
+    article: StoredArticle
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results, newest first. ``total`` is capped; ``total_capped`` means "or more"."""
+
+    query: str
+    items: list[SearchHit]
+    total: int
+    total_capped: bool
+    terms: tuple[str, ...] = ()  # normalised search terms, for highlighting
+
+    @property
+    def total_label(self) -> str:
+        """The count as shown to users: 37, or 1000+ when the count was capped."""
+        return f"{self.total}+" if self.total_capped else str(self.total)
+
+
+def _searchable(token: str) -> bool:
+    # unicode61 keeps letters and numbers and treats everything else as a separator.
+    return any(ch.isalnum() for ch in token)
+
+
+def index_text(text: str) -> str:
+    """Text as stored in the FTS table: normalised, search-mode tokens joined by spaces."""
+    tokens = segment.cut_for_search(for_matching(text))
+    return " ".join(tok for tok in tokens if _searchable(tok) and not tok.isspace())
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct words of a query, in order: NFKC, simplified, lower-case, jieba precise mode.
+
+    Whitespace the user typed always separates terms (``人工智能 义乌``); tokens with nothing
+    searchable (punctuation, emoji, operators such as ``*`` or ``^``) are dropped.
+    """
+    # Control and format characters become blanks (also the ideographic space, which the
+    # normaliser would fold anyway); none of them can reach the FTS5 parser.
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in query[:MAX_QUERY_CHARS])
+    text = for_matching(cleaned)
+    terms: list[str] = []
+    for chunk in text.split():
+        for raw in segment.cut(chunk):
+            tok = "".join(ch for ch in raw if ch.isalnum() or ch in ".-_'")
+            if _searchable(tok) and tok not in terms:
+                terms.append(tok)
+            if len(terms) == MAX_TERMS:
+                return terms
+    return terms
+
+
+def quote_term(term: str) -> str:
+    """An FTS5 string: double quotes around, inner quotes doubled, so nothing inside is syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def match_for(terms: Sequence[str]) -> str | None:
+    """FTS5 MATCH expression requiring every term, or None for no terms."""
+    return " AND ".join(quote_term(t) for t in terms) if terms else None
+
+
+def build_match(query: str) -> str | None:
+    """FTS5 MATCH expression for a user query (AND of quoted words), or None if nothing is left."""
+    return match_for(query_terms(query))
+
+
+def _positions(haystack: str, terms: Sequence[str]) -> list[int]:
+    return [i for i in (haystack.find(t) for t in terms) if i >= 0]
+
+
+def snippet(text: str, terms: Sequence[str], *, title: str = "") -> str:
+    """About a hundred characters of ``text`` around the earliest matched term, on one line.
+
+    Terms are looked up in the text as printed first (cheap, and right for simplified text); only
+    if none is there, in its normalised copy (full-width letters, traditional characters), which
+    is used when it has the same length so that offsets still point into the original.
+    With no term found (a title-only hit) the opening lines are shown instead.
+    """
+    flat = " ".join(text.split())
+    if not flat:
+        return " ".join(title.split())
+    hits = _positions(flat.lower(), terms)
+    if not hits:
+        norm = for_matching(flat)
+        if len(norm) == len(flat):
+            hits = _positions(norm, terms)
+    if not hits:
+        start = 0
+        end = SNIPPET_BEFORE + SNIPPET_AFTER
+    else:
+        first = min(hits)
+        start = max(0, first - SNIPPET_BEFORE)
+        end = first + SNIPPET_AFTER
+    out = flat[start:end]
+    if start > 0:
+        out = ELLIPSIS + out
+    if end < len(flat):
+        out += ELLIPSIS
+    return out

@@ -1,0 +1,564 @@
+"""The SQLite store: idempotent atomic ingest of analysed documents, and every read the bot needs.
+
+Threading: one connection opened with ``check_same_thread=False`` and every public method holds
+``Store.lock`` (an RLock). The bot's queries take milliseconds, so serialising them is simpler
+than a connection per thread and keeps transactions on the shared connection from interleaving;
+call the methods from ``asyncio.to_thread`` and the event loop never blocks. Other processes
+(the CLI, Datasette) may read at the same time: the file is in WAL mode.
+
+The connection runs in autocommit mode (``isolation_level=None``); writes go through
+``transaction()`` (BEGIN IMMEDIATE … COMMIT, ROLLBACK on any exception).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date as Date
+from pathlib import Path
+from typing import Literal
+
+import sqlite_utils
+
+from briefings.errors import BriefingError, InvalidArgument
+from briefings.migrations import migrate, now_iso, transaction
+from briefings.models import (
+    TOPICS,
+    AnalyzedUnit,
+    ArticleBundle,
+    ArticleRegion,
+    Document,
+    Figure,
+    Person,
+    RegionMention,
+    StoredArticle,
+    StoredFigure,
+    TopicScore,
+)
+from briefings.search import SearchHit, SearchPage, index_text, match_for, query_terms, snippet
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "briefings.db"
+ENV_VAR = "BRIEFINGS_DB"
+BUSY_TIMEOUT_MS = 5000
+# Article ids are days_since_1970(date) * ID_SPAN + n: rowid order is date order (newest last).
+ID_SPAN = 1_000_000
+# Search counts stop here and are shown as "1000+": an exact count costs 20-50 ms at 1M rows.
+COUNT_CAP = 1000
+MAX_PAGE = 100
+_EPOCH = Date(1970, 1, 1)
+
+SaveStatus = Literal["added", "unchanged", "replaced"]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What ``save_document`` did, and how many articles and figures the document now has."""
+
+    status: SaveStatus
+    articles: int
+    figures: int
+    document_id: int
+
+
+def db_path(explicit: str | Path | None = None) -> Path:
+    """The database file: an explicit path, else ``$BRIEFINGS_DB``, else ``data/briefings.db``."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return DEFAULT_DB
+
+
+def id_base(date: str) -> int:
+    """The first article id of a publication date (``""`` → day 0)."""
+    if not date:
+        return 0
+    try:
+        day = Date.fromisoformat(date)
+    except ValueError:
+        raise InvalidArgument(f"日期格式应为 YYYY-MM-DD:{date!r}") from None
+    return (day - _EPOCH).days * ID_SPAN
+
+
+def best_topic(topics: Sequence[TopicScore]) -> str:
+    """The highest-scoring topic; ties go to the earlier topic in ``TOPICS``; none → ``other``."""
+    order = {key: i for i, key in enumerate(TOPICS)}
+    scored = [t for t in topics if t.score > 0]
+    if not scored:
+        return "other"
+    best = min(scored, key=lambda t: (-t.score, order.get(t.topic, len(order))))
+    return best.topic
+
+
+def document_key(doc: Document, digest: str) -> str:
+    """``doc.key`` when the reader set one; otherwise the content hash (re-ingest stays a no-op)."""
+    return doc.key or f"sha256:{digest}"
+
+
+@dataclass(frozen=True)
+class _PreparedUnit:
+    """One unit turned into column values; article ids are assigned inside the transaction."""
+
+    analyzed: AnalyzedUnit
+    fts_title: str
+    fts_body: str
+    mentions: tuple[tuple[str, str, str, int], ...]  # adcode, name, level, count
+
+
+def _merge_mentions(regions: Sequence[RegionMention]) -> tuple[tuple[str, str, str, int], ...]:
+    # The primary key is (article_id, adcode): a region listed twice is counted once, summed.
+    merged: dict[str, tuple[str, str, int]] = {}
+    for m in regions:
+        r = m.region
+        name, level, count = merged.get(r.adcode, (r.short or r.name, r.level, 0))
+        merged[r.adcode] = (name, level, count + m.count)
+    return tuple((code, name, level, count) for code, (name, level, count) in merged.items())
+
+
+def _prepare(au: AnalyzedUnit) -> _PreparedUnit:
+    u = au.unit
+    heading = "\n".join([u.title, u.subtitle, u.kicker, *u.subheads])
+    return _PreparedUnit(au, index_text(heading), index_text(u.body), _merge_mentions(au.regions))
+
+
+_ARTICLE_COLUMNS = (
+    "id, date, source, page, kind, title, subtitle, kicker, section, dateline, body, url, topics, "
+    "line_start, line_end, byline, subheads"
+)
+_FIGURE_COLUMNS = "indicator, value, unit, text, qualifier, period, region, adcode, sentence"
+_F_FIGURE_COLUMNS = ", ".join(f"f.{c}" for c in _FIGURE_COLUMNS.split(", "))
+
+
+def _article(row: Sequence) -> StoredArticle:
+    # The first twelve columns of _ARTICLE_COLUMNS are the first twelve fields of StoredArticle.
+    topics, line_start, line_end, byline, subheads = row[12:17]
+    return StoredArticle(
+        *row[:12],
+        topics=tuple(TopicScore(t["topic"], float(t["score"])) for t in json.loads(topics)),
+        line_start=line_start,
+        line_end=line_end,
+        byline=tuple(Person(name=p["name"], role=p["role"]) for p in json.loads(byline)),
+        subheads=tuple(json.loads(subheads)),
+    )
+
+
+def _figure(row: Sequence) -> Figure:
+    # _FIGURE_COLUMNS lists the fields of Figure in order.
+    return Figure(*row[:9])
+
+
+def _figure_columns(f: Figure) -> dict[str, object]:
+    return {
+        "adcode": f.adcode,
+        "region": f.region,
+        "indicator": f.indicator,
+        "value": f.value,
+        "unit": f.unit,
+        "text": f.text,
+        "qualifier": f.qualifier,
+        "period": f.period,
+        "sentence": f.sentence,
+    }
+
+
+def _insert(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, object]]) -> None:
+    if rows:
+        cols = list(rows[0])
+        conn.executemany(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})",
+            rows,
+        )
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Store:
+    """The briefing database. Open with ``Store.open(path)``; use as a context manager."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+        self.lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            str(path),
+            check_same_thread=False,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL loses no committed transaction when the process dies (only on a
+        # power cut), and commits stop waiting on fsync: the delivery ledger commits per message.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        migrate(db)
+        return cls(db, path)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT under the store lock; any exception rolls back and re-raises."""
+        with self.lock, transaction(self.conn) as conn:
+            yield conn
+
+    # ---- ingest -------------------------------------------------------------------------------
+
+    def save_document(self, doc: Document, units: Sequence[AnalyzedUnit]) -> SaveResult:
+        """Store a document and its analysed units: added, unchanged (same text) or replaced.
+
+        All writes happen in one transaction, so a failure leaves the database as it was. Units
+        are segmented before the write lock is taken; ``part_of`` indices become article ids.
+        """
+        digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+        key = document_key(doc, digest)
+        base = id_base(doc.date)
+        with self.lock:
+            known = self._unchanged(key, digest)
+            if known:
+                return known
+            prepared = [_prepare(au) for au in units]
+            with self.transaction() as conn:
+                # Re-check inside the write lock: another process may have stored it meanwhile.
+                known = self._unchanged(key, digest)
+                if known:
+                    return known
+                row = conn.execute("SELECT id FROM documents WHERE key = ?", (key,)).fetchone()
+                # Allocate before deleting, so a replaced article never hands its id to another.
+                first = self._next_id(conn, base)
+                if first + len(prepared) > base + ID_SPAN:
+                    raise BriefingError(f"{doc.date or '无日期'} 的文章超过 {ID_SPAN - 1} 篇")
+                fields = {
+                    "kind": doc.kind,
+                    "source": doc.source,
+                    "date": doc.date,
+                    "page": doc.page,
+                    "path": doc.path,
+                    "url": doc.url,
+                    "sha256": digest,
+                    "ingested_at": now_iso(),
+                }
+                if row:
+                    document_id = row[0]
+                    self._delete_articles(conn, document_id)
+                    sets = ", ".join(f"{c} = :{c}" for c in fields)
+                    conn.execute(
+                        f"UPDATE documents SET {sets}, versions = versions + 1 WHERE id = :id",
+                        fields | {"id": document_id},
+                    )
+                    status: SaveStatus = "replaced"
+                else:
+                    _insert(conn, "documents", [{"key": key} | fields])
+                    (document_id,) = conn.execute(
+                        "SELECT id FROM documents WHERE key = ?", (key,)
+                    ).fetchone()
+                    status = "added"
+                figures = self._insert_units(conn, doc, document_id, prepared, first)
+        return SaveResult(status, len(prepared), figures, document_id)
+
+    def _unchanged(self, key: str, digest: str) -> SaveResult | None:
+        row = self.conn.execute(
+            "SELECT id FROM documents WHERE key = ? AND sha256 = ?", (key, digest)
+        ).fetchone()
+        if not row:
+            return None
+        articles, figures = self.conn.execute(
+            "SELECT count(*), (SELECT count(*) FROM figures WHERE article_id IN "
+            "(SELECT id FROM articles WHERE document_id = ?)) FROM articles WHERE document_id = ?",
+            (row[0], row[0]),
+        ).fetchone()
+        return SaveResult("unchanged", articles, figures, row[0])
+
+    @staticmethod
+    def _next_id(conn: sqlite3.Connection, base: int) -> int:
+        (top,) = conn.execute(
+            "SELECT max(id) FROM articles WHERE id >= ? AND id < ?", (base, base + ID_SPAN)
+        ).fetchone()
+        return (top if top is not None else base) + 1
+
+    @staticmethod
+    def _delete_articles(conn: sqlite3.Connection, document_id: int) -> None:
+        old = "(SELECT id FROM articles WHERE document_id = ?)"
+        conn.execute(f"DELETE FROM articles_fts WHERE rowid IN {old}", (document_id,))
+        conn.execute(f"DELETE FROM figures WHERE article_id IN {old}", (document_id,))
+        conn.execute(f"DELETE FROM mentions WHERE article_id IN {old}", (document_id,))
+        conn.execute("DELETE FROM articles WHERE document_id = ?", (document_id,))
+
+    @staticmethod
+    def _insert_units(
+        conn: sqlite3.Connection,
+        doc: Document,
+        document_id: int,
+        prepared: Sequence[_PreparedUnit],
+        first: int,
+    ) -> int:
+        ids = [first + i for i in range(len(prepared))]
+        articles, mentions, figures, fts = [], [], [], []
+        for seq, (aid, p) in enumerate(zip(ids, prepared, strict=True)):
+            u = p.analyzed.unit
+            # A link to itself or outside the page is a parser slip: store the unit unlinked.
+            linked = u.part_of is not None and 0 <= u.part_of < len(ids) and u.part_of != seq
+            articles.append(
+                {
+                    "id": aid,
+                    "document_id": document_id,
+                    "seq": seq,
+                    "kind": u.kind,
+                    "title": u.title,
+                    "subtitle": u.subtitle,
+                    "kicker": u.kicker,
+                    "section": u.section,
+                    "dateline": u.dateline,
+                    "byline": _json([{"name": b.name, "role": b.role} for b in u.byline]),
+                    "subheads": _json(list(u.subheads)),
+                    "body": u.body,
+                    "continued_from": u.continued_from,
+                    "continued_to": u.continued_to,
+                    "line_start": u.line_start,
+                    "line_end": u.line_end,
+                    "part_of": ids[u.part_of] if linked else None,
+                    "date": doc.date,
+                    "source": doc.source,
+                    "page": doc.page,
+                    "url": doc.url,
+                    "topic": best_topic(p.analyzed.topics),
+                    "topics": _json(
+                        [{"topic": t.topic, "score": t.score} for t in p.analyzed.topics]
+                    ),
+                }
+            )
+            mentions.extend(
+                {"article_id": aid, "adcode": code, "name": name, "level": level, "count": count}
+                for code, name, level, count in p.mentions
+            )
+            figures.extend(
+                {"article_id": aid, "seq": i, "date": doc.date} | _figure_columns(f)
+                for i, f in enumerate(p.analyzed.figures)
+            )
+            fts.append({"rowid": aid, "title": p.fts_title, "body": p.fts_body})
+        # Parents before children: the foreign keys are checked row by row.
+        _insert(conn, "articles", articles)
+        _insert(conn, "mentions", mentions)
+        _insert(conn, "figures", figures)
+        _insert(conn, "articles_fts", fts)
+        return len(figures)
+
+    # ---- search -------------------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int = 10, offset: int = 0) -> SearchPage:
+        """Articles matching every word of ``query``, newest first, with a capped total.
+
+        Any text is accepted: what cannot be searched is dropped, and a query with nothing
+        searchable left gives an empty page.
+        """
+        limit = min(max(limit, 1), MAX_PAGE)
+        offset = max(offset, 0)
+        terms = tuple(query_terms(query))
+        match = match_for(terms)
+        if match is None:
+            return SearchPage(query, [], 0, False, terms)
+        with self.lock:
+            ids = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                    "ORDER BY rowid DESC LIMIT ? OFFSET ?",
+                    (match, limit, offset),
+                )
+            ]
+            (count,) = self.conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? "
+                "LIMIT ?)",
+                (match, COUNT_CAP + 1),
+            ).fetchone()
+            articles = self._articles(ids)
+        hits = [SearchHit(a, snippet(a.body, terms, title=a.title)) for a in articles]
+        return SearchPage(query, hits, min(count, COUNT_CAP), count > COUNT_CAP, terms)
+
+    # ---- reads --------------------------------------------------------------------------------
+
+    def _articles(self, ids: Sequence[int]) -> list[StoredArticle]:
+        """Articles by id, in the order given; unknown ids are skipped."""
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        ).fetchall()
+        by_id = {row[0]: _article(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def article(self, id: int) -> StoredArticle | None:
+        """One article by id."""
+        with self.lock:
+            found = self._articles([id])
+        return found[0] if found else None
+
+    def bundles(self, ids: Sequence[int]) -> list[ArticleBundle]:
+        """Articles with their regions (most mentioned first) and figures, in the order given."""
+        with self.lock:
+            articles = self._articles(ids)
+            if not articles:
+                return []
+            wanted = json.dumps([a.id for a in articles])
+            regions: dict[int, list[ArticleRegion]] = {}
+            for aid, code, name, count in self.conn.execute(
+                "SELECT article_id, adcode, name, count FROM mentions "
+                "WHERE article_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY article_id, count DESC, adcode",
+                (wanted,),
+            ):
+                regions.setdefault(aid, []).append(ArticleRegion(code, name, count))
+            figures: dict[int, list[Figure]] = {}
+            for row in self.conn.execute(
+                f"SELECT article_id, {_FIGURE_COLUMNS} FROM figures "
+                "WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, seq",
+                (wanted,),
+            ):
+                figures.setdefault(row[0], []).append(_figure(row[1:]))
+        return [
+            ArticleBundle(a, tuple(regions.get(a.id, ())), tuple(figures.get(a.id, ())))
+            for a in articles
+        ]
+
+    def bundle(self, id: int) -> ArticleBundle | None:
+        """One article with its regions and figures."""
+        found = self.bundles([id])
+        return found[0] if found else None
+
+    def county_articles(self, adcode: str, *, limit: int = 10) -> list[StoredArticle]:
+        """The latest articles that mention a region (any level), newest first."""
+        with self.lock:
+            ids = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT article_id FROM mentions WHERE adcode = ? "
+                    "ORDER BY article_id DESC LIMIT ?",
+                    (adcode, limit),
+                )
+            ]
+            return self._articles(ids)
+
+    def county_figures(self, adcode: str, *, limit: int = 20) -> list[StoredFigure]:
+        """The latest figures attributed to a region, newest publication date first."""
+        with self.lock:
+            rows = self.conn.execute(
+                f"SELECT f.article_id, f.date, a.source, {_F_FIGURE_COLUMNS} "
+                "FROM figures f JOIN articles a ON a.id = f.article_id "
+                "WHERE f.adcode = ? ORDER BY f.date DESC, f.article_id DESC, f.seq LIMIT ?",
+                (adcode, limit),
+            ).fetchall()
+        return [StoredFigure(r[0], r[1], r[2], _figure(r[3:])) for r in rows]
+
+    def last_mention_date(self, adcode: str) -> str | None:
+        """Publication date of the newest article naming the region; None if never (or undated)."""
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT a.date FROM mentions m JOIN articles a ON a.id = m.article_id "
+                "WHERE m.adcode = ? ORDER BY m.article_id DESC LIMIT 1",
+                (adcode,),
+            ).fetchone()
+        return row[0] if row and row[0] else None
+
+    def mention_counts(self) -> dict[str, int]:
+        """Adcode → number of articles that mention it."""
+        with self.lock:
+            rows = self.conn.execute(
+                "SELECT adcode, count(*) FROM mentions GROUP BY adcode"
+            ).fetchall()
+        return dict(rows)
+
+    def articles_on(self, date: str) -> list[ArticleBundle]:
+        """Every article published on ``date``, in page order, with regions and figures."""
+        base = id_base(date)
+        with self.lock:
+            ids = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT id FROM articles WHERE id >= ? AND id < ? AND date = ? ORDER BY id",
+                    (base, base + ID_SPAN, date),
+                )
+            ]
+            return self.bundles(ids)
+
+    def latest_date(self) -> str | None:
+        """The newest publication date in the store."""
+        found = self.dates(limit=1)
+        return found[0] if found else None
+
+    def dates(self, limit: int = 30) -> list[str]:
+        """Distinct publication dates, newest first (undated articles are left out)."""
+        # A loose index scan: one index seek per date instead of reading every article.
+        with self.lock:
+            rows = self.conn.execute(
+                "WITH RECURSIVE d(date) AS ("
+                " SELECT max(date) FROM articles"
+                " UNION ALL"
+                " SELECT (SELECT max(date) FROM articles WHERE date < d.date) FROM d"
+                " WHERE d.date > ''"
+                ") SELECT date FROM d WHERE date > '' LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def topic_bundles(self, topic: str, *, limit: int = 10) -> list[ArticleBundle]:
+        """Latest articles whose best topic is ``topic``, newest first.
+
+        The best topic (stored in ``articles.topic`` at ingest) rather than a score threshold:
+        it is one index range scan, and every article lands under exactly one heading.
+        """
+        with self.lock:
+            ids = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT id FROM articles WHERE topic = ? ORDER BY id DESC LIMIT ?",
+                    (topic, limit),
+                )
+            ]
+            return self.bundles(ids)
+
+    def stats(self) -> dict[str, int]:
+        """Row counts for the operator: stored items, chats, subscribers, deliveries by status."""
+        with self.lock:
+            one = self.conn.execute
+            out = {
+                name: one(f"SELECT count(*) FROM {name}").fetchone()[0]
+                for name in ("documents", "articles", "figures", "mentions", "chats")
+            }
+            out["subscribers"] = one(
+                "SELECT count(*) FROM chats WHERE subscribed = 1 AND active = 1"
+            ).fetchone()[0]
+            for status in ("sent", "failed", "pending"):
+                out[f"deliveries_{status}"] = one(
+                    "SELECT count(*) FROM deliveries WHERE status = ?", (status,)
+                ).fetchone()[0]
+        return out

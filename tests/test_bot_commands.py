@@ -1,0 +1,558 @@
+"""End-to-end tests of the bot's commands in private chats: the real PTB Application (built by
+``bot.app.build_application``) against the fake Bot API, over a database ingested from the sample
+page. Also holds the harness the group and inline tests share (``bot_db``, ``harness``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakebotapi import (
+    FakeBotAPI,
+    make_callback_query,
+    make_message,
+    make_my_chat_member,
+    running_app,
+    validate_telegram_html,
+)
+from telegram.ext import Application
+
+from bot.app import build_application, open_runtime
+from bot.config import Config
+from bot.runtime import Runtime
+from bot.scheduling import job_name
+from briefings import chats
+from briefings.messages import utf16_len, visible_text
+from briefings.pipeline import ingest_bytes
+
+ADMIN_ID = 9001
+USER_ID = 4242
+JINYUN = "331122"  # 丽水市缙云县
+KAIHUA = "330824"  # 衢州市开化县: a Zhejiang county the sample page does not mention
+SAMPLE_DATE = "2026-04-15"
+EARLIER_DATE = "2026-04-14"
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
+
+
+def _copy_db(src: Path, dst: Path) -> Path:
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{src}{suffix}").exists():
+            shutil.copy(f"{src}{suffix}", f"{dst}{suffix}")
+    return dst
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample page ingested once per session (through the console's first-run seeding),
+    plus the same page as the previous day's issue, so that searches have several pages."""
+    path = tmp_path_factory.mktemp("seed") / "seed.db"
+    rt = open_runtime(Config(db_path=str(path)), seed=True)
+    try:
+        assert rt.store.latest_date() == SAMPLE_DATE
+        earlier = SAMPLE.read_bytes()
+        rt.executor.submit(ingest_bytes, rt.store, f"zjrb_{EARLIER_DATE}.txt", earlier).result()
+        assert rt.store.dates() == [SAMPLE_DATE, EARLIER_DATE]
+    finally:
+        rt.close()
+    return path
+
+
+@pytest.fixture
+def bot_db(seeded_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded database, so tests can change chats freely."""
+    return _copy_db(seeded_db, tmp_path / "bot.db")
+
+
+def fixed_clock(iso: str):
+    moment = datetime.fromisoformat(iso).astimezone(UTC)
+    return lambda: moment
+
+
+@dataclass
+class Harness:
+    """A running bot against the fake server, with helpers to talk to it like a user."""
+
+    fake: FakeBotAPI
+    app: Application
+    rt: Runtime
+
+    @property
+    def conn(self):
+        return self.rt.store.conn
+
+    def prefs(self, chat_id: int) -> chats.ChatPrefs | None:
+        return chats.get_chat(self.conn, chat_id)
+
+    async def _exchange(self, update: dict, method: str, chat_id: Any, expect: int) -> list[dict]:
+        if method.startswith("answer"):
+            chat_id = None  # answerCallbackQuery/answerInlineQuery name a query, not a chat
+        before = len(self.fake.calls(method, chat_id=chat_id))
+        self.fake.push_update(update)
+        calls = await self.fake.wait_for(method, count=before + expect, chat_id=chat_id)
+        await self.fake.wait_for_poll()
+        return [c.params | {"_result": c.result, "_status": c.status} for c in calls[before:]]
+
+    async def say(
+        self, chat_id: int, text: str, *, expect: int = 1, method: str = "sendMessage", **kw: Any
+    ) -> list[dict]:
+        """Send ``text`` from a user; return the params of the next ``expect`` calls."""
+        return await self._exchange(make_message(chat_id, text, **kw), method, chat_id, expect)
+
+    async def press(
+        self,
+        chat_id: int,
+        message_id: int,
+        data: str,
+        *,
+        method: str = "editMessageText",
+        expect: int = 1,
+        **kw: Any,
+    ) -> list[dict]:
+        """Press a callback button of the bot's message ``message_id``."""
+        update = make_callback_query(chat_id, message_id, data, **kw)
+        return await self._exchange(update, method, chat_id, expect)
+
+    async def settle(self) -> None:
+        await self.fake.wait_for_poll()
+
+    async def eventually(self, predicate: Callable[[], Any]) -> None:
+        """Wait (≤ 5 s) until ``predicate()``, read on the worker thread like handlers, holds."""
+        async with asyncio.timeout(5):
+            # Polling: the condition lives in SQLite, there is no event to wait on.
+            while not await self.rt.call(predicate):  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+
+
+def buttons(params: dict) -> list[dict]:
+    markup = params.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def assert_telegram_ok(params: dict) -> None:
+    """What Telegram itself would check: valid HTML, ≤ 4096 visible UTF-16 units."""
+    text = params["text"]
+    assert validate_telegram_html(text) is None, text
+    assert 0 < utf16_len(visible_text(text)) <= 4096
+    for b in buttons(params):
+        if "callback_data" in b:
+            assert len(b["callback_data"].encode()) <= 64
+
+
+@pytest.fixture
+async def harness(fake_api: FakeBotAPI, bot_db: Path) -> AsyncIterator[Harness]:
+    config = Config(
+        token=fake_api.token,
+        base_url=fake_api.base_url,
+        base_file_url=fake_api.base_file_url,
+        db_path=str(bot_db),
+        admin_ids=frozenset({ADMIN_ID}),
+        # No inbox polling, and a start-up catch-up that never sends: replies stay predictable.
+        inbox_dir=bot_db.parent / "inbox",
+        inbox_interval=0,
+        catchup_until="00:00",
+    )
+    rt = open_runtime(config)
+    rt.clock = fixed_clock(f"{SAMPLE_DATE}T09:00:00+08:00")
+    app = build_application(config, rt)
+    async with running_app(app, poll_timeout=2):
+        yield Harness(fake_api, app, rt)
+    rt.close()
+
+
+# ---- start, help, menu ------------------------------------------------------------------------
+
+
+async def test_startup_sets_menu_in_chinese_and_english(harness: Harness) -> None:
+    zh = [c["command"] for c in harness.fake.commands()]
+    en = harness.fake.commands(language_code="en")
+    assert "county" in zh
+    assert "subscribe" in zh
+    assert "search" in zh
+    assert {c["command"] for c in en} == set(zh)
+    assert any("县" in c["description"] for c in harness.fake.commands())
+    assert all(c["description"].isascii() for c in en)
+
+
+async def test_start_welcomes_and_reactivates_a_blocked_chat(harness: Harness) -> None:
+    await harness.rt.call(chats.subscribe, harness.conn, USER_ID, time="06:45")
+    await harness.rt.call(chats.set_active, harness.conn, USER_ID, False)
+    (reply,) = await harness.say(USER_ID, "/start")
+    assert_telegram_ok(reply)
+    assert "/county" in reply["text"]
+    prefs = harness.prefs(USER_ID)
+    assert prefs.active
+    assert prefs.subscribed
+    assert prefs.time == "06:45"
+
+
+async def test_start_deep_link_opens_the_county_card(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, f"/start county_{JINYUN}")
+    assert_telegram_ok(reply)
+    assert "丽水市缙云县" in reply["text"]
+
+
+async def test_start_deep_link_opens_an_article(harness: Harness) -> None:
+    article = (await harness.rt.call(harness.rt.store.county_articles, JINYUN))[0]
+    replies = await harness.say(USER_ID, f"/start article_{article.id}")
+    assert_telegram_ok(replies[0])
+    assert f"编号 {article.id}" in replies[0]["text"]
+
+
+async def test_help_lists_commands_with_examples(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, "/help")
+    assert_telegram_ok(reply)
+    for example in ("/county 缙云", "/search", "/subscribe 07:30", "/topics"):
+        assert example in reply["text"]
+    assert "/stats" not in reply["text"]  # admin commands only for admins
+    (admin,) = await harness.say(ADMIN_ID, "/help")
+    assert "/stats" in admin["text"]
+
+
+# ---- county cards -----------------------------------------------------------------------------
+
+
+async def test_county_card_has_full_name_figures_highlights_and_buttons(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, "/county 缙云")
+    assert_telegram_ok(reply)
+    text = reply["text"]
+    assert "丽水市缙云县" in text
+    assert "最新报道" in text
+    assert SAMPLE_DATE in text
+    datas = [b.get("callback_data", "") for b in buttons(reply)]
+    assert any(d.startswith("article:") for d in datas)
+    assert f"follow:{JINYUN}" in datas
+    share = [b for b in buttons(reply) if "switch_inline_query" in b]
+    assert share
+    assert share[0]["switch_inline_query"] == "缙云"
+    assert reply["link_preview_options"]["is_disabled"] is True
+
+
+@pytest.mark.parametrize("name", ["缙云县", "丽水缙云", "縉雲", "jinyun", "ＪＩＮＹＵＮ", JINYUN])
+async def test_county_accepts_every_way_of_naming_it(harness: Harness, name: str) -> None:
+    (reply,) = await harness.say(USER_ID, f"/county {name}")
+    assert "丽水市缙云县" in reply["text"]
+
+
+async def test_county_card_read_button_sends_the_article(harness: Harness) -> None:
+    (card,) = await harness.say(USER_ID, "/county 缙云")
+    data = next(
+        b["callback_data"] for b in buttons(card) if b["callback_data"].startswith("article:")
+    )
+    replies = await harness.press(
+        USER_ID, card["_result"]["message_id"], data, method="sendMessage"
+    )
+    assert_telegram_ok(replies[0])
+    assert f"编号 {data.split(':')[1]}" in replies[0]["text"]
+
+
+async def test_unknown_county_offers_suggestions_that_open_the_card(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, "/county 缙去")
+    assert_telegram_ok(reply)
+    assert "没有找到" in reply["text"]
+    assert "缙去" in reply["text"]
+    datas = [b["callback_data"] for b in buttons(reply)]
+    assert datas
+    assert all(d.startswith("county:") for d in datas)
+    assert f"county:{JINYUN}" in datas
+    (edit,) = await harness.press(USER_ID, reply["_result"]["message_id"], f"county:{JINYUN}")
+    assert_telegram_ok(edit)
+    assert "丽水市缙云县" in edit["text"]
+
+
+async def test_ambiguous_county_lists_the_candidates(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, "/county 朝阳")  # 北京朝阳区, 辽宁朝阳市, 长春朝阳区 …
+    assert_telegram_ok(reply)
+    assert "多个地区" in reply["text"]
+    assert len(buttons(reply)) >= 2
+
+
+async def test_county_without_coverage_says_so(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, f"/county {KAIHUA}")
+    assert "开化县" in reply["text"]
+    assert "暂无报道" in reply["text"]
+
+
+async def test_county_without_a_name_explains_usage(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, "/county")
+    assert "/county 缙云" in reply["text"]
+
+
+async def test_follow_button_edits_the_card_in_place(harness: Harness) -> None:
+    (card,) = await harness.say(USER_ID, "/county 缙云")
+    msg_id = card["_result"]["message_id"]
+    (edit,) = await harness.press(USER_ID, msg_id, f"follow:{JINYUN}")
+    assert f"unfollow:{JINYUN}" in [b.get("callback_data") for b in buttons(edit)]
+    assert JINYUN in harness.prefs(USER_ID).follows
+    toast = harness.fake.calls("answerCallbackQuery")[-1].params
+    assert "已关注" in toast.get("text", "")
+
+
+# ---- search and articles ----------------------------------------------------------------------
+
+
+async def test_search_pages_edit_the_message_in_place(harness: Harness) -> None:
+    (first,) = await harness.say(USER_ID, "/search 浙江")
+    assert_telegram_ok(first)
+    nav = [b["callback_data"] for b in buttons(first) if b["text"].startswith("下一页")]
+    assert nav, "the sample page has more than one page of results for 浙江"
+    assert len(nav[0].encode()) <= 64
+    msg_id = first["_result"]["message_id"]
+    (second,) = await harness.press(USER_ID, msg_id, nav[0])
+    assert_telegram_ok(second)
+    assert second["message_id"] == msg_id
+    assert "第 2" in second["text"]
+    assert second["text"] != first["text"]
+    back = [b["callback_data"] for b in buttons(second) if b["text"].startswith("‹")]
+    (again,) = await harness.press(USER_ID, msg_id, back[0])
+    assert again["text"] == first["text"]
+
+
+async def test_long_search_query_pages_through_a_stored_key(harness: Harness) -> None:
+    query = "浙江 " * 20
+    (first,) = await harness.say(USER_ID, f"/search {query}")
+    nav = [b["callback_data"] for b in buttons(first) if b["text"].startswith("下一页")]
+    assert nav
+    assert len(nav[0].encode()) <= 64
+    assert "浙江 浙江" not in nav[0]
+    (second,) = await harness.press(USER_ID, first["_result"]["message_id"], nav[0])
+    assert "第 2" in second["text"]
+
+
+async def test_search_with_no_results_says_so_and_escapes_the_query(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, "/search <b>不存在的词</b> & 量子")
+    assert_telegram_ok(reply)
+    assert "没有找到" in reply["text"]
+    assert "&lt;b&gt;" in reply["text"]
+    assert "&amp;" in reply["text"]
+
+
+async def test_article_shows_provenance_and_full_text(harness: Harness) -> None:
+    article = (await harness.rt.call(harness.rt.store.county_articles, JINYUN))[0]
+    replies = await harness.say(USER_ID, f"/article {article.id}")
+    for r in replies:
+        assert_telegram_ok(r)
+    text = "\n".join(visible_text(r["text"]) for r in replies)
+    assert SAMPLE_DATE in text
+    assert article.source in text
+    assert "行" in text
+    body_start = article.body.split("\n")[0][:20]
+    assert body_start in text
+
+
+async def test_article_rejects_bad_and_unknown_ids(harness: Harness) -> None:
+    (bad,) = await harness.say(USER_ID, "/article 12ab")
+    assert "数字" in bad["text"]
+    (missing,) = await harness.say(USER_ID, "/article 999")
+    assert "找不到" in missing["text"]
+
+
+async def test_long_article_is_split_into_valid_messages(harness: Harness) -> None:
+    paragraph = max(SAMPLE.read_text(encoding="utf-8").split("\n\n"), key=len)
+    long_page = "要闻\n\n长文测试<标题>&amp;\n\n" + "\n\n".join([paragraph] * 40)
+    await harness.rt.call(ingest_bytes, harness.rt.store, "long_2026-04-20.txt", long_page.encode())
+    hits = await harness.rt.call(harness.rt.store.articles_on, "2026-04-20")
+    longest = max(hits, key=lambda b: len(b.article.body)).article
+    assert utf16_len(longest.body) > 4096
+    n = -(-utf16_len(longest.body) // 4096)
+    replies = await harness.say(USER_ID, f"/article {longest.id}", expect=n)
+    for r in replies:
+        assert_telegram_ok(r)
+    joined = "".join(re.sub(r"\s+", "", visible_text(r["text"])) for r in replies)
+    assert re.sub(r"\s+", "", longest.body)[:2000] in joined
+
+
+# ---- topics lists and today -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("command", "label"), [("/film", "影视产业"), ("/finance", "科创金融")])
+async def test_topic_lists_show_figures_and_sources(
+    harness: Harness, command: str, label: str
+) -> None:
+    (reply,) = await harness.say(USER_ID, command)
+    assert_telegram_ok(reply)
+    assert label in reply["text"]
+    bundles = await harness.rt.call(harness.rt.store.topic_bundles, command[1:])
+    if bundles:
+        assert "浙江日报" in reply["text"]
+        assert SAMPLE_DATE in reply["text"]
+        assert buttons(reply)
+
+
+async def test_today_gives_the_edition_of_the_day(harness: Harness) -> None:
+    replies = await harness.say(USER_ID, "/today")
+    for r in replies:
+        assert_telegram_ok(r)
+    assert "4月15日" in replies[0]["text"]
+    assert "最新一期" not in replies[0]["text"]
+
+
+async def test_today_without_a_new_page_gives_the_latest_issue_with_its_date(
+    harness: Harness,
+) -> None:
+    harness.rt.clock = fixed_clock("2026-05-01T08:00:00+08:00")
+    replies = await harness.say(USER_ID, "/today")
+    assert_telegram_ok(replies[0])
+    assert "2026-05-01" in replies[0]["text"]
+    assert SAMPLE_DATE in replies[0]["text"]
+
+
+# ---- subscriptions ----------------------------------------------------------------------------
+
+
+async def test_subscribe_time_and_timezone_are_stored_and_validated(harness: Harness) -> None:
+    (sub,) = await harness.say(USER_ID, "/subscribe 8:05")
+    assert_telegram_ok(sub)
+    assert "08:05" in sub["text"]
+    prefs = harness.prefs(USER_ID)
+    assert prefs.subscribed
+    assert prefs.time == "08:05"
+    assert prefs.thread_id is None
+    jobs = harness.app.job_queue.get_jobs_by_name(job_name(USER_ID))
+    assert len(jobs) == 1  # the delivery job was planned right away
+    (bad,) = await harness.say(USER_ID, "/time 25:61")
+    assert_telegram_ok(bad)
+    assert "⚠️" in bad["text"]
+    assert harness.prefs(USER_ID).time == "08:05"
+    await harness.say(USER_ID, "/time ０７：３０")
+    assert harness.prefs(USER_ID).time == "07:30"
+    (tz,) = await harness.say(USER_ID, "/timezone europe/london")
+    assert "Europe/London" in tz["text"]
+    (badtz,) = await harness.say(USER_ID, "/timezone Mars/Olympus")
+    assert "时区" in badtz["text"]
+    assert harness.prefs(USER_ID).tz == "Europe/London"
+    (unsub,) = await harness.say(USER_ID, "/unsubscribe")
+    await harness.eventually(lambda: not harness.app.job_queue.get_jobs_by_name(job_name(USER_ID)))
+    assert "取消" in unsub["text"]
+    prefs = harness.prefs(USER_ID)
+    assert not prefs.subscribed
+    assert prefs.time == "07:30"
+    assert prefs.tz == "Europe/London"
+
+
+async def test_topic_buttons_toggle_and_edit_in_place(harness: Harness) -> None:
+    (menu,) = await harness.say(USER_ID, "/topics")
+    assert_telegram_ok(menu)
+    film = next(b for b in buttons(menu) if b["callback_data"] == "topic:film")
+    assert film["text"].startswith("✅")
+    msg_id = menu["_result"]["message_id"]
+    (edit,) = await harness.press(USER_ID, msg_id, "topic:film")
+    film = next(b for b in buttons(edit) if b["callback_data"] == "topic:film")
+    assert film["text"].startswith("⬜")
+    assert "film" not in harness.prefs(USER_ID).topics
+    (edit,) = await harness.press(USER_ID, msg_id, "topic:other")
+    assert "other" in harness.prefs(USER_ID).topics
+
+
+async def test_follow_unfollow_and_following(harness: Harness) -> None:
+    (f,) = await harness.say(USER_ID, "/follow 丽水缙云")
+    assert "已关注" in f["text"]
+    assert "丽水市缙云县" in f["text"]
+    await harness.say(USER_ID, "/follow jinyun")
+    assert harness.prefs(USER_ID).follows == (JINYUN,)
+    (lst,) = await harness.say(USER_ID, "/following")
+    assert "丽水市缙云县" in lst["text"]
+    assert f"county:{JINYUN}" in [b["callback_data"] for b in buttons(lst)]
+    (u,) = await harness.say(USER_ID, "/unfollow 缙云")
+    assert "取消关注" in u["text"]
+    assert harness.prefs(USER_ID).follows == ()
+    (unknown,) = await harness.say(USER_ID, "/follow 不存在县")
+    assert "没有找到" in unknown["text"]
+
+
+async def test_blocking_and_unblocking_keeps_preferences(harness: Harness) -> None:
+    await harness.say(USER_ID, "/subscribe 06:30")
+    await harness.say(USER_ID, "/follow 缙云")
+    await harness.press(USER_ID, 0, "topic:finance", method="answerCallbackQuery")
+    before = harness.prefs(USER_ID)
+    harness.fake.push_update(make_my_chat_member(USER_ID, "member", "kicked"))
+    await harness.eventually(lambda: not harness.prefs(USER_ID).active)
+    blocked = harness.prefs(USER_ID)
+    assert not blocked.active
+    assert replace(blocked, active=True) == before
+    assert USER_ID not in [p.chat_id for p in chats.subscribers(harness.conn)]
+    harness.fake.push_update(make_my_chat_member(USER_ID, "kicked", "member"))
+    await harness.eventually(lambda: harness.prefs(USER_ID).active)
+    assert harness.prefs(USER_ID) == before
+
+
+# ---- free text --------------------------------------------------------------------------------
+
+
+async def test_free_text_naming_a_county_gives_its_card(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, "縉雲縣")
+    assert "丽水市缙云县" in reply["text"]
+
+
+async def test_other_free_text_is_a_search(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, "知识产权")
+    assert_telegram_ok(reply)
+    assert "🔎" in reply["text"]
+    assert "知识产权" in reply["text"]
+
+
+async def test_unknown_command_points_to_help(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, "/frobnicate")
+    assert "/help" in reply["text"]
+
+
+# ---- admin ------------------------------------------------------------------------------------
+
+
+async def test_stats_for_admins_only(harness: Harness) -> None:
+    (refused,) = await harness.say(USER_ID, "/stats")
+    assert "管理员" in refused["text"]
+    (stats,) = await harness.say(ADMIN_ID, "/stats")
+    assert_telegram_ok(stats)
+    articles = (await harness.rt.call(harness.rt.store.stats))["articles"]
+    assert f"稿件:{articles}" in stats["text"]
+    assert "订阅者" in stats["text"]
+
+
+async def test_admin_uploads_a_page_file_to_ingest(harness: Harness) -> None:
+    text = SAMPLE.read_text(encoding="utf-8").replace("缙云", "云和")
+    doc = harness.fake.add_file(text.encode(), file_name="zjrb_2026-04-16.txt")
+    (reply,) = await harness.say(ADMIN_ID, None, document=doc, caption="/ingest")
+    assert_telegram_ok(reply)
+    assert "新增 1" in reply["text"]
+    assert harness.fake.calls("getFile")
+    assert await harness.rt.call(harness.rt.store.articles_on, "2026-04-16")
+
+
+async def test_non_admin_upload_is_refused_and_not_ingested(harness: Harness) -> None:
+    doc = harness.fake.add_file("要闻\n\n标题\n\n正文。".encode(), file_name="x_2026-04-17.txt")
+    (reply,) = await harness.say(USER_ID, None, document=doc)
+    assert "管理员" in reply["text"]
+    assert not harness.fake.calls("getFile")
+    assert not await harness.rt.call(harness.rt.store.articles_on, "2026-04-17")
+
+
+# ---- errors -----------------------------------------------------------------------------------
+
+
+async def test_unexpected_error_apologises_and_reports_to_admins(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk <on> fire & smoke")
+
+    monkeypatch.setattr(harness.rt.store, "search", broken)
+    before = len(harness.fake.calls("sendMessage", chat_id=ADMIN_ID))
+    (apology,) = await harness.say(USER_ID, "/search 浙江")
+    assert "抱歉" in apology["text"]
+    assert "fire" not in apology["text"]
+    calls = await harness.fake.wait_for("sendMessage", count=before + 1, chat_id=ADMIN_ID)
+    report = calls[-1].params["text"]
+    assert_telegram_ok(calls[-1].params)
+    assert "RuntimeError" in report
+    assert "disk &lt;on&gt; fire &amp; smoke" in report
+    monkeypatch.undo()
+    (ok,) = await harness.say(USER_ID, "/county 缙云")  # the bot keeps running
+    assert "丽水市缙云县" in ok["text"]

@@ -1,0 +1,131 @@
+"""Crash safety: a fan-out killed with SIGKILL mid-edition, then restarted, finishes exactly once.
+
+The sender runs in a subprocess against the fake Bot API served by this test process. It is
+killed twice while parts are on the wire, then run to completion. Every subscriber must end up
+with every part of its edition, and a chat may see at most one part twice per crash
+(the documented bound, docs/delivery.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+
+from fakebotapi import BOT_USERNAME, FakeBotAPI
+
+from bot.delivery import edition_parts
+from briefings import chats, ledger
+from briefings.pipeline import ingest_paths
+from briefings.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "data" / "sample_page_2026-04-15.txt"
+ED = "2026-04-15"
+PART_LIMIT = 300  # several parts per chat, so kills land inside editions
+
+# The sender process: one delivery pass, as `python bot.py push` would run it.
+SENDER = """
+import asyncio, sys
+from bot.config import Config
+from bot.delivery import Deliverer, RateLimiter, delivery_bot
+from bot.runtime import Runtime
+from briefings.store import Store
+
+db, base_url, token, date, limit = sys.argv[1:6]
+
+async def main():
+    config = Config(token=token, base_url=base_url, db_path=db)
+    rt = Runtime(config, Store.open(db))
+    async with delivery_bot(config) as bot:
+        d = Deliverer(rt, bot, RateLimiter(scale=4), part_limit=int(limit))
+        report = await d.deliver_edition(date)
+    rt.close()
+    print(report.summary())
+
+asyncio.run(main())
+"""
+
+
+async def _start_sender(db: Path, fake: FakeBotAPI) -> asyncio.subprocess.Process:
+    env = {**os.environ, "PTB_TIMEDELTA": "true"}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        SENDER,
+        str(db),
+        fake.base_url,
+        fake.token,
+        ED,
+        str(PART_LIMIT),
+        cwd=REPO,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _kill_after(proc: asyncio.subprocess.Process, fake: FakeBotAPI, sends: int) -> None:
+    await fake.wait_for("sendMessage", count=sends, timeout=60)
+    proc.send_signal(signal.SIGKILL)
+    await proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+
+async def test_killed_fan_out_resumes_with_at_most_one_duplicate_per_chat_per_crash(
+    tmp_path, fake_api
+):
+    db = tmp_path / "briefings.db"
+    store = Store.open(db)
+    assert ingest_paths(store, [SAMPLE]).articles > 0
+    ids = [*range(1, 25), -501, -502]
+    for chat_id in ids:
+        chats.ensure_chat(store.conn, chat_id, "group" if chat_id < 0 else "private")
+        chats.subscribe(store.conn, chat_id)
+    bundles = store.articles_on(ED)
+    expected = {
+        c: edition_parts(
+            store,
+            chats.get_chat(store.conn, c),
+            ED,
+            bundles,
+            bot_username=BOT_USERNAME,
+            limit=PART_LIMIT,
+        )[0]
+        for c in ids
+    }
+    store.close()
+    total = sum(len(p) for p in expected.values())
+    assert total >= 3 * len(ids)
+    # Slow answers keep requests in flight, so a kill can fall between send and record.
+    fake_api.inject("sendMessage", delay=0.02, times=None)
+
+    crashes = 0
+    for kill_at in (total // 4, total // 2):
+        proc = await _start_sender(db, fake_api)
+        await _kill_after(proc, fake_api, kill_at)
+        crashes += 1
+    proc = await _start_sender(db, fake_api)
+    _out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    assert proc.returncode == 0, err.decode()
+
+    duplicates = 0
+    for chat_id in ids:
+        got = [m["text"] for m in fake_api.sent_messages(chat_id)]
+        # Every part arrived, in order once duplicates are dropped.
+        assert list(dict.fromkeys(got)) == list(dict.fromkeys(expected[chat_id]))
+        extra = sum(n - 1 for n in Counter(got).values())
+        assert extra <= crashes, (chat_id, extra)
+        duplicates += extra
+    assert duplicates <= crashes * len(ids)
+    print(f"{crashes} crashes, {total} parts, {duplicates} duplicated")
+
+    store = Store.open(db)
+    try:
+        assert ledger.stats(store.conn, ED)["sent"] == len(ids)
+        assert not ledger.unfinished(store.conn)
+    finally:
+        store.close()
