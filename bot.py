@@ -68,7 +68,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             store, args.paths, source=args.source, date=args.date, progress=_progress(total)
         )
     for path, message in report.errors:
-        print(f"跳过 {path}: {message}", file=sys.stderr)
+        print(f"跳过 {path}: {message.removeprefix(f'{path}: ')}", file=sys.stderr)
     print(report.summary())
     if report.errors and report.documents == 0:
         return 1
@@ -161,14 +161,24 @@ def cmd_digest(args: argparse.Namespace) -> int:
         python bot.py digest --date 2026-04-15
         python bot.py digest --chat 12345 --html
     """
-    from bot.digesting import edition_for_chat
+    from briefings import chats, editions
+    from briefings.messages import html_to_text
+    from briefings.reading import normalize_date
 
     with _open_store(args.db) as store:
-        messages, text = edition_for_chat(store, date=args.date, chat_id=args.chat)
+        prefs = None
+        if args.chat is not None:
+            prefs = chats.get_chat(store.conn, args.chat)
+            if prefs is None:
+                raise CliError(f"没有 chat {args.chat} 的记录 (它还没有和 bot 对话过)")
+        date = normalize_date(args.date) if args.date else store.latest_date()
+        if date is None:
+            raise CliError("数据库里还没有稿件: 先运行 python bot.py ingest PATH")
+        edition = editions.compose_for_chat(store, prefs, date)
     if args.html:
-        print("\n\n".join(messages))
+        print("\n\n".join(edition.messages))
     else:
-        print(text)
+        print("\n\n".join(html_to_text(m) for m in edition.messages))
     return 0
 
 

@@ -39,7 +39,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import Config
 from bot.runtime import Runtime
-from briefings import chats, ledger
+from briefings import chats, editions, ledger
 from briefings.migrations import transaction
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,6 @@ CONCURRENCY = 32
 HEADROOM = 0.97
 COMPOSE_CACHE_SIZE = 256
 # An issue older than this (days before the local date) is not sent as "today's" briefing.
-MAX_EDITION_AGE_DAYS = 2
 _TOO_LONG = "message is too long"
 _NO_THREAD = "message thread not found"
 _MIN_SPLIT = 256
@@ -245,26 +244,17 @@ def edition_parts(
 ) -> tuple[list[str], list[int]]:
     """The HTML messages of ``date``'s briefing for one chat, and the article ids they show.
 
-    A chat with nothing new (all seen in the last 7 days, or no matching section) gets a short
-    note instead, never an empty message. Chats with the same sections, follows and recent
-    articles get the same edition, so ``cache`` composes it once per pass, not once per chat.
+    Chats with the same sections, follows and recent articles get the same edition, so
+    ``cache`` composes it once per pass, not once per chat.
     """
-    from briefings.digest import DigestPrefs, compose_edition, render_empty, render_html
-
     recent = ledger.recent_article_ids(store.conn, prefs.chat_id, days=7, before=date)
-    digest_prefs = DigestPrefs(
-        topics=frozenset(prefs.topics), follows=tuple(prefs.follows), recently_sent=recent
-    )
-    key = (date, digest_prefs, bot_username, limit)
+    key = (date, editions.digest_prefs(prefs, recent), bot_username, limit)
     if cache is not None and key in cache:
         return cache[key]
-    edition = compose_edition(date, list(bundles), digest_prefs)
-    if edition.empty:
-        note = render_empty(date, store.latest_date(), personalised=edition.available > 0)
-        result: tuple[list[str], list[int]] = ([note], [])
-    else:
-        parts = render_html(edition, bot_username=bot_username, limit=limit)
-        result = (parts, list(edition.article_ids))
+    edition = editions.compose_for_chat(
+        store, prefs, date, bot_username=bot_username, bundles=bundles, limit=limit
+    )
+    result = (list(edition.messages), list(edition.article_ids))
     if cache is not None:
         if len(cache) >= COMPOSE_CACHE_SIZE:
             cache.clear()
@@ -643,19 +633,6 @@ def local_today(now_utc: datetime, tz: str) -> Date:
     return now_utc.astimezone(ZoneInfo(tz)).date()
 
 
-def edition_for(store: Any, today: Date, *, max_age_days: int = MAX_EDITION_AGE_DAYS) -> str | None:
-    """The issue to send as ``today``'s briefing: the newest stored date ≤ today, if recent.
-
-    Papers are often ingested after the first delivery times; then yesterday's issue is the
-    freshest news a reader has not had (the ledger stops it going out twice).
-    """
-    oldest = (today - timedelta(days=max_age_days)).isoformat()
-    for d in store.dates(limit=max_age_days + 8):
-        if d <= today.isoformat():
-            return d if d >= oldest else None
-    return None
-
-
 def delivery_bot(
     config: Config, *, concurrency: int = CONCURRENCY, read_timeout: float = 15.0
 ) -> Bot:
@@ -677,7 +654,7 @@ async def push(
     """``python bot.py push``: one pass to every active subscriber that has not had the edition.
 
     ``date`` defaults to the newest issue on or before today (in ``config.timezone``), no older
-    than MAX_EDITION_AGE_DAYS.
+    than editions.MAX_EDITION_AGE_DAYS.
     """
     from briefings.store import Store, db_path
 
@@ -685,7 +662,8 @@ async def push(
     rt = Runtime(config, store, **({"clock": clock} if clock else {}))
     try:
         if date is None:
-            date = await rt.call(edition_for, store, local_today(rt.clock(), config.timezone))
+            today = local_today(rt.clock(), config.timezone)
+            date = await rt.call(editions.issue_for, store, today)
             if date is None:
                 return DeliveryReport(note="没有最近的稿件可发送 (先 ingest 今日报纸)")
         async with delivery_bot(config) as bot:

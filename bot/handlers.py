@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from bot import cards, errors
 from bot.cards import Reply
 from bot.runtime import Runtime
-from briefings import chats
+from briefings import chats, editions
 from briefings.errors import AmbiguousRegion, BriefingError, InvalidArgument, UnknownRegion
 from briefings.models import Region
 
@@ -268,40 +268,13 @@ def _local_today(ctx: Ctx, tz: str) -> str:
     return now.astimezone(zone).date().isoformat()
 
 
-def _today_edition(store, chat_id: int, today: str, bot_username: str) -> list[str]:
-    """HTML messages of the briefing for ``today`` (or the latest issue, saying its date)."""
-    from briefings import digest
-
-    prefs = chats.get_chat(store.conn, chat_id)
-    topics = prefs.topics if prefs else chats.DEFAULT_TOPICS
-    follows = prefs.follows if prefs else ()
-    date = today
-    bundles = store.articles_on(today)
-    note = ""
-    if not bundles:
-        latest = store.latest_date()
-        if latest is None:
-            return [digest.render_empty(today, None)]
-        date, bundles = latest, store.articles_on(latest)
-        note = f"📅 今天({today})还没有新的版面,以下是最新一期:{latest}\n\n"
-    gaz = _gazetteer()
-    names = {a: r.short for a in follows if (r := gaz.by_adcode(a)) is not None}
-    dprefs = digest.DigestPrefs(
-        topics=frozenset(topics), follows=tuple(follows), recently_sent=frozenset()
-    )
-    edition = digest.compose_edition(date, bundles, dprefs, region_names=names)
-    limit = cards.MAX_TEXT - len(note)
-    messages = digest.render_html(edition, bot_username=bot_username or None, limit=limit)
-    if not messages:
-        return [digest.render_empty(date, store.latest_date())]
-    return [note + messages[0], *messages[1:]]
-
-
 async def cmd_today(ctx: Ctx, args: str) -> list[Reply]:
     prefs = await ctx.rt.call(chats.get_chat, ctx.rt.store.conn, ctx.chat_id)
     today = _local_today(ctx, prefs.tz if prefs else ctx.rt.config.timezone)
-    texts = await ctx.rt.call(_today_edition, ctx.rt.store, ctx.chat_id, today, ctx.bot_username)
-    return [Reply(cards.fit(t)) for t in texts]
+    edition = await ctx.rt.call(
+        editions.latest_for_chat, ctx.rt.store, prefs, today, bot_username=ctx.bot_username or None
+    )
+    return [Reply(cards.fit(t)) for t in edition.messages]
 
 
 # ---- subscriptions ----------------------------------------------------------------------------

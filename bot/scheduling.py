@@ -20,15 +20,11 @@ from zoneinfo import ZoneInfo
 from telegram import Bot
 from telegram.ext import Application, CallbackContext
 
-from bot.delivery import (
-    MAX_EDITION_AGE_DAYS,
-    Deliverer,
-    DeliveryReport,
-    edition_for,
-    with_conn,
-)
+from bot.delivery import Deliverer, DeliveryReport, with_conn
 from bot.runtime import Runtime
 from briefings import chats, ledger
+from briefings.editions import MAX_EDITION_AGE_DAYS
+from briefings.editions import issue_for as edition_for
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from briefings.errors import BriefingError, InputError
 from briefings.metrics import extract_figures
 from briefings.models import AnalyzedUnit, Document, RegionMention, Unit
 from briefings.parsing import parse_document
-from briefings.reading import iter_input_files, read_documents
+from briefings.reading import is_input_name, iter_input_files, read_documents
 from briefings.regions import find_mentions
 from briefings.topics import score_topics
 
@@ -159,9 +159,13 @@ def ingest_paths(
     almost always a typo the operator wants to know about before anything happens.
     """
     files = list(iter_input_files(paths))
+    named = {Path(p).resolve() for p in paths if Path(p).is_file()}
     report = IngestReport()
     for path in progress(files) if progress else files:
         report.files += 1
+        if path.resolve() not in named and not is_input_name(path):
+            report.errors.append((str(path), "不是 .txt/.jsonl/.json 文件, 已跳过"))
+            continue
         try:
             _ingest_file(store, path, report, source=source, date=date)
         except BriefingError as exc:

@@ -128,6 +128,15 @@ def decode_bytes(data: bytes) -> str:
     )
 
 
+# Inside folders only these are taken as input (a file named directly is always tried).
+INPUT_SUFFIXES = frozenset({".txt", ".text", ".jsonl", ".ndjson", ".json", ""})
+
+
+def is_input_name(path: Path) -> bool:
+    """Whether a file found inside a folder looks like input by its name (.txt, .jsonl …)."""
+    return path.suffix.lower() in INPUT_SUFFIXES
+
+
 def iter_input_files(paths: Sequence[str | Path]) -> Iterator[Path]:
     """Files named directly, and every file under named folders (sorted, hidden ones skipped).
 
@@ -370,6 +379,20 @@ def _read_records(
     return docs
 
 
+_PROSE_LINE = re.compile(r"[\u4e00-\u9fff][^\n]{0,400}?[，,、。！？；]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def has_prose(text: str) -> bool:
+    """Whether the text holds at least one Chinese sentence: a line with 15+ Han characters
+    and sentence punctuation. Word lists, tables and logs have none; every page and article has.
+    """
+    for line in text.splitlines():
+        if len(line) >= 15 and _PROSE_LINE.search(line) and len(_HAN.findall(line)) >= 15:
+            return True
+    return False
+
+
 def read_documents(
     path: Path,
     *,
@@ -399,6 +422,8 @@ def read_documents(
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json", ".ndjson") or looks_like_jsonl(text):
         return _read_records(text, path, source=source, date=day, problems=problems)
+    if not has_prose(text):
+        raise InputError(f"{path}: 没有找到中文正文 (no Chinese prose: not a page or an article)")
     src = source if source is not None else DEFAULT_SOURCE
     day = day if day is not None else (date_from_name(path.name) or date_from_text(text))
     is_page, label = _page_facts(text)
