@@ -12,11 +12,13 @@ limited twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import time
 import warnings
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime, timedelta
@@ -49,25 +51,28 @@ OVERALL_PER_SECOND = 30.0
 PER_CHAT_PER_SECOND = 1.0
 GROUP_PER_MINUTE = 20
 CONCURRENCY = 32
-HEADROOM = 0.97
+HEADROOM = 0.98
 COMPOSE_CACHE_SIZE = 256
 # An issue older than this (days before the local date) is not sent as "today's" briefing.
 _TOO_LONG = "message is too long"
 _NO_THREAD = "message thread not found"
 _MIN_SPLIT = 256
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class RateLimiter:
     """Async limits on sends: overall, per chat, per group, plus a global pause on ``retry_after``.
 
-    Every send is given a slot on one global timeline spaced ``1/overall`` apart, so no second
-    ever holds more than ``overall`` sends and bursts never happen (PTB's AIORateLimiter lets a
-    burst through first). A chat's next slot is at least ``1/per_chat`` later; a group (negative
-    id) also keeps its last ``group_per_minute`` slots and waits for the oldest to age out of the
-    minute. ``scale`` multiplies every rate (the bench runs the fake server 10x faster).
-    ``headroom`` (< 1) aims a little under each limit: Telegram counts arrivals in sliding
-    windows, and a few milliseconds of network jitter must not push a send over.
-    ``clock`` and ``sleep`` are injectable so tests run in virtual time.
+    Telegram counts a send when it *arrives*, which is some unknown time after we release it and
+    before we see the answer. So a send counts against a window from its release until one window
+    after its answer (``slot``/``done``): then no sliding window at the server can ever hold more
+    than the limit, whatever the network or a busy event loop does to the timing in between.
+    On top of that, releases are paced on one global timeline spaced ``1/(overall*headroom)``
+    apart, so sends go out evenly and not in bursts at window edges (PTB's AIORateLimiter lets a
+    burst through first). A chat's next send waits ``1/per_chat`` after its previous answer; a
+    group (negative id) also waits until its ``group_per_minute``-th last answer is a minute old.
+    ``scale`` multiplies every rate (the bench runs the fake server faster); ``clock`` and
+    ``sleep`` are injectable so tests run in virtual time.
     """
 
     def __init__(
@@ -85,13 +90,13 @@ class RateLimiter:
         self.chat_interval = 1.0 / (per_chat * scale * headroom)
         self.group_window = 60.0 / (scale * headroom)
         self.group_size = group_per_minute
+        self.per_window = max(1, math.floor(overall * scale))  # sends counted in any second
         self.clock = clock
         self.sleep = sleep
-        # The sends of the last second, as they really left: at most this many (halfway
-        # between our pace and the true limit), so a late wake-up can never send a burst.
-        self.per_window = max(1, round(overall * scale * (1 + headroom) / 2))
-        self._recent: deque[float] = deque(maxlen=self.per_window)
+        self.in_flight = 0
+        self._answered: deque[float] = deque(maxlen=self.per_window)  # newest answer times
         self._next = 0.0  # next free slot on the global timeline
+        self._busy: set[int] = set()  # chats with a send reserved or in flight
         self._chat_next: dict[int, float] = {}
         self._groups: dict[int, deque[float]] = {}
         self.paused_until = 0.0
@@ -104,48 +109,76 @@ class RateLimiter:
             self.paused_until = until
             self.pauses += 1
 
-    def _chat_ready(self, chat_id: int) -> float:
+    @contextlib.asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[None]:
+        """``async with limiter.slot(chat): await send(...)``: acquire, then ``done`` on exit."""
+        await self.acquire(chat_id)
+        try:
+            yield
+        finally:
+            self.done(chat_id)
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until a message to ``chat_id`` may go out; it counts as in flight until ``done``."""
+        while True:
+            now = self.clock()
+            ready = max(self._chat_ready(chat_id, now), self._window_ready(now))
+            if ready > now:
+                # Wait for this chat, the pause or the window first, without holding a slot on
+                # the timeline, so one slow chat never idles the others.
+                await self.sleep(ready - now)
+                continue
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+            self._busy.add(chat_id)
+            try:
+                if slot > now:
+                    await self.sleep(slot - now)
+            except BaseException:
+                self._busy.discard(chat_id)
+                raise
+            now = self.clock()
+            # A retry_after arrived while we waited, or we woke so late (a busy event loop)
+            # that the window filled meanwhile: this slot is void, queue again.
+            if self.paused_until > now or self._window_ready(now) > now:
+                self._busy.discard(chat_id)
+                continue
+            self.in_flight += 1
+            return
+
+    def done(self, chat_id: int) -> None:
+        """The answer to a send from ``acquire`` arrived (or it failed): start its cool-down."""
+        now = self.clock()
+        self.in_flight -= 1
+        self._answered.append(now)
+        self._busy.discard(chat_id)
+        self._chat_next[chat_id] = now + self.chat_interval
+        if chat_id < 0:
+            self._groups.setdefault(chat_id, deque(maxlen=self.group_size)).append(now)
+        self._forget_idle(now)
+
+    def _chat_ready(self, chat_id: int, now: float) -> float:
+        if chat_id in self._busy:
+            # Its previous send is not answered yet, so its cool-down has not started: look
+            # again later (the deliverer never does this; its parts go one after another).
+            return now + self.chat_interval
         ready = max(self._chat_next.get(chat_id, 0.0), self.paused_until)
         window = self._groups.get(chat_id)
         if window is not None and len(window) >= self.group_size:
             ready = max(ready, window[0] + self.group_window)
         return ready
 
-    async def acquire(self, chat_id: int) -> None:
-        """Wait until a message to ``chat_id`` may go out, then return (the slot is taken)."""
-        while True:
-            now = self.clock()
-            ready = max(self._chat_ready(chat_id), self._window_ready())
-            if ready > now:
-                # Wait for this chat (or the pause) first, without holding a global slot, so
-                # one slow chat never idles the shared timeline.
-                await self.sleep(ready - now)
-                continue
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-            self._chat_next[chat_id] = slot + self.chat_interval  # held while we wait
-            if slot > now:
-                await self.sleep(slot - now)
-            if self.paused_until > slot:
-                continue  # a retry_after arrived while we waited: this slot is void
-            sent_at = self.clock()
-            if self._window_ready() > sent_at:
-                # We woke late (a busy event loop) and the sends due before us went out
-                # together: the last second is full, so take a later slot instead.
-                continue
-            self._recent.append(sent_at)
-            # Spacing counts from when the send really leaves, not from the planned slot.
-            self._chat_next[chat_id] = sent_at + self.chat_interval
-            if chat_id < 0:
-                self._groups.setdefault(chat_id, deque(maxlen=self.group_size)).append(sent_at)
-            self._forget_idle(sent_at)
-            return
-
-    def _window_ready(self) -> float:
-        """When the sliding one-second window of actual sends has room again."""
-        if len(self._recent) < self.per_window:
+    def _window_ready(self, now: float) -> float:
+        """When one more send fits: in flight plus answered in the last second stay under the limit."""
+        answered = self._answered
+        while answered and answered[0] + 1.0 <= now:
+            answered.popleft()
+        excess = self.in_flight + len(answered) - self.per_window + 1
+        if excess <= 0:
             return 0.0
-        return self._recent[0] + 1.0
+        if excess > len(answered):
+            return now + self.interval  # the window is all in flight: look again soon
+        return answered[excess - 1] + 1.0
 
     def _forget_idle(self, now: float) -> None:
         """Drop per-chat state nobody needs any more, so memory stays flat over months."""
@@ -441,15 +474,15 @@ class Deliverer:
         """Send one message within the limits; retry what is worth retrying, raise the rest."""
         attempts = pauses = 0
         while True:
-            await self.limiter.acquire(chat_id)
             try:
-                return await self.bot.send_message(
-                    chat_id,
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    message_thread_id=thread_id,
-                )
+                async with self.limiter.slot(chat_id):
+                    return await self.bot.send_message(
+                        chat_id,
+                        text,
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=_NO_PREVIEW,
+                        message_thread_id=thread_id,
+                    )
             except RetryAfter as exc:
                 pauses += 1
                 report.rate_limited += 1

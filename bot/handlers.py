@@ -9,9 +9,7 @@ messages with ``bot.errors``.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -115,17 +113,10 @@ def _named_county(store, name: str, chat_id: int) -> tuple[Region, dict[str, Any
     return region, county_view(store, region, chat_id)
 
 
-@functools.cache
-def _can_skip_suggestions() -> bool:
-    return "suggest" in inspect.signature(_gazetteer().lookup).parameters
-
-
 def quiet_lookup(name: str) -> Region:
-    """lookup without computing suggestions (2-50 ms) when the gazetteer allows it: free text
-    that is not a place is searched, so suggestions would be thrown away."""
-    if _can_skip_suggestions():
-        return _gazetteer().lookup(name, suggest=False)
-    return lookup_region(name)
+    """lookup without computing suggestions (2-50 ms): free text that is not a place is
+    searched instead, so suggestions would be thrown away."""
+    return _gazetteer().lookup(name, suggest=False)
 
 
 def _card_or_search(store, text: str, chat_id: int) -> tuple[Region | None, Any]:

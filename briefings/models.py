@@ -183,6 +183,9 @@ class Document:
     title: str = ""  # given by JSON Lines input
     author: str = ""
     key: str = ""
+    # Units from the page parse the reader ran to tell a page from an article, so the
+    # pipeline does not parse the same page twice.
+    parsed: tuple[Unit, ...] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -883,7 +883,7 @@ def people_from_author(author: str) -> list[Person]:
 def parse_document(doc: Document) -> list[Unit]:
     """Parse a read Document according to its kind (page, single article, JSON Lines record)."""
     if doc.kind == "page":
-        return parse_page(doc.text)
+        return list(doc.parsed) if doc.parsed is not None else parse_page(doc.text)
     units = parse_article(doc.text, title=doc.title if doc.kind == "jsonl" else "")
     if doc.author:
         for u in units:

@@ -11,13 +11,13 @@ import datetime as dt
 import json
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from briefings.errors import InputError, InvalidArgument
-from briefings.models import Document, InputKind
+from briefings.models import Document, InputKind, Unit
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 
 
 def _binary_kind(data: bytes) -> str | None:
@@ -80,14 +79,17 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+# Category Cc less tab, LF, VT, FF and CR; then Co (private use) and Cs (surrogates).
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_PRIVATE = re.compile(r"[\ue000-\uf8ff\U000f0000-\U0010ffff\ud800-\udfff]")
+
+
 def _looks_like_text(text: str) -> bool:
     """Few control characters and little private-use debris: the decoding is plausible."""
     if not text:
         return True
-    controls = sum(
-        1 for c in text if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS
-    )
-    private = sum(1 for c in text if unicodedata.category(c) in ("Co", "Cs"))
+    controls = len(_CONTROLS.findall(text))
+    private = len(_PRIVATE.findall(text))
     return controls <= max(2, len(text) // 200) and private <= max(2, len(text) // 50)
 
 
@@ -266,8 +268,8 @@ def looks_like_page(text: str) -> bool:
     return _page_facts(text)[0]
 
 
-def _page_facts(text: str) -> tuple[bool, str]:
-    """(is it a page, its page label) from one run of the page parser.
+def _page_facts(text: str) -> tuple[bool, str, tuple[Unit, ...]]:
+    """(is it a page, its page label, its units) from one run of the page parser.
 
     Units that begin an article (byline, dateline, kicker), continuations and fragments are
     counted: two or more, or a section or edition line on top, make a page.
@@ -281,7 +283,8 @@ def _page_facts(text: str) -> tuple[bool, str]:
         if u.kind in ("continuation", "fragment")
         or (u.kind == "article" and (u.byline or u.dateline or u.kicker))
     )
-    return starts >= 2 or bool(parsed.section or parsed.page_label), parsed.page_label
+    is_page = starts >= 2 or bool(parsed.section or parsed.page_label)
+    return is_page, parsed.page_label, tuple(parsed.units)
 
 
 def _records(text: str, path: Path) -> list[tuple[int, Any]]:
@@ -426,10 +429,9 @@ def read_documents(
         raise InputError(f"{path}: 没有找到中文正文 (no Chinese prose: not a page or an article)")
     src = source if source is not None else DEFAULT_SOURCE
     day = day if day is not None else (date_from_name(path.name) or date_from_text(text))
-    is_page, label = _page_facts(text)
+    is_page, label, units = _page_facts(text)
     kind: InputKind = "page" if is_page else "article"
     page = label if is_page else ""
     key = f"{src}|{day}|{page or path.stem}"
-    return [
-        Document(kind=kind, text=text, source=src, date=day, path=str(path), page=page, key=key)
-    ]
+    doc = Document(kind=kind, text=text, source=src, date=day, path=str(path), page=page, key=key)
+    return [replace(doc, parsed=units) if is_page else doc]

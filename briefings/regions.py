@@ -10,13 +10,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from functools import lru_cache
 from pathlib import Path
 
 from briefings.errors import AmbiguousRegion, UnknownRegion
 from briefings.models import Region, RegionMention
-from briefings.normalize import for_matching, zhconv_tables
+from briefings.normalize import fold_chars, for_matching
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv"
 FOCUS_PROVINCE = "浙江省"
@@ -82,13 +82,13 @@ class Gazetteer:
                     out.append(r)
         return out
 
-    def lookup(self, query: str) -> Region:
+    def lookup(self, query: str, *, suggest: bool = True) -> Region:
         """Resolve what a user typed: 缙云, 缙云县, 丽水缙云, 縉雲, jinyun, 331122, 杭州 …
 
         Raises AmbiguousRegion when several units fit and none is preferred, UnknownRegion
-        (with suggestions) when nothing fits.
+        when nothing fits: with suggestions, unless ``suggest`` is False (free text that is not
+        a place gets searched instead, and suggestions cost 2-50 ms).
         """
-        zhconv_tables()
         q = for_matching(query).replace(" ", "")
         if not q:
             raise UnknownRegion(query, [])
@@ -99,7 +99,7 @@ class Gazetteer:
             return region
         candidates = self._pinyin_candidates(q) if q.isascii() else self._name_candidates(q)
         if not candidates:
-            raise UnknownRegion(query, self.suggest(query))
+            raise UnknownRegion(query, self.suggest(query) if suggest else [])
         return self._pick(query, q, candidates)
 
     def _name_candidates(self, q: str) -> list[Region]:
@@ -160,7 +160,6 @@ class Gazetteer:
 
     def suggest(self, query: str, limit: int = 5) -> list[Region]:
         """Close names for an unknown query: shared characters, pinyin prefix, edit distance."""
-        zhconv_tables()
         q = for_matching(query).replace(" ", "")
         if not q:
             return []
@@ -242,7 +241,9 @@ def _load(path: Path) -> Gazetteer:
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
     """The gazetteer from ``path`` (default data/gazetteer.tsv), parsed once per path."""
-    return _load(Path(path or GAZETTEER).resolve())
+    # GAZETTEER is already absolute: skipping resolve() (a few stat calls) matters because
+    # handlers call this once per update.
+    return _load(GAZETTEER if path is None else Path(path).resolve())
 
 
 # --- Recognising regions in running news text ------------------------------------------------
@@ -282,25 +283,9 @@ _SURNAMES = frozenset(
 _CONTEXT_WINDOW = 200
 
 
-@lru_cache(maxsize=1)
-def _char_table() -> dict[int, str]:
-    """A one-to-one character map: full-width ASCII → ASCII, traditional → simplified.
-
-    ``normalize.for_matching`` may change the length (NFKC turns … into ...); matching needs a
-    copy whose offsets are those of the original, so only single-character mappings are used.
-    """
-    tables = zhconv_tables()
-    table = {c: tables["zh2Hans"][c] for c in tables["TRADONLY"] if c in tables["zh2Hans"]}
-    table = {k: v for k, v in table.items() if len(k) == 1 and len(v) == 1}
-    out = {ord(k): v for k, v in table.items()}
-    out.update({cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)})
-    out[0x3000] = " "
-    return out
-
-
 def match_key(text: str) -> str:
     """The length-preserving normal form used for matching names in running text."""
-    return text.translate(_char_table())
+    return fold_chars(text)
 
 
 class _Hit:
@@ -337,7 +322,9 @@ class _Matcher:
                 if key in compound and len(key) >= 2:
                     self.compounds[key].append((compound, compound.index(key)))
 
-    def hits(self, norm: str, bounds: set[int]) -> tuple[list[_Hit], list[tuple[int, Region]]]:
+    def hits(
+        self, norm: str, bounds: Container[int]
+    ) -> tuple[list[_Hit], list[tuple[int, Region]]]:
         """Matches on token boundaries (longest first, no overlaps), and context hints.
 
         A hint is a province or city name inside a longer token (重庆 in 重庆江北机场, 宁波 in
@@ -362,7 +349,7 @@ class _Matcher:
                 reach = start - neg_len
         return out, hints
 
-    def blocked(self, hit: _Hit, norm: str, bounds: set[int]) -> bool:
+    def blocked(self, hit: _Hit, norm: str, bounds: Container[int]) -> bool:
         for compound, offset in self.compounds.get(hit.key, ()):
             at = hit.start - offset
             if at >= 0 and norm.startswith(compound, at):
@@ -379,7 +366,7 @@ class _Matcher:
         from briefings import segment
 
         norm = match_key(text)
-        bounds = segment.boundaries(norm)
+        bounds = segment.LazyBoundaries(norm)
         found, hints = self.hits(norm, bounds)
         hits = [h for h in found if not self.blocked(h, norm, bounds)]
         self._qualify(hits)

@@ -9,6 +9,7 @@ prefixes or syntax errors).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,10 +55,15 @@ def _searchable(token: str) -> bool:
     return any(ch.isalnum() for ch in token)
 
 
+# Punctuation and blanks between tokens: unicode61 would skip them anyway; dropping them in
+# one regex pass over the joined text keeps the stored column small without a per-token loop.
+_NOT_INDEXED = re.compile(r"[^\w]+")
+
+
 def index_text(text: str) -> str:
     """Text as stored in the FTS table: normalised, search-mode tokens joined by spaces."""
     tokens = segment.cut_for_search(for_matching(text))
-    return " ".join(tok for tok in tokens if _searchable(tok) and not tok.isspace())
+    return _NOT_INDEXED.sub(" ", " ".join(tokens)).strip()
 
 
 def query_terms(query: str) -> list[str]:

@@ -6,6 +6,8 @@ dictionary of region names, so that 柯城, 柯桥 and 鄞州 are single tokens 
 
 from __future__ import annotations
 
+import bisect
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -50,3 +52,38 @@ def boundaries(text: str) -> set[int]:
         pos += len(tok)
         out.add(pos)
     return out
+
+
+# jieba (and jieba-rs) segment each run of these characters on its own; everything else is
+# split off character by character. So a run's tokens do not depend on the text around it.
+_BLOCK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffa-zA-Z0-9+#&._%\-]+")
+
+
+class LazyBoundaries:
+    """Token boundaries of ``text``, segmenting only the runs that are asked about.
+
+    Region matching asks about a few dozen positions of a page; segmenting only the runs
+    around them gives exactly ``boundaries(text)`` for those positions at a fraction of the
+    cost (most runs hold no place name).
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._spans = [m.span() for m in _BLOCK.finditer(text)]
+        self._starts = [s for s, _ in self._spans]
+        self._cache: dict[int, set[int]] = {}
+
+    def __contains__(self, pos: object) -> bool:
+        if not isinstance(pos, int) or not 0 <= pos <= len(self._text):
+            return False
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i < 0:
+            return True
+        start, end = self._spans[i]
+        if pos <= start or pos >= end:
+            return True  # a run's edges, or outside every run: always a boundary
+        inner = self._cache.get(i)
+        if inner is None:
+            inner = {start + b for b in boundaries(self._text[start:end])}
+            self._cache[i] = inner
+        return pos in inner

@@ -70,8 +70,8 @@ def _limiter(vt: VirtualTime, **kwargs: Any) -> RateLimiter:
 
 
 async def _send(limiter: RateLimiter, vt: VirtualTime, chat: int, log: list) -> None:
-    await limiter.acquire(chat)
-    log.append((vt.now, chat))
+    async with limiter.slot(chat):
+        log.append((vt.now, chat))
 
 
 def _max_in_window(times: list[float], window: float) -> int:
