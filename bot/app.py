@@ -46,7 +46,7 @@ from telegram.ext import (
 
 from bot import cards, errors, handlers, inline, scheduling
 from bot.cards import Keyboard, Reply
-from bot.config import Config
+from bot.config import Config, quiet_token_logs
 from bot.runtime import Runtime
 from briefings import chats
 from briefings.errors import BriefingError
@@ -401,12 +401,6 @@ def open_runtime(config: Config, *, seed: bool = False) -> Runtime:
         report = rt.executor.submit(ingest_paths, store, [SAMPLE]).result()
         log.info("seeded %s: %s", path, report.summary())
     return rt
-
-
-def quiet_token_logs() -> None:
-    """httpx logs every request URL at INFO, and Bot API URLs contain the token."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 def run(config: Config) -> None:

@@ -5,6 +5,7 @@ The token is kept out of ``repr`` so that it never lands in a log line.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,3 +89,9 @@ def load_config(env: dict[str, str] | None = None, *, dotenv: bool = True) -> Co
         inbox_interval=interval,
         catchup_until=catchup,
     )
+
+
+def quiet_token_logs() -> None:
+    """httpx logs every request URL at INFO, and Bot API URLs contain the token."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

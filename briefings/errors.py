@@ -10,6 +10,10 @@ BriefingError
 from __future__ import annotations
 
 
+def _names(regions: list | None) -> str:
+    return "、".join(getattr(r, "display", str(r)) for r in (regions or [])[:8])
+
+
 class BriefingError(Exception):
     """Base class: the message is safe and meant for people."""
 
@@ -26,7 +30,8 @@ class UnknownRegion(BriefingError):
     """No region goes by this name."""
 
     def __init__(self, query: str, suggestions: list | None = None) -> None:
-        super().__init__(f"找不到地区“{query}”")
+        hint = f"; 你是不是要找: {_names(suggestions)}" if suggestions else ""
+        super().__init__(f"找不到地区“{query}”{hint}")
         self.query = query
         self.suggestions = list(suggestions or [])
 
@@ -35,6 +40,6 @@ class AmbiguousRegion(BriefingError):
     """Several regions go by this name."""
 
     def __init__(self, query: str, candidates: list) -> None:
-        super().__init__(f"“{query}”对应多个地区")
+        super().__init__(f"“{query}”对应多个地区: {_names(candidates)}")
         self.query = query
         self.candidates = list(candidates)

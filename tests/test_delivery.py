@@ -180,6 +180,76 @@ def test_any_mix_of_chats_respects_every_limit(chats):
             assert _max_in_window(times, 60.0 / 5) <= GROUP_PER_MINUTE
 
 
+async def _send_over_network(
+    limiter: RateLimiter, vt: VirtualTime, chat: int, up: float, down: float, log: list
+) -> None:
+    """A send that reaches the server ``up`` s after release and is answered ``down`` s later."""
+    async with limiter.slot(chat):
+        await vt.sleep(up)
+        log.append((vt.now, chat))  # when the server counts it
+        await vt.sleep(down)
+
+
+async def test_slow_sends_then_fast_ones_never_arrive_bunched():
+    # The first sends take half a second to arrive, the next ones none: paced by release time
+    # alone, a second at the server would hold both the late and the prompt ones.
+    vt = VirtualTime()
+    limiter = _limiter(vt)
+    log: list = []
+    await vt.run(
+        *(
+            _send_over_network(limiter, vt, chat, 0.5 if chat <= 100 else 0.0, 0.01, log)
+            for chat in range(1, 201)
+        )
+    )
+    arrivals = [t for t, _ in log]
+    assert len(arrivals) == 200
+    assert _max_in_window(arrivals, 1.0) <= 30
+    # A send counts from release to a second after its answer, so 0.51 s round trips slow the
+    # first hundred to 30 per 1.51 s; the prompt ones then go at the full pace.
+    assert max(arrivals) < 100 * 1.51 / 30 + 100 / (30 * 0.97) + 0.5
+
+
+async def test_round_trip_time_costs_little_throughput():
+    vt = VirtualTime()
+    limiter = _limiter(vt)
+    log: list = []
+    await vt.run(*(_send_over_network(limiter, vt, c, 0.01, 0.01, log) for c in range(1, 301)))
+    arrivals = sorted(t for t, _ in log)
+    rate = (len(arrivals) - 1) / (arrivals[-1] - arrivals[0])
+    assert 0.95 * 30 <= rate <= 30
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([1, 2, 3, 4, -5, -6, *range(10, 40)]),
+            st.floats(0.0, 0.4),
+            st.floats(0.0, 0.2),
+        ),
+        min_size=1,
+        max_size=120,
+    )
+)
+def test_limits_hold_at_the_server_whatever_the_network_delays(sends):
+    async def main() -> list:
+        vt = VirtualTime()
+        limiter = _limiter(vt)
+        log: list = []
+        await vt.run(*(_send_over_network(limiter, vt, *send, log) for send in sends))
+        return log
+
+    log = asyncio.run(main())
+    assert len(log) == len(sends)
+    assert _max_in_window([t for t, _ in log], 1.0) <= 30
+    for chat in {c for c, _, _ in sends}:
+        times = [t for t, c in log if c == chat]
+        assert _max_in_window(times, 1.0) <= 1
+        if chat < 0:
+            assert _max_in_window(times, 60.0) <= GROUP_PER_MINUTE
+
+
 # --- end to end against the fake Bot API ------------------------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent
