@@ -364,6 +364,7 @@ def build_application(
     configure: Callable[[ApplicationBuilder], ApplicationBuilder] | None = None,
 ) -> Application:
     """The bot's Application: HTML parse mode, no link previews, local timezone, all handlers."""
+    quiet_token_logs()
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
         link_preview_options=_NO_PREVIEW,

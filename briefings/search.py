@@ -66,25 +66,41 @@ def index_text(text: str) -> str:
     return _NOT_INDEXED.sub(" ", " ".join(tokens)).strip()
 
 
-def query_terms(query: str) -> list[str]:
-    """The distinct words of a query, in order: NFKC, simplified, lower-case, jieba precise mode.
+def query_chunks(query: str) -> list[list[str]]:
+    """The words of each whitespace-separated chunk of a query: NFKC, simplified, lower-case,
+    jieba precise mode; distinct across the query, at most MAX_TERMS in all.
 
-    Whitespace the user typed always separates terms (``人工智能 义乌``); tokens with nothing
-    searchable (punctuation, emoji, operators such as ``*`` or ``^``) are dropped.
+    Tokens with nothing searchable (punctuation, emoji, operators such as ``*`` or ``^``) are
+    dropped, so no FTS5 syntax survives.
     """
     # Control and format characters become blanks (also the ideographic space, which the
     # normaliser would fold anyway); none of them can reach the FTS5 parser.
     cleaned = "".join(ch if ch.isprintable() else " " for ch in query[:MAX_QUERY_CHARS])
     text = for_matching(cleaned)
-    terms: list[str] = []
+    seen: set[str] = set()
+    chunks: list[list[str]] = []
     for chunk in text.split():
+        words: list[str] = []
         for raw in segment.cut(chunk):
             tok = "".join(ch for ch in raw if ch.isalnum() or ch in ".-_'")
-            if _searchable(tok) and tok not in terms:
-                terms.append(tok)
-            if len(terms) == MAX_TERMS:
-                return terms
-    return terms
+            if _searchable(tok) and tok not in seen:
+                seen.add(tok)
+                words.append(tok)
+            if len(seen) == MAX_TERMS:
+                break
+        if words:
+            chunks.append(words)
+        if len(seen) == MAX_TERMS:
+            break
+    return chunks
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct words of a query, in order (see ``query_chunks``).
+
+    Whitespace the user typed always separates terms (``人工智能 义乌``).
+    """
+    return [w for words in query_chunks(query) for w in words]
 
 
 def quote_term(term: str) -> str:
@@ -98,8 +114,19 @@ def match_for(terms: Sequence[str]) -> str | None:
 
 
 def build_match(query: str) -> str | None:
-    """FTS5 MATCH expression for a user query (AND of quoted words), or None if nothing is left."""
-    return match_for(query_terms(query))
+    """FTS5 MATCH expression for a user query, or None if nothing searchable is left.
+
+    Every chunk must match. A chunk that jieba splits into several words out of context
+    (大县 → 大 县) may have been indexed as one word in context (工业大县 → 工业 大县), so it
+    matches either as that one word or as all of its words (知识产权证券化 → 知识产权 证券化).
+    """
+    groups = []
+    for words in query_chunks(query):
+        expr = match_for(words)
+        if len(words) > 1:
+            expr = f"({quote_term(''.join(words))} OR ({expr}))"
+        groups.append(expr)
+    return " AND ".join(groups) if groups else None
 
 
 def _positions(haystack: str, terms: Sequence[str]) -> list[int]:

@@ -41,7 +41,14 @@ from briefings.models import (
     StoredFigure,
     TopicScore,
 )
-from briefings.search import SearchHit, SearchPage, index_text, match_for, query_terms, snippet
+from briefings.search import (
+    SearchHit,
+    SearchPage,
+    build_match,
+    index_text,
+    query_terms,
+    snippet,
+)
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "briefings.db"
 ENV_VAR = "BRIEFINGS_DB"
@@ -383,7 +390,7 @@ class Store:
         limit = min(max(limit, 1), MAX_PAGE)
         offset = max(offset, 0)
         terms = tuple(query_terms(query))
-        match = match_for(terms)
+        match = build_match(query)
         if match is None:
             return SearchPage(query, [], 0, False, terms)
         with self.lock:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefings.models import AnalyzedUnit, Document, Unit
-from briefings.normalize import to_simplified
 from briefings.search import (
     ELLIPSIS,
     MAX_TERMS,
@@ -23,12 +21,6 @@ from briefings.search import (
     snippet,
 )
 from briefings.store import Store
-
-# zhconv leaks the handle of its dictionary file on first use (a ResourceWarning, an error under
-# filterwarnings=error); load the dictionary once here with that warning silenced.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", ResourceWarning)
-    to_simplified("縉雲")
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
 SAMPLE_LINES = [ln.strip() for ln in SAMPLE.read_text(encoding="utf-8").splitlines() if ln.strip()]

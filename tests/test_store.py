@@ -6,7 +6,6 @@ import asyncio
 import shutil
 import sqlite3
 import subprocess
-import warnings
 from dataclasses import replace
 from datetime import date as Date
 from pathlib import Path
@@ -25,14 +24,7 @@ from briefings.models import (
     TopicScore,
     Unit,
 )
-from briefings.normalize import to_simplified
 from briefings.store import DEFAULT_DB, ID_SPAN, Store, best_topic, db_path, id_base
-
-# zhconv leaks the handle of its dictionary file on first use (a ResourceWarning, an error under
-# filterwarnings=error); load the dictionary once here with that warning silenced.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", ResourceWarning)
-    to_simplified("縉雲")
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
 LINES = SAMPLE.read_text(encoding="utf-8").splitlines()
