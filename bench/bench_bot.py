@@ -275,8 +275,9 @@ def _throughput_report(updates: int, rounds: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--n", type=int, default=1_000_000, help="articles in the latency database")
-    p.add_argument("--updates", type=int, default=1000, help="updates in the throughput run")
-    p.add_argument("--rounds", type=int, default=3, help="alternating echo/bot rounds")
+    p.add_argument("--updates", type=int, default=500, help="updates per throughput round")
+    # Short rounds, many of them: a noisy neighbour then spoils one round, not a whole series.
+    p.add_argument("--rounds", type=int, default=5, help="alternating rounds")
     p.add_argument("--queries", type=int, default=300, help="timed handler calls per command")
     p.add_argument("--like-queries", type=int, default=20, help="timed LIKE scans (slow)")
     p.add_argument("--seed", type=int, default=7)

@@ -169,7 +169,7 @@ class RateLimiter:
         return ready
 
     def _window_ready(self, now: float) -> float:
-        """When one more send fits: in flight plus answered in the last second stay under the limit."""
+        """When one more send fits: in flight plus answered in the last second under the limit."""
         answered = self._answered
         while answered and answered[0] + 1.0 <= now:
             answered.popleft()

@@ -10,7 +10,7 @@ The rules are written down in docs/figures.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from briefings.models import Figure
@@ -80,6 +80,30 @@ _FIGURE = re.compile(
     r"(?P<post>以上|以下|左右|上下|之多)?"
 )
 _TENTHS_OK = re.compile(r"成(?![立为功本果员绩交熟长效型品不都就])")
+# Every figure starts where a run of numerals starts, or at a tight qualifier just before one:
+# the qualifier is no numeral, and the lookbehind above rules out starts inside a run.
+_NUMERAL_RUN = re.compile(f"[{CN_NUMERAL_CHARS}0-9０-９]+")
+_TIGHT_QUALIFIERS = frozenset("近超逾约上")
+
+
+def _figure_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_FIGURE.finditer(text)``, trying only the places a figure can start.
+
+    The scan proper tries every character of the sentence against a pattern that begins with
+    lookbehinds (no literal prefix for the regex engine to skip to); a page has a few hundred
+    numeral runs among thousands of characters.
+    """
+    pos = 0
+    for run in _NUMERAL_RUN.finditer(text):
+        start = run.start()
+        if start < pos:
+            continue
+        at = start - 1 if start > pos and text[start - 1] in _TIGHT_QUALIFIERS else start
+        m = _FIGURE.match(text, at) or (_FIGURE.match(text, start) if at < start else None)
+        if m:
+            yield m
+            pos = m.end()
+
 
 # --- periods ----------------------------------------------------------------------------------
 _N = r"(?:[0-9]{1,3}|[一二两三四五六七八九十]{1,3})"
@@ -343,7 +367,7 @@ def _figures_in_sentence(
     text = sentence.text
     found: list[tuple[int, Figure]] = []
     scope_at = -1  # where the last figure with a province-wide clause (全省共有…) started
-    for m in _FIGURE.finditer(text):
+    for m in _figure_matches(text):
         unit_printed = m["unit"] or "%"
         base, kind = UNITS[unit_printed]
         if kind == "time" or _rejected_by_context(text, m):

@@ -20,6 +20,7 @@ from briefings.models import Document, Person, Unit, UnitKind
 
 _H = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han characters (with Extension A, compatibility)
 _HAN = re.compile(f"[{_H}]")
+_NOT_HAN = re.compile(f"[^{_H}]+")
 _WS = re.compile(r"\s+")
 
 # Marks that end a sentence; a line ending in one of them (maybe followed by closers) is complete.
@@ -59,6 +60,8 @@ _CREDIT_TAIL = re.compile(
     rf"(?:\s+|(?<=[{_H}]))(?P<credit>文\s*[/／]\s*摄|摄)\s*$"
     r"|\s+(?P<credit2>文\s*[/／]\s*图|图\s*[/／]\s*文|文摄|摄影|供图|制图|绘图|绘|图|视频)\s*$"
 )
+# The last character of every credit above: a cheap test before searching a whole line for one.
+_CREDIT_LAST = frozenset("摄文影图绘频")
 
 _MD = r"\d{1,2}月\d{1,2}日"
 # News agencies and papers whose datelines (新华社北京4月14日电) open reprinted articles.
@@ -100,11 +103,13 @@ _MAST_LABEL = re.compile(r"^(?:出版日期|日期|发布时间|发布日期|来
 
 def _vis(text: str) -> int:
     """Visible length: characters other than blanks (full-width spaces included)."""
-    return len(_WS.sub("", text))
+    # str.split and \s agree on what a blank is (both use Py_UNICODE_ISSPACE).
+    return sum(map(len, text.split()))
 
 
 def _cjk(text: str) -> str:
-    return "".join(_HAN.findall(text))
+    """Only the Han characters of ``text``, in order."""
+    return _NOT_HAN.sub("", text)
 
 
 def ends_sentence(text: str) -> bool:
@@ -196,7 +201,7 @@ def parse_people(text: str) -> People | None:
     if not s or _vis(s) > 60:
         return None
     credit = ""
-    m = _CREDIT_TAIL.search(s)
+    m = _CREDIT_TAIL.search(s) if s[-1] in _CREDIT_LAST else None
     if m:
         credit = _WS.sub("", m.group("credit") or m.group("credit2"))
         s = s[: m.start()].strip()
@@ -262,7 +267,7 @@ def _classify(text: str, line_no: int) -> _Block:
         return b
     if m := _CONT_FROM.match(t):
         b.kind, b.value, b.text = "cont", _WS.sub("", m.group("page")), t[m.end() :].strip()
-    elif m := _CONT_TO.search(t):
+    elif "转" in t and (m := _CONT_TO.search(t)):
         b.cont_to = _WS.sub("", m.group("page"))
         b.text = t[: m.start()].rstrip()
         if not b.text:
@@ -368,8 +373,10 @@ class _Draft:
     def extend(self, start: int, end: int) -> None:
         self.extents.append((start, end))
         u = self.unit
-        u.line_start = min(s for s, _ in self.extents)
-        u.line_end = max(e for _, e in self.extents)
+        if len(self.extents) == 1:
+            u.line_start, u.line_end = start, end
+        else:
+            u.line_start, u.line_end = min(u.line_start, start), max(u.line_end, end)
 
     def can_pop(self) -> bool:
         """The last paragraph has lines of its own, after everything else in the unit."""
@@ -381,8 +388,10 @@ class _Draft:
         """Take the last paragraph back out (it was a photo caption) and shrink the range."""
         text = self.unit.paragraphs.pop()
         start, end = self.spans.pop()
-        self.extents = [x for x in self.extents if x[0] < start] or [(start, start)]
-        self.extend(*self.extents.pop())
+        kept = [x for x in self.extents if x[0] < start] or [(start, start)]
+        self.extents = []
+        for x in kept:
+            self.extend(*x)
         return text, start, end
 
     def text(self) -> str:
@@ -695,7 +704,7 @@ class _PageBuilder:
         if nxt.kind != "body" or starts_mid_sentence(nxt.text):
             return False
         following = [nxt.text]
-        k = self.blocks.index(nxt) + 1
+        k = h.end + 1  # nxt is blocks[h.end]
         if k < len(self.blocks) and self.blocks[k].kind == "body":
             following.append(self.blocks[k].text)
         threshold = CONTINUITY_STRONG if cur.strong else CONTINUITY_WEAK
@@ -767,6 +776,8 @@ def link_parts(units: list[Unit]) -> None:
     when exactly one unit qualifies, and only to a unit that looks more like an article start.
     """
     idx = [k for k, u in enumerate(units) if u.kind != "caption"]
+    if all(_strength(units[k]) == 2 for k in idx):
+        return  # only article starts: nothing to link (and counting bigrams is the cost here)
     counts = {k: _bigram_counts(units[k]) for k in idx}
     kws = {k: _keywords(counts[k]) for k in idx}
     for k in sorted(idx, key=lambda k: -_strength(units[k])):

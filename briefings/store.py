@@ -402,11 +402,14 @@ class Store:
                     (match, limit, offset),
                 )
             ]
-            (count,) = self.conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? "
-                "LIMIT ?)",
-                (match, COUNT_CAP + 1),
-            ).fetchone()
+            if offset == 0 and len(ids) < limit:
+                count = len(ids)  # the first page holds every hit: no need to count them again
+            else:
+                (count,) = self.conn.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? "
+                    "LIMIT ?)",
+                    (match, COUNT_CAP + 1),
+                ).fetchone()
             articles = self._articles(ids)
         hits = [SearchHit(a, snippet(a.body, terms, title=a.title)) for a in articles]
         return SearchPage(query, hits, min(count, COUNT_CAP), count > COUNT_CAP, terms)

@@ -4,6 +4,9 @@
 ``ptb_app_factory``   ``factory(handlers=(), *, read_timeout=None, configure=None)`` builds a real
                       Application for ``fake_api``; start it with ``running_app(app)`` or
                       ``start_app(app)``. Every app it built is stopped before the server.
+``seeded_db``         the sample page ingested once per session (and again as the day before).
+``bot_db``            a private copy of it per test.
+``harness``           the briefing bot itself running against ``fake_api`` (tests/botharness.py).
 """
 
 from __future__ import annotations
@@ -16,11 +19,25 @@ import os
 os.environ["PTB_TIMEDELTA"] = "true"
 
 from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from fakebotapi import FakeBotAPI, build_app, stop_app
+from botharness import (
+    ADMIN_ID,
+    EARLIER_DATE,
+    SAMPLE,
+    SAMPLE_DATE,
+    Harness,
+    copy_db,
+    fixed_clock,
+)
+from fakebotapi import FakeBotAPI, build_app, running_app, stop_app
 from telegram.ext import Application, BaseHandler
+
+from bot.app import build_application, open_runtime
+from bot.config import Config
+from briefings.pipeline import ingest_bytes
 
 
 @pytest.fixture
@@ -49,3 +66,46 @@ async def ptb_app_factory(
     yield factory
     for app in reversed(apps):
         await stop_app(app)
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample page ingested once per session (through the console's first-run seeding),
+    plus the same page as the previous day's issue, so that searches have several pages."""
+    path = tmp_path_factory.mktemp("seed") / "seed.db"
+    rt = open_runtime(Config(db_path=str(path)), seed=True)
+    try:
+        assert rt.store.latest_date() == SAMPLE_DATE
+        earlier = SAMPLE.read_bytes()
+        rt.executor.submit(ingest_bytes, rt.store, f"zjrb_{EARLIER_DATE}.txt", earlier).result()
+        assert rt.store.dates() == [SAMPLE_DATE, EARLIER_DATE]
+    finally:
+        rt.close()
+    return path
+
+
+@pytest.fixture
+def bot_db(seeded_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded database, so tests can change chats freely."""
+    return copy_db(seeded_db, tmp_path / "bot.db")
+
+
+@pytest.fixture
+async def harness(fake_api: FakeBotAPI, bot_db: Path) -> AsyncIterator[Harness]:
+    config = Config(
+        token=fake_api.token,
+        base_url=fake_api.base_url,
+        base_file_url=fake_api.base_file_url,
+        db_path=str(bot_db),
+        admin_ids=frozenset({ADMIN_ID}),
+        # No inbox polling, and a start-up catch-up that never sends: replies stay predictable.
+        inbox_dir=bot_db.parent / "inbox",
+        inbox_interval=0,
+        catchup_until="00:00",
+    )
+    rt = open_runtime(config)
+    rt.clock = fixed_clock(f"{SAMPLE_DATE}T09:00:00+08:00")
+    app = build_application(config, rt)
+    async with running_app(app, poll_timeout=2):
+        yield Harness(fake_api, app, rt)
+    rt.close()

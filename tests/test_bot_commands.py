@@ -1,171 +1,35 @@
 """End-to-end tests of the bot's commands in private chats: the real PTB Application (built by
 ``bot.app.build_application``) against the fake Bot API, over a database ingested from the sample
-page. Also holds the harness the group and inline tests share (``bot_db``, ``harness``).
+page. The shared harness is in tests/botharness.py, its fixtures in tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import shutil
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 import pytest
-from fakebotapi import (
-    FakeBotAPI,
-    make_callback_query,
-    make_message,
-    make_my_chat_member,
-    running_app,
-    validate_telegram_html,
+from botharness import (
+    ADMIN_ID,
+    JINYUN,
+    KAIHUA,
+    SAMPLE,
+    SAMPLE_DATE,
+    USER_ID,
+    Harness,
+    assert_telegram_ok,
+    buttons,
+    fixed_clock,
 )
-from telegram.ext import Application
+from fakebotapi import (
+    make_my_chat_member,
+)
 
-from bot.app import build_application, open_runtime
-from bot.config import Config
-from bot.runtime import Runtime
 from bot.scheduling import job_name
 from briefings import chats
 from briefings.messages import utf16_len, visible_text
 from briefings.pipeline import ingest_bytes
-
-ADMIN_ID = 9001
-USER_ID = 4242
-JINYUN = "331122"  # 丽水市缙云县
-KAIHUA = "330824"  # 衢州市开化县: a Zhejiang county the sample page does not mention
-SAMPLE_DATE = "2026-04-15"
-EARLIER_DATE = "2026-04-14"
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
-
-
-def _copy_db(src: Path, dst: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        if Path(f"{src}{suffix}").exists():
-            shutil.copy(f"{src}{suffix}", f"{dst}{suffix}")
-    return dst
-
-
-@pytest.fixture(scope="session")
-def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample page ingested once per session (through the console's first-run seeding),
-    plus the same page as the previous day's issue, so that searches have several pages."""
-    path = tmp_path_factory.mktemp("seed") / "seed.db"
-    rt = open_runtime(Config(db_path=str(path)), seed=True)
-    try:
-        assert rt.store.latest_date() == SAMPLE_DATE
-        earlier = SAMPLE.read_bytes()
-        rt.executor.submit(ingest_bytes, rt.store, f"zjrb_{EARLIER_DATE}.txt", earlier).result()
-        assert rt.store.dates() == [SAMPLE_DATE, EARLIER_DATE]
-    finally:
-        rt.close()
-    return path
-
-
-@pytest.fixture
-def bot_db(seeded_db: Path, tmp_path: Path) -> Path:
-    """A private copy of the seeded database, so tests can change chats freely."""
-    return _copy_db(seeded_db, tmp_path / "bot.db")
-
-
-def fixed_clock(iso: str):
-    moment = datetime.fromisoformat(iso).astimezone(UTC)
-    return lambda: moment
-
-
-@dataclass
-class Harness:
-    """A running bot against the fake server, with helpers to talk to it like a user."""
-
-    fake: FakeBotAPI
-    app: Application
-    rt: Runtime
-
-    @property
-    def conn(self):
-        return self.rt.store.conn
-
-    def prefs(self, chat_id: int) -> chats.ChatPrefs | None:
-        return chats.get_chat(self.conn, chat_id)
-
-    async def _exchange(self, update: dict, method: str, chat_id: Any, expect: int) -> list[dict]:
-        if method.startswith("answer"):
-            chat_id = None  # answerCallbackQuery/answerInlineQuery name a query, not a chat
-        before = len(self.fake.calls(method, chat_id=chat_id))
-        self.fake.push_update(update)
-        calls = await self.fake.wait_for(method, count=before + expect, chat_id=chat_id)
-        await self.fake.wait_for_poll()
-        return [c.params | {"_result": c.result, "_status": c.status} for c in calls[before:]]
-
-    async def say(
-        self, chat_id: int, text: str, *, expect: int = 1, method: str = "sendMessage", **kw: Any
-    ) -> list[dict]:
-        """Send ``text`` from a user; return the params of the next ``expect`` calls."""
-        return await self._exchange(make_message(chat_id, text, **kw), method, chat_id, expect)
-
-    async def press(
-        self,
-        chat_id: int,
-        message_id: int,
-        data: str,
-        *,
-        method: str = "editMessageText",
-        expect: int = 1,
-        **kw: Any,
-    ) -> list[dict]:
-        """Press a callback button of the bot's message ``message_id``."""
-        update = make_callback_query(chat_id, message_id, data, **kw)
-        return await self._exchange(update, method, chat_id, expect)
-
-    async def settle(self) -> None:
-        await self.fake.wait_for_poll()
-
-    async def eventually(self, predicate: Callable[[], Any]) -> None:
-        """Wait (≤ 5 s) until ``predicate()``, read on the worker thread like handlers, holds."""
-        async with asyncio.timeout(5):
-            # Polling: the condition lives in SQLite, there is no event to wait on.
-            while not await self.rt.call(predicate):  # noqa: ASYNC110
-                await asyncio.sleep(0.01)
-
-
-def buttons(params: dict) -> list[dict]:
-    markup = params.get("reply_markup") or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]
-
-
-def assert_telegram_ok(params: dict) -> None:
-    """What Telegram itself would check: valid HTML, ≤ 4096 visible UTF-16 units."""
-    text = params["text"]
-    assert validate_telegram_html(text) is None, text
-    assert 0 < utf16_len(visible_text(text)) <= 4096
-    for b in buttons(params):
-        if "callback_data" in b:
-            assert len(b["callback_data"].encode()) <= 64
-
-
-@pytest.fixture
-async def harness(fake_api: FakeBotAPI, bot_db: Path) -> AsyncIterator[Harness]:
-    config = Config(
-        token=fake_api.token,
-        base_url=fake_api.base_url,
-        base_file_url=fake_api.base_file_url,
-        db_path=str(bot_db),
-        admin_ids=frozenset({ADMIN_ID}),
-        # No inbox polling, and a start-up catch-up that never sends: replies stay predictable.
-        inbox_dir=bot_db.parent / "inbox",
-        inbox_interval=0,
-        catchup_until="00:00",
-    )
-    rt = open_runtime(config)
-    rt.clock = fixed_clock(f"{SAMPLE_DATE}T09:00:00+08:00")
-    app = build_application(config, rt)
-    async with running_app(app, poll_timeout=2):
-        yield Harness(fake_api, app, rt)
-    rt.close()
-
 
 # ---- start, help, menu ------------------------------------------------------------------------
 

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import asyncio
 
+from botharness import (
+    JINYUN,
+    Harness,
+    assert_telegram_ok,
+    buttons,
+)
 from fakebotapi import (
     BOT_USERNAME,
     DEFAULT_GROUP_USER_ID,
     make_message,
     make_migrate_message,
     make_my_chat_member,
-)
-from test_bot_commands import (
-    JINYUN,
-    Harness,
-    assert_telegram_ok,
-    buttons,
 )
 
 from briefings import chats
@@ -27,7 +27,6 @@ SUPERGROUP = -1004002
 ADMIN = 5001
 
 # The seeded database and the running bot (fixtures) come from the private-chat tests.
-pytest_plugins = ["test_bot_commands"]
 
 
 async def test_commands_work_with_and_without_the_bot_name(harness: Harness) -> None:

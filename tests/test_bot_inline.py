@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from fakebotapi import BOT_USERNAME, make_inline_query, validate_telegram_html
-from test_bot_commands import (
+from botharness import (
     JINYUN,
     SAMPLE_DATE,
     USER_ID,
     Harness,
 )
+from fakebotapi import BOT_USERNAME, make_inline_query, validate_telegram_html
 
 from briefings.messages import utf16_len, visible_text
 
 # The seeded database and the running bot (fixtures) come from the private-chat tests.
-pytest_plugins = ["test_bot_commands"]
 
 
 async def ask_inline(harness: Harness, query: str) -> list[dict]:

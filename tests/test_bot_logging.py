@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from test_bot_commands import USER_ID, Harness
-
-pytest_plugins = ["test_bot_commands"]
+from botharness import USER_ID, Harness
 
 
 async def test_token_never_appears_in_logs_even_at_debug(harness: Harness, caplog) -> None:

@@ -13,21 +13,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from botharness import (
+    USER_ID,
+    Harness,
+    copy_db,
+)
 from fakebotapi import make_message, validate_telegram_html
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_bot_commands import (
-    USER_ID,
-    Harness,
-    _copy_db,
-)
 
 from bot import handlers
 from bot.app import open_runtime
 from bot.cards import Reply
 from bot.config import Config
 from bot.console import Console
+from briefings.errors import BriefingError, UnknownRegion
 from briefings.messages import utf16_len, visible_text
+from briefings.models import Region
+from briefings.regions import load_gazetteer
 
 COMMANDS = [
     "",
@@ -51,12 +54,11 @@ text_strategy = st.text(
 )
 
 # The seeded database and the running bot (fixtures) come from the private-chat tests.
-pytest_plugins = ["test_bot_commands"]
 
 
 @pytest.fixture(scope="module")
 def console(seeded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    path = _copy_db(seeded_db, tmp_path_factory.mktemp("props") / "props.db")
+    path = copy_db(seeded_db, tmp_path_factory.mktemp("props") / "props.db")
     rt = open_runtime(Config(db_path=str(path)))
     try:
         yield Console(rt, bot_username="briefing_test_bot")
@@ -138,3 +140,28 @@ async def test_hostile_text_end_to_end_is_accepted_by_the_server(harness: Harnes
     for c in sends:
         assert "抱歉" not in c.params["text"]  # no unexpected error on the way
     assert len(harness.fake.calls("sendMessage")) == pushed  # one reply per message, no more
+
+
+_PLACE_LIKE = st.sampled_from(
+    ["缙云", "缙云县", "丽水缙云", "縉雲", "jinyun", "331122", "普陀", "西湖", "缙去", "jinyn"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_PLACE_LIKE, st.text(max_size=12), _PLACE_LIKE.map(lambda s: s + "市")))
+def test_free_text_lookup_agrees_with_lookup_but_skips_suggestions(text: str) -> None:
+    gaz = load_gazetteer()
+    try:
+        expected: Region | BriefingError = gaz.lookup(text)
+    except BriefingError as exc:
+        expected = exc
+    try:
+        got: Region | BriefingError = handlers.quiet_lookup(text)
+    except BriefingError as exc:
+        got = exc
+    if isinstance(expected, Region):
+        assert got == expected
+    else:
+        assert type(got) is type(expected)
+        if isinstance(got, UnknownRegion):
+            assert got.suggestions == []

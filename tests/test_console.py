@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from botharness import copy_db
 from fakebotapi import validate_telegram_html
-from test_bot_commands import _copy_db
 
 from bot.config import Config
 from bot.console import ask, run_console
@@ -20,7 +20,6 @@ from briefings.store import Store
 REPO = Path(__file__).resolve().parent.parent
 
 # The seeded database and the running bot (fixtures) come from the private-chat tests.
-pytest_plugins = ["test_bot_commands"]
 
 
 def run_lines(db: Path, *lines: str) -> str:
@@ -33,7 +32,7 @@ def run_lines(db: Path, *lines: str) -> str:
 
 
 def test_pipe_mode_prints_the_county_card_as_plain_text(seeded_db: Path, tmp_path: Path) -> None:
-    text = run_lines(_copy_db(seeded_db, tmp_path / "c.db"), "/county 缙云")
+    text = run_lines(copy_db(seeded_db, tmp_path / "c.db"), "/county 缙云")
     assert "丽水市缙云县" in text
     assert "<b>" not in text
     assert "&lt;" not in text
@@ -41,14 +40,14 @@ def test_pipe_mode_prints_the_county_card_as_plain_text(seeded_db: Path, tmp_pat
 
 
 def test_typing_a_button_number_presses_it(seeded_db: Path, tmp_path: Path) -> None:
-    text = run_lines(_copy_db(seeded_db, tmp_path / "c.db"), "/county 缙去", "1")
+    text = run_lines(copy_db(seeded_db, tmp_path / "c.db"), "/county 缙去", "1")
     first, _, second = text.partition("\n\n")
     assert "没有找到" in first
     assert "📍" in second  # the suggestion opened a county card
 
 
 def test_search_paging_and_topic_toggles_work_offline(seeded_db: Path, tmp_path: Path) -> None:
-    db = _copy_db(seeded_db, tmp_path / "c.db")
+    db = copy_db(seeded_db, tmp_path / "c.db")
     text = run_lines(db, "/topics", "2")
     assert "⬜ 影视产业" in text.rstrip().split("\n\n")[-1]
     text = run_lines(db, "/search 浙江")
@@ -69,18 +68,18 @@ def test_first_run_creates_and_seeds_the_database(tmp_path: Path) -> None:
 
 
 def test_ask_returns_the_html_as_sent(seeded_db: Path, tmp_path: Path) -> None:
-    html = ask(Config(db_path=str(_copy_db(seeded_db, tmp_path / "c.db"))), "/county 缙云")
+    html = ask(Config(db_path=str(copy_db(seeded_db, tmp_path / "c.db"))), "/county 缙云")
     assert "<b>丽水市缙云县</b>" in html
     assert validate_telegram_html(html) is None
 
 
 def test_unknown_command_and_empty_lines(seeded_db: Path, tmp_path: Path) -> None:
-    text = run_lines(_copy_db(seeded_db, tmp_path / "c.db"), "", "/nosuch", "   ")
+    text = run_lines(copy_db(seeded_db, tmp_path / "c.db"), "", "/nosuch", "   ")
     assert "/help" in text
 
 
 def test_bot_py_in_a_pipe_exits_zero(seeded_db: Path, tmp_path: Path) -> None:
-    db = _copy_db(seeded_db, tmp_path / "c.db")
+    db = copy_db(seeded_db, tmp_path / "c.db")
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     env |= {"BRIEFINGS_DB": str(db), "TELEGRAM_BOT_TOKEN": ""}
     proc = subprocess.run(

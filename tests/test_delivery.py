@@ -181,9 +181,10 @@ def test_any_mix_of_chats_respects_every_limit(chats):
 
 
 async def _send_over_network(
-    limiter: RateLimiter, vt: VirtualTime, chat: int, up: float, down: float, log: list
+    limiter: RateLimiter, vt: VirtualTime, send: tuple[int, float, float], log: list
 ) -> None:
-    """A send that reaches the server ``up`` s after release and is answered ``down`` s later."""
+    """A send (chat, up, down): at the server ``up`` s after release, answered ``down`` s later."""
+    chat, up, down = send
     async with limiter.slot(chat):
         await vt.sleep(up)
         log.append((vt.now, chat))  # when the server counts it
@@ -198,7 +199,7 @@ async def test_slow_sends_then_fast_ones_never_arrive_bunched():
     log: list = []
     await vt.run(
         *(
-            _send_over_network(limiter, vt, chat, 0.5 if chat <= 100 else 0.0, 0.01, log)
+            _send_over_network(limiter, vt, (chat, 0.5 if chat <= 100 else 0.0, 0.01), log)
             for chat in range(1, 201)
         )
     )
@@ -214,7 +215,7 @@ async def test_round_trip_time_costs_little_throughput():
     vt = VirtualTime()
     limiter = _limiter(vt)
     log: list = []
-    await vt.run(*(_send_over_network(limiter, vt, c, 0.01, 0.01, log) for c in range(1, 301)))
+    await vt.run(*(_send_over_network(limiter, vt, (c, 0.01, 0.01), log) for c in range(1, 301)))
     arrivals = sorted(t for t, _ in log)
     rate = (len(arrivals) - 1) / (arrivals[-1] - arrivals[0])
     assert 0.95 * 30 <= rate <= 30
@@ -237,7 +238,7 @@ def test_limits_hold_at_the_server_whatever_the_network_delays(sends):
         vt = VirtualTime()
         limiter = _limiter(vt)
         log: list = []
-        await vt.run(*(_send_over_network(limiter, vt, *send, log) for send in sends))
+        await vt.run(*(_send_over_network(limiter, vt, send, log) for send in sends))
         return log
 
     log = asyncio.run(main())
