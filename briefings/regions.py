@@ -301,6 +301,22 @@ class _Hit:
         self.region: Region | None = None
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _bytewise(text: str) -> str:
+    """Each character as two Latin-1 characters (its UTF-16-BE bytes).
+
+    pyahocorasick looks up a node's children in a list; over raw Chinese the root has about
+    2,000 of them, over bytes at most 256, and matching runs about 4x faster. Astral characters
+    (never in a place name) become U+FFFD first so that every character is exactly two bytes
+    and offsets map back by halving.
+    """
+    if _ASTRAL.search(text):
+        text = _ASTRAL.sub("\ufffd", text)
+    return text.encode("utf-16-be").decode("latin-1")
+
+
 class _Matcher:
     def __init__(self, gaz: Gazetteer) -> None:
         import ahocorasick
@@ -314,7 +330,7 @@ class _Matcher:
                     table[key].append((r, full))
         self.automaton = ahocorasick.Automaton()
         for key, entries in table.items():
-            self.automaton.add_word(key, (key, tuple(entries)))
+            self.automaton.add_word(_bytewise(key), (key, tuple(entries)))
         self.automaton.make_automaton()
         self.compounds: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for compound in _COMPOUNDS:
@@ -332,8 +348,11 @@ class _Matcher:
         """
         raw = []
         hints = []
-        for last, (key, entries) in self.automaton.iter(norm):
-            start, end = last - len(key) + 1, last + 1
+        for last, (key, entries) in self.automaton.iter(_bytewise(norm)):
+            first = last - 2 * len(key) + 1
+            if first % 2:
+                continue  # matched across character boundaries (the tail of one, head of next)
+            start, end = first // 2, first // 2 + len(key)
             if start in bounds and end in bounds:
                 raw.append((start, -len(key), key, entries))
             elif key not in _WEAK_CITIES:

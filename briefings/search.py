@@ -9,16 +9,13 @@ prefixes or syntax errors).
 
 from __future__ import annotations
 
-import itertools
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from briefings import segment
 from briefings.models import StoredArticle
-from briefings.normalize import char_table, fold_spaces, for_matching
+from briefings.normalize import for_matching
 
 # An AND chain deeper than this costs time and buys nothing: real queries have a handful of words.
 MAX_TERMS = 16
@@ -61,89 +58,11 @@ def _searchable(token: str) -> bool:
 # Punctuation and blanks between tokens: unicode61 would skip them anyway; dropping them in
 # one regex pass over the joined text keeps the stored column small without a per-token loop.
 _NOT_INDEXED = re.compile(r"[^\w]+")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-def _char_class(codes: set[int]) -> re.Pattern[str]:
-    """Runs of the given BMP code points, as a class of ranges (sre tests it with one lookup)."""
-    ranges: list[tuple[int, int]] = []
-    for cp in sorted(codes):
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1] = (ranges[-1][0], cp)
-        else:
-            ranges.append((cp, cp))
-    body = "".join(
-        re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges
-    )
-    return re.compile(f"[{body}]+")
-
-
-# Blocks with no character NFKC changes or composes (tested), skipped to keep start-up short:
-# CJK Extension A and Unified Ideographs, Yi, Hangul syllables, surrogates, private use.
-_STABLE_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xA000, 0xA48F), (0xAC00, 0xD7A3))
-_STABLE_BLOCKS += ((0xD800, 0xDFFF), (0xE000, 0xF8FF))
-
-
-@lru_cache(maxsize=1)
-def _unstable() -> re.Pattern[str]:
-    """Runs of BMP characters NFKC may change or join to a neighbour.
-
-    Every other character is a starter that NFKC keeps and that nothing before it composes with,
-    so NFKC(a + b) == NFKC(a) + NFKC(b) whenever b starts with one (UAX #15, "boundary before").
-    A class of BMP code points only: sre can test those in one lookup, astral ones are rare.
-    """
-    codes: set[int] = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V, T
-    starts = [0] + [b + 1 for _, b in _STABLE_BLOCKS]
-    ends = [a for a, _ in _STABLE_BLOCKS] + [0x10000]
-    for cp in itertools.chain.from_iterable(map(range, starts, ends)):
-        ch = chr(cp)
-        if unicodedata.combining(ch) or unicodedata.normalize("NFKC", ch) != ch:
-            codes.add(cp)
-        parts = unicodedata.decomposition(ch).split()
-        if len(parts) == 2 and not parts[0].startswith("<"):
-            codes.add(int(parts[1], 16))  # may compose with the character before it
-    return _char_class(codes)
-
-
-@lru_cache(maxsize=1)
-def _foldable() -> re.Pattern[str]:
-    """Runs of BMP characters that ``fold_chars`` maps (traditional, full-width)."""
-    return _char_class({cp for cp in char_table() if cp < 0x10000})
-
-
-def _nfkc(text: str) -> str:
-    """``normalize.nfkc``, normalising only the stretches that can change.
-
-    A page of simplified Chinese has a handful of such characters (…, full-width punctuation);
-    NFKC over all of it costs more than segmenting it.
-    """
-    if unicodedata.is_normalized("NFKC", text):
-        return text
-    if _ASTRAL.search(text):
-        return unicodedata.normalize("NFKC", text)
-    parts: list[str] = []
-    pos = 0
-    for m in _unstable().finditer(text):
-        # The stable character just before the run may compose with it (e + U+0301 → é).
-        start = max(m.start() - 1, pos)
-        parts.append(text[pos:start])
-        parts.append(unicodedata.normalize("NFKC", text[start : m.end()]))
-        pos = m.end()
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
-def _matching_form(text: str) -> str:
-    """``normalize.for_matching``, skipping whole-text passes where they would change nothing."""
-    text = _nfkc(text)
-    if _foldable().search(text) or _ASTRAL.search(text):
-        text = text.translate(char_table())
-    return fold_spaces(text).lower()
 
 
 def index_text(text: str) -> str:
     """Text as stored in the FTS table: normalised, search-mode tokens joined by spaces."""
-    tokens = segment.cut_for_search(_matching_form(text))
+    tokens = segment.cut_for_search(for_matching(text))
     return _NOT_INDEXED.sub(" ", " ".join(tokens)).strip()
 
 

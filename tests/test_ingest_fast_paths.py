@@ -17,9 +17,9 @@ import zhconv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefings import search, segment
+from briefings import normalize, search, segment
 from briefings.metrics import _FIGURE, _figure_matches
-from briefings.normalize import for_matching, nfkc, zhconv_tables
+from briefings.normalize import char_table, fold_spaces, for_matching, nfkc, zhconv_tables
 from briefings.parsing import _CONT_TO, _CREDIT_LAST, _CREDIT_TAIL, _HAN, _WS, _cjk, _vis
 from briefings.sentences import _END, split_sentences
 
@@ -49,13 +49,14 @@ tricky_text = st.text(alphabet=st.sampled_from(TRICKY), max_size=60) | st.text(m
 @settings(max_examples=400, deadline=None)
 @given(tricky_text)
 def test_nfkc_shortcut_equals_unicodedata(text: str) -> None:
-    assert search._nfkc(text) == nfkc(text)
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 @settings(max_examples=400, deadline=None)
 @given(tricky_text)
-def test_index_normal_form_equals_for_matching(text: str) -> None:
-    assert search._matching_form(text) == for_matching(text)
+def test_for_matching_equals_its_plain_definition(text: str) -> None:
+    plain = fold_spaces(unicodedata.normalize("NFKC", text).translate(char_table())).lower()
+    assert for_matching(text) == plain
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -73,7 +74,7 @@ def test_blocks_skipped_when_listing_unstable_characters_hold_none() -> None:
         parts = unicodedata.decomposition(chr(cp)).split()
         if len(parts) == 2 and not parts[0].startswith("<"):
             seconds.add(int(parts[1], 16))
-    for start, end in search._STABLE_BLOCKS:
+    for start, end in normalize._STABLE_BLOCKS:
         for cp in range(start, end + 1):
             ch = chr(cp)
             if 0xD800 <= cp <= 0xDFFF:
