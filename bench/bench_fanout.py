@@ -19,20 +19,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import multiprocessing as mp
 import os
 import sys
 import tempfile
 import time
 from collections import Counter
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
+sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "bench")]
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from fakebotapi import BOT_USERNAME, FakeBotAPI  # noqa: E402
+from fakebotapi import BOT_USERNAME  # noqa: E402
+from fakeserver_process import FakeServerProcess  # noqa: E402
 
 from bot.config import Config  # noqa: E402
 from bot.delivery import Deliverer, RateLimiter, delivery_bot, edition_parts  # noqa: E402
@@ -46,61 +45,9 @@ SAMPLE = REPO / "data" / "sample_page_2026-04-15.txt"
 DATE = "2026-04-15"
 SCALE = 5.0
 GROUP_EVERY = 50  # one subscriber in 50 is a group (negative id)
-TIMEOUT = 60.0  # seconds to wait for the server process
 STEADY_TRIM = 0.05  # the steady state leaves out the first and last 5 % of accepted sends
 # BENCH_SYNC_NORMAL=1: PRAGMA synchronous=NORMAL (WAL), to see what fsync per commit costs.
 SYNC_NORMAL = os.environ.get("BENCH_SYNC_NORMAL") == "1"
-
-
-def _serve(conn: Connection) -> None:
-    """The fake Bot API in its own process (its CPU must not slow the sender's event loop)."""
-
-    async def main() -> None:
-        fake = FakeBotAPI()
-        await fake.start()
-        conn.send((fake.token, fake.base_url))
-        loop = asyncio.get_running_loop()
-        while True:
-            command, arg = await loop.run_in_executor(None, conn.recv)
-            if command == "limits":
-                fake.enforce_limits(scale=arg) if arg else fake.disable_limits()
-                conn.send(True)
-            elif command == "cpu":
-                conn.send(time.process_time())
-            elif command == "calls":
-                conn.send([(c.chat_id, c.time, c.status) for c in fake.calls("sendMessage")])
-                fake.clear_calls()
-            elif command == "stop":
-                await fake.stop()
-                conn.send(True)
-                return
-
-    asyncio.run(main())
-
-
-class Server:
-    """Parent side of the fake server process: set limits, collect calls, stop."""
-
-    def __init__(self) -> None:
-        self.conn, child = mp.Pipe()
-        self.process = mp.get_context("spawn").Process(target=_serve, args=(child,), daemon=True)
-        self.process.start()
-        self.token, self.base_url = self._answer()
-
-    def _answer(self) -> object:
-        # Never wait forever (and hold the bench lock) for a server process that died.
-        if not self.conn.poll(TIMEOUT):
-            self.process.kill()
-            raise RuntimeError(f"fake server process did not answer (exit {self.process.exitcode})")
-        return self.conn.recv()
-
-    def ask(self, command: str, arg: object = None) -> object:
-        self.conn.send((command, arg))
-        return self._answer()
-
-    def stop(self) -> None:
-        self.ask("stop")
-        self.process.join(10)
 
 
 def _subscribe(store: Store, n: int) -> list[int]:
@@ -112,14 +59,14 @@ def _subscribe(store: Store, n: int) -> list[int]:
     return ids
 
 
-async def _baseline(server: Server, config: Config, count: int) -> float:
-    server.ask("limits", 0)
+async def _baseline(server: FakeServerProcess, config: Config, count: int) -> float:
+    server.set_limits(0)
     async with delivery_bot(config) as bot:
         start = time.perf_counter()
         for i in range(count):
             await bot.send_message(2_000_000_000 + i, "baseline")
         rate = count / (time.perf_counter() - start)
-    server.ask("calls")
+    server.take_calls()
     return rate
 
 
@@ -141,7 +88,7 @@ def _steady_rate(times: list[float]) -> float:
 
 
 async def main(n: int, scale: float) -> int:
-    server = Server()
+    server = FakeServerProcess()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         store = Store.open(db)
@@ -158,18 +105,18 @@ async def main(n: int, scale: float) -> int:
         expected = len(parts)
 
         baseline = await _baseline(server, config, min(n, 2000))
-        server.ask("limits", scale)
-        server_cpu = server.ask("cpu")
+        server.set_limits(scale)
+        server_cpu = server.cpu()
         async with delivery_bot(config) as bot:
             deliverer = Deliverer(rt, bot, RateLimiter(scale=scale))
             start, cpu = time.perf_counter(), time.process_time()
             report = await deliverer.deliver_edition(DATE)
             elapsed = time.perf_counter() - start
             cpu = time.process_time() - cpu
-        server_cpu = server.ask("cpu") - server_cpu  # type: ignore[operator]
+        server_cpu = server.cpu() - server_cpu
         rt.close()
 
-    calls = server.ask("calls")
+    calls = server.take_calls()
     server.stop()
     accepted = [(chat, t) for chat, t, status in calls if status == 200]
     throttled = sum(1 for _, _, status in calls if status == 429)

@@ -185,6 +185,8 @@ _VERBAL_QUALIFIER = re.compile(
 _MASK = "\x00"
 # A province- or country-wide scope in the figure's own clause overrides any county mention
 # (拥有横店、象山两大影视基地…,全省共有影视制作机构近4000家). 占全省/比全国 compare instead.
+# Words that make what follows in the sentence a goal or a forecast rather than a result.
+_TARGET = re.compile("力争|目标|预计|预期|有望|争取|计划到|规划到")
 _PROVINCE_TOPIC = re.compile("浙江|全省|我省|本省")
 _PROVINCE_SCOPE = re.compile("(?<![占比较于过])(?:全省|我省|本省|省内|全国|国内|全球)")
 
@@ -251,6 +253,11 @@ class _Paragraph:
             if found:
                 return found[-1][2]
         return ""
+
+
+def _quote_start(text: str, pos: int) -> int:
+    """Start of the quotation or semicolon-separated part holding ``pos`` (“力争…”“已集聚…”)."""
+    return max(text.rfind(c, 0, pos) for c in "“”「」‘’;；") + 1
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -395,6 +402,12 @@ def _figures_in_sentence(
                 indicator += "降幅"
             elif "growth" in flags:
                 indicator += "增速" if base == "%" else "增幅"
+        if _TARGET.search(text, _quote_start(text, m.start()), m.start()) and not (
+            indicator.endswith("目标")
+        ):
+            # 力争全年…营收突破1500亿元 is a goal, not a result: say so in the indicator, since
+            # the figure line is shown without the sentence.
+            indicator += "目标"
         if _PROVINCE_SCOPE.search(clause_raw):
             # 全省共有影院近900家: a province-wide figure, not the county's. The scope holds for
             # the next figures of the sentence until a region is named again.

@@ -375,3 +375,18 @@ def test_sentence_spans_tile_the_paragraph(text: str) -> None:
     assert "".join(text[s:e] for s, e in spans) == text
     assert all(s < e for s, e in spans)
     assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+
+
+def test_goal_figures_say_they_are_goals():
+    (goal,) = extract_figures(["力争全年人工智能核心产业营收突破1500亿元。"])
+    assert goal.indicator.endswith("目标")
+    assert goal.text == "1500亿元"
+    (done,) = extract_figures(["去年人工智能核心产业营收突破1500亿元,力争今年再上台阶。"])
+    assert not done.indicator.endswith("目标")
+
+
+def test_a_goal_in_one_quotation_does_not_spill_into_the_next():
+    sentence = "“力争全年人工智能核心产业营收突破1500亿元”“已集聚人工智能领域优质企业超100家”。"
+    goal, result = extract_figures([sentence])
+    assert goal.indicator.endswith("目标")
+    assert not result.indicator.endswith("目标")
