@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from briefings.messages import escape, escape_attr, split_plain, visible_len
+from briefings.metrics import shown_text
 from briefings.models import (
     TOPICS,
     ArticleBundle,
@@ -109,7 +110,7 @@ def figure_line(f: Figure, *, date: str = "", source: str = "", region: str = ""
     qual = f"({escape(f.period)})" if f.period else ""
     where = " ".join(x for x in (source, date) if x)
     tail = f" — <i>{escape(where)}</i>" if where else ""
-    return f"• {escape(head)}{escape(f.indicator)} <b>{escape(f.text)}</b>{qual}{tail}"
+    return f"• {escape(head)}{escape(f.indicator)} <b>{escape(shown_text(f))}</b>{qual}{tail}"
 
 
 # ---- help -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from itertools import pairwise
 from typing import Literal
 
 from briefings.messages import escape, escape_attr, split_html
+from briefings.metrics import shown_text
 from briefings.models import ArticleBundle, Figure, StoredArticle
 from briefings.normalize import nfkc
 from briefings.topics import THRESHOLD as TOPIC_THRESHOLD
@@ -327,7 +328,8 @@ def _figure_line(fig: Figure, region: str) -> str | None:
     # 超百个订单 already names its indicator: 桐庐 · 超百个订单, not 桐庐 · 订单 超百个订单.
     indicator = "" if fig.indicator in fig.text else fig.indicator
     for head in (f"{fig.period}{indicator}", indicator, ""):
-        body = f"{head} {fig.text}" if head else fig.text
+        shown = shown_text(fig)
+        body = f"{head} {shown}" if head else shown
         line = f"{region} · {body}" if region else body
         if _numbers_ok(line, source):
             return line

@@ -496,3 +496,25 @@ def extract_figures(
                     seen.add(key)
                     figures.append(fig)
     return figures
+
+
+# A qualifier word printed right before a figure's text (突破525亿元, 高达19.7%).
+_LEAD_WORD = re.compile(
+    "(?:超过|超出|突破|跨过|迈过|跨越|将近|接近|逼近|大约|达到|高达|多达|不足|不到|低于|少于|"
+    "高于|仅有|只有|达|仅|逾|超|近|约)$"
+)
+
+
+def shown_text(figure: Figure) -> str:
+    """The figure as users see it: its text with the qualifier word printed just before it.
+
+    ``突破525亿元`` rather than ``525亿元``: both are verbatim from the sentence, and only the
+    first says that the amount was exceeded.
+    """
+    if not figure.qualifier:
+        return figure.text
+    at = figure.sentence.find(figure.text)
+    if at <= 0:
+        return figure.text
+    m = _LEAD_WORD.search(figure.sentence, max(0, at - 2), at)
+    return figure.sentence[m.start() : at] + figure.text if m else figure.text

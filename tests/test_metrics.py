@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefings.metrics import extract_figures
+from briefings.metrics import extract_figures, shown_text
 from briefings.models import Figure
 from briefings.numbers import parse_number
 from briefings.sentences import split_sentences
@@ -390,3 +390,18 @@ def test_a_goal_in_one_quotation_does_not_spill_into_the_next():
     goal, result = extract_figures([sentence])
     assert goal.indicator.endswith("目标")
     assert not result.indicator.endswith("目标")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shown"),
+    [
+        ("规上工业总产值突破525亿元,五年再造了一个缙云工业。", "突破525亿元"),
+        ("前两个月规上工业增加值增速高达19.7%。", "高达19.7%"),
+        ("全省共有影院近900家。", "近900家"),
+        ("义乌前两个月规上工业增加值仍增长13.1%。", "13.1%"),
+    ],
+)
+def test_shown_text_keeps_the_printed_qualifier_word(sentence, shown):
+    (figure,) = extract_figures([sentence])
+    assert shown_text(figure) == shown
+    assert shown in sentence
