@@ -1,7 +1,7 @@
 """A fake Telegram Bot API server for end-to-end tests of a real python-telegram-bot 22 Application.
 
 The server (aiohttp, on 127.0.0.1 and a random port) speaks the Bot API the way PTB calls it:
-routes ``/bot{token}/{method}`` with form-urlencoded, multipart or empty bodies (strings raw,
+routes ``/bot{token}/{method}`` with form-urlencoded, JSON, multipart or empty bodies (strings raw,
 every other value JSON in its field), and answers ``{"ok": true, "result": ...}`` or
 ``{"ok": false, "error_code": ..., "description": ..., "parameters": ...}``. It validates like
 Telegram where bots usually go wrong: message length in UTF-16 units after HTML parsing, Telegram's
@@ -783,11 +783,17 @@ class FakeBotAPI:
         method_name = request.match_info["method"]
         canonical, handler = self._methods.get(method_name.lower(), (method_name, None))
         params: dict[str, Any] = {k: _decode_param(k, v) for k, v in request.query.items()}
-        for key, value in (await request.post()).items():
-            if isinstance(value, web.FileField):
-                params[key] = Upload(value.filename, value.file.read(), value.content_type)
-            else:
-                params[key] = _decode_param(key, value)
+        if request.content_type == "application/json":
+            # Telegram also takes JSON bodies; values may be JSON or JSON-in-a-string.
+            body = await request.json() if request.can_read_body else {}
+            for key, value in (body if isinstance(body, dict) else {}).items():
+                params[key] = _decode_param(key, value) if isinstance(value, str) else value
+        else:
+            for key, value in (await request.post()).items():
+                if isinstance(value, web.FileField):
+                    params[key] = Upload(value.filename, value.file.read(), value.content_type)
+                else:
+                    params[key] = _decode_param(key, value)
         call = Call(canonical, params, params.get("chat_id"), time.monotonic())
         self._calls.append(call)
         await self._notify()
