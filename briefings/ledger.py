@@ -94,6 +94,15 @@ def unfinished(conn: sqlite3.Connection) -> list[Delivery]:
     return [_row(r) for r in rows]
 
 
+def _ensure_row(conn: sqlite3.Connection, chat_id: int, edition: str, now: str) -> None:
+    """A ``pending`` row for (chat, edition) unless one exists (inside the caller's transaction)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO deliveries (chat_id, edition, status, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (chat_id, edition, PENDING, now, now),
+    )
+
+
 def claim(
     conn: sqlite3.Connection,
     chat_id: int,
@@ -114,11 +123,7 @@ def claim(
     allowed = (PENDING, SENDING, FAILED) if retry_failed else (PENDING, SENDING)
     marks = ", ".join("?" for _ in allowed)
     with transaction(conn):
-        conn.execute(
-            "INSERT OR IGNORE INTO deliveries (chat_id, edition, status, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (chat_id, edition, PENDING, now, now),
-        )
+        _ensure_row(conn, chat_id, edition, now)
         cur = conn.execute(
             "UPDATE deliveries SET status = ?, attempts = attempts + 1, updated_at = ?"
             f" WHERE chat_id = ? AND edition = ? AND status IN ({marks})",
@@ -206,11 +211,7 @@ def mark_failed(conn: sqlite3.Connection, chat_id: int, edition: str, error: str
     """Give up on this delivery, keeping the reason (``kind: detail``) for /stats and operators."""
     now = now_iso()
     with transaction(conn):
-        conn.execute(
-            "INSERT OR IGNORE INTO deliveries (chat_id, edition, status, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (chat_id, edition, PENDING, now, now),
-        )
+        _ensure_row(conn, chat_id, edition, now)
         conn.execute(
             "UPDATE deliveries SET status = ?, last_error = ?, updated_at = ?"
             " WHERE chat_id = ? AND edition = ? AND status != ?",
@@ -226,11 +227,7 @@ def mark_skipped(conn: sqlite3.Connection, chat_id: int, edition: str, reason: s
     _check_date(edition)
     now = now_iso()
     with transaction(conn):
-        conn.execute(
-            "INSERT OR IGNORE INTO deliveries (chat_id, edition, status, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (chat_id, edition, PENDING, now, now),
-        )
+        _ensure_row(conn, chat_id, edition, now)
         cur = conn.execute(
             "UPDATE deliveries SET status = ?, last_error = ?, updated_at = ?"
             " WHERE chat_id = ? AND edition = ? AND status IN (?, ?)",
