@@ -6,236 +6,39 @@ How each decision is made, and what is not handled, is written up in docs/parsin
 
 from __future__ import annotations
 
-import operator
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from briefings.models import Document, Person, Unit, UnitKind
-
-# ---------------------------------------------------------------------------------------------
-# Typography
-# ---------------------------------------------------------------------------------------------
-
-_H = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han characters (with Extension A, compatibility)
-_HAN = re.compile(f"[{_H}]")
-_NOT_HAN = re.compile(f"[^{_H}]+")
-_WS = re.compile(r"\s+")
-
-# Marks that end a sentence; a line ending in one of them (maybe followed by closers) is complete.
-_END = "。！？!?…；;．"
-_CLOSERS = "”’」』）)》】〉"
-_OPENERS = "“‘「『（(《【〈"
-# A line ending in one of these is cut mid-sentence: the sentence goes on in the next block.
-_DANGLING = ",，、:：—─" + _OPENERS
-# Function words that need something after them; with a comma in the line they mark a cut.
-_FUNCTION_END = frozenset("的之与和及或把被对从向在于将为以让使给并而但且")
-# A paragraph never starts with these: a block that does is the tail of a sentence.
-_CANNOT_START = "”’」』）》】〉,，、。．；;：:！!？?…%"
-
-HEADLINE_MAX = 40  # visible characters; longer unpunctuated lines are body text
-SUBHEAD_MAX = 16  # sub-heads inside an article are short
-SECTION_MAX = 6  # 要闻, 经济新闻, 县域·观察
-NOISE_MAX = 3  # a lone line this short in a headline block is OCR debris (清金樾)
-MAX_TITLE_LINES = 3
-# Trigram overlap between the text after a short line and the unit so far, above which the
-# line is a sub-head of that unit rather than the title of a new one (see docs/parsing.md).
-CONTINUITY_STRONG = 0.02  # the unit has a byline, dateline, kicker or continuation mark
-CONTINUITY_WEAK = 0.05  # the unit is a fragment or a title-only article
-
-_KICKER_END = re.compile(r"(?:——|──|—|--)\s*$")
-_MARKERS = "■□●◆◇▲△▼★☆◎▌▍▎"
-
-_ROLE = re.compile(
-    rf"^(?:共享联盟·?[{_H}]{{1,8}}"
-    rf"|[{_H}]{{0,8}}?(?:记者|通讯员|实习生|撰稿人?|评论员|摄影师?|编译|整理|特约撰稿))$"
+from briefings.bylines import People, _split_trailing_credit, parse_people, people_from_author
+from briefings.linking import link_parts
+from briefings.models import Document, Unit, UnitKind
+from briefings.typography import (
+    _CANNOT_START,
+    _CONT_FROM,
+    _CONT_TO,
+    _DATELINE,
+    _H,
+    _HAN,
+    _KICKER_END,
+    _MAST_DATE,
+    _MAST_EDITION,
+    _MAST_LABEL,
+    _MAST_PAPER,
+    _META,
+    _WS,
+    CONTINUITY_STRONG,
+    CONTINUITY_WEAK,
+    MAX_TITLE_LINES,
+    NOISE_MAX,
+    SECTION_MAX,
+    SUBHEAD_MAX,
+    _cjk,
+    _is_headline_like,
+    _vis,
+    is_unfinished,
+    starts_mid_sentence,
 )
-_ROLE_NAME = re.compile(
-    rf"^((?:本报|新华社|中新社)?(?:特约|首席|见习|实习)?(?:记者|通讯员|实习生))([{_H}]{{2,4}})$"
-)
-_NAME = re.compile(rf"^(?:[{_H}]{{2,4}}|[{_H}]{{1,8}}(?:[·•・][{_H}]{{1,8}})+)$")
-# Photo credit at the end of a byline-like line: 文摄, 摄, 供图 … (摄 may be glued to the name).
-_CREDIT_TAIL = re.compile(
-    rf"(?:\s+|(?<=[{_H}]))(?P<credit>文\s*[/／]\s*摄|摄)\s*$"
-    r"|\s+(?P<credit2>文\s*[/／]\s*图|图\s*[/／]\s*文|文摄|摄影|供图|制图|绘图|绘|图|视频)\s*$"
-)
-# The last character of every credit above: a cheap test before searching a whole line for one.
-_CREDIT_LAST = frozenset("摄文影图绘频")
-
-_MD = r"\d{1,2}月\d{1,2}日"
-# News agencies and papers whose datelines (新华社北京4月14日电) open reprinted articles.
-_AGENCIES = "|".join(
-    [
-        *("新华社", "中新社", "中国新闻社", "中新网", "新华网", "人民网", "央视网"),
-        *("人民日报", "光明日报", "经济日报", "工人日报", "中国日报"),
-    ]
-)
-_DATELINE = re.compile(
-    rf"^\s*(?P<dl>本报(?!记者|通讯员)[{_H}]{{0,6}}?(?:{_MD})?[讯电]"
-    rf"|据?(?:{_AGENCIES})[{_H}]{{1,10}}?{_MD}[电讯])"
-    r"\s*(?:[(（](?P<who>[^()（）\n]{1,60})[)）])?"
-)
-_CONT_FROM = re.compile(
-    r"^\s*[(（]\s*(?:紧接|上接|接|续)\s*(?P<page>第?\s*[A-Za-z]?[\d一二三四五六七八九十]{1,3}\s*版)"
-    r"\s*[)）]\s*"
-)
-_CONT_TO = re.compile(
-    r"\s*[(（]\s*(?:下转|转至?|转第)\s*(?P<page>第?\s*[A-Za-z]?[\d一二三四五六七八九十]{1,3}\s*版)"
-    r"\s*[)）]\s*$"
-)
-# Editor credits and the metadata lines of web exports: never part of a unit.
-_META = re.compile(
-    r"^[(（]?\s*(?:本版)?(?:责任编辑|责编|编辑|美编|校对|版式设计|版面设计|美术编辑|组版|审核|监制)"
-    r"\s*[:：\s]|^(?:来源|作者|发布时间|发布日期|出版日期)\s*[:：]"
-)
-_MAST_DATE = re.compile(
-    r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})"
-    r"(?:\s*(?:星期|周)[一二三四五六日天])?(?:\s*农历\S*)?$"
-)
-_MAST_EDITION = re.compile(
-    r"^(?:第\s*)?(?P<label>[A-Za-z]?\d{1,3}|[一二三四五六七八九十]{1,3})\s*版"
-    rf"(?:\s*[:：·|｜\s]\s*(?P<section>[{_H}·]{{2,8}}))?$"
-)
-_MAST_PAPER = re.compile(rf"^[{_H}]{{2,6}}(?:日报|晚报|晨报|时报|商报|都市报)$")
-_MAST_LABEL = re.compile(r"^(?:出版日期|日期|发布时间|发布日期|来源|作者)\s*[:：]")
-
-
-def _vis(text: str) -> int:
-    """Visible length: characters other than blanks (full-width spaces included)."""
-    # str.split and \s agree on what a blank is (both use Py_UNICODE_ISSPACE).
-    return sum(map(len, text.split()))
-
-
-def _cjk(text: str) -> str:
-    """Only the Han characters of ``text``, in order."""
-    return _NOT_HAN.sub("", text)
-
-
-def ends_sentence(text: str) -> bool:
-    """True when the line ends with sentence-final punctuation, maybe inside closing quotes."""
-    core = text.rstrip().rstrip(_CLOSERS)
-    return bool(core) and core[-1] in _END
-
-
-def is_unfinished(text: str) -> bool:
-    """True when a line is body text cut mid-sentence (by a column break, say).
-
-    Headlines have no end punctuation either, so only lines that cannot be headlines count:
-    ending in a comma or an opening quote, too long, holding a sentence end inside, or a
-    comma-separated clause ending in a function word (第一个发言的).
-    """
-    s = text.strip()
-    if not s or ends_sentence(s):
-        return False
-    v = _vis(s)
-    commas = sum(s.count(c) for c in ",，、")
-    return (
-        s[-1] in _DANGLING
-        or v > HEADLINE_MAX
-        or re.search(r"[。；;]", s) is not None
-        or (re.search(r"[！？!?]", s) is not None and v > 24)
-        or (commas >= 2 and v >= 16)
-        or (s[-1] in _FUNCTION_END and commas >= 1)
-    )
-
-
-def starts_mid_sentence(text: str) -> bool:
-    """True when a block begins inside a sentence: the tail of an article cut elsewhere.
-
-    Signs: a closing mark or comma first (睛”,周边…), a closing quote before any opening one,
-    or a first "sentence" of at most four characters (20天。设备停机…).
-    """
-    s = text.strip()
-    if not s:
-        return False
-    if s[0] in _CANNOT_START:
-        return True
-    for opener, closer in (("“", "”"), ("「", "」"), ("『", "』")):
-        c = s.find(closer)
-        if c >= 0 and not 0 <= s.find(opener) < c:
-            return True
-    m = re.match(r"[^。！？!?]*[。！？!?]", s)
-    return bool(m and s[0] not in _OPENERS and _vis(m.group()) - 1 <= 4 and len(m.group()) < len(s))
-
-
-def _is_headline_like(text: str) -> bool:
-    v = _vis(text)
-    # A short question or exclamation with no other punctuation can be a headline: 钱从哪里来？
-    asks = v <= 20 and re.fullmatch(rf"[{_H}A-Za-z0-9“”‘’\s]+[！？!?]", text.strip()) is not None
-    return (
-        2 <= v <= HEADLINE_MAX
-        and (asks or not ends_sentence(text))
-        and not is_unfinished(text)
-        and text.lstrip()[0] not in _CANNOT_START + _MARKERS
-        and _HAN.search(text) is not None
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Bylines, credits, datelines
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class People:
-    """Names parsed from a byline-like string, and the photo credit word if it is one (文摄)."""
-
-    people: tuple[Person, ...]
-    credit: str = ""
-    marked: bool = False  # began with ■ or was wrapped in parentheses
-
-
-def parse_people(text: str) -> People | None:
-    """Parse `■ 本报记者 郑亚丽 夏丹 通讯员 刘磊` or `本报记者 黄宇璐 共享联盟·普陀 王祖达 文摄`.
-
-    Every token must be a role (本报记者, 通讯员, 共享联盟·普陀) or a 2-4 character name, so body
-    text never parses. Returns None when the string is not a byline.
-    """
-    s = text.strip()
-    marked = False
-    if s and s[0] in _MARKERS:
-        s, marked = s[1:].strip(), True
-    if len(s) >= 2 and s[0] in "(（" and s[-1] in ")）":
-        s, marked = s[1:-1].strip(), True
-    if not s or _vis(s) > 60:
-        return None
-    credit = ""
-    m = _CREDIT_TAIL.search(s) if s[-1] in _CREDIT_LAST else None
-    if m:
-        credit = _WS.sub("", m.group("credit") or m.group("credit2"))
-        s = s[: m.start()].strip()
-    tokens = [t for t in re.split(r"[\s、,，]+", s) if t]
-    if not tokens or len(tokens) > 16:
-        return None
-    role, has_role, people = "", False, []
-    for tok in tokens:
-        if _ROLE.match(tok):
-            role, has_role = tok, True
-        elif rn := _ROLE_NAME.match(tok):
-            role, has_role = rn.group(1), True
-            people.append(Person(rn.group(2), role))
-        elif _NAME.match(tok) or (marked and re.fullmatch(rf"[{_H}·]{{1,6}}", tok)):
-            people.append(Person(tok, role))
-        else:
-            return None
-    if not people or not (has_role or marked or credit):
-        return None
-    return People(tuple(people), credit, marked)
-
-
-def _split_trailing_credit(text: str) -> tuple[str, People] | None:
-    """`…火热开赛。 新华社记者 李四 摄` → (caption text, credit); None if there is no credit."""
-    s = text.rstrip()
-    cut = max(s.rfind(c) for c in "。！？!?”…")
-    if cut < 0 or cut == len(s) - 1:
-        return None
-    tail = s[cut + 1 :]
-    people = parse_people(tail)
-    if people is None or not people.credit:
-        return None
-    return s[: cut + 1], people
-
 
 # ---------------------------------------------------------------------------------------------
 # Line classification and column-break rejoining
@@ -746,65 +549,6 @@ class _PageBuilder:
 
 
 # ---------------------------------------------------------------------------------------------
-# Linking scattered parts of one article
-# ---------------------------------------------------------------------------------------------
-
-
-def _bigram_counts(unit: Unit) -> Counter[str]:
-    s = _cjk("\n".join([unit.title, unit.subtitle, *unit.subheads, *unit.paragraphs]))
-    return Counter(map(operator.add, s, s[1:]))
-
-
-def _keywords(counts: Counter[str]) -> dict[str, float]:
-    """Bigrams a unit keeps coming back to: at least 3 times and 1% of its bigrams."""
-    total = sum(counts.values()) or 1
-    return {g: c / total for g, c in counts.items() if c >= 3 and c / total >= 0.01}
-
-
-def _strength(u: Unit) -> int:
-    """2: the start of an article on this page; 1: a title-only block; 0: a fragment."""
-    if u.kind == "continuation" or u.byline or u.dateline or u.kicker:
-        return 2
-    return 1 if u.kind == "article" else 0
-
-
-def link_parts(units: list[Unit]) -> None:
-    """Set ``part_of`` on fragments and title-only blocks that clearly belong to another unit.
-
-    Evidence: a keyword bigram the two units share that no third unit on the page uses as a
-    keyword, strong in both (≥ 2% and 5 uses), or two such shared keywords. A part links only
-    when exactly one unit qualifies, and only to a unit that looks more like an article start.
-    """
-    idx = [k for k, u in enumerate(units) if u.kind != "caption"]
-    if all(_strength(units[k]) == 2 for k in idx):
-        return  # only article starts: nothing to link (and counting bigrams is the cost here)
-    counts = {k: _bigram_counts(units[k]) for k in idx}
-    kws = {k: _keywords(counts[k]) for k in idx}
-    for k in sorted(idx, key=lambda k: -_strength(units[k])):
-        if _strength(units[k]) == 2:
-            continue
-        hosts = []
-        for h in idx:
-            if h == k or _strength(units[h]) <= _strength(units[k]):
-                continue
-            shared = [
-                g
-                for g in kws[k].keys() & kws[h].keys()
-                if not any(g in kws[o] for o in idx if o not in (k, h))
-            ]
-            strong = [
-                g
-                for g in shared
-                if min(kws[k][g], kws[h][g]) >= 0.02 and min(counts[k][g], counts[h][g]) >= 5
-            ]
-            if len(shared) >= 2 or strong:
-                hosts.append(h)
-        if len(hosts) == 1:
-            host = hosts[0]
-            units[k].part_of = units[host].part_of if units[host].part_of is not None else host
-
-
-# ---------------------------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------------------------
 
@@ -879,16 +623,6 @@ def parse_article(text: str, title: str = "") -> list[Unit]:
         if b.cont_to:
             u.continued_to = b.cont_to
     return [u]
-
-
-def people_from_author(author: str) -> list[Person]:
-    """Names from a JSON `author` field: `郑亚丽 夏丹`, `记者 张三、李四` or `■ 本报记者 郑亚丽`."""
-    if not author.strip():
-        return []
-    parsed = parse_people(f"({author.strip()})")
-    if parsed is not None:
-        return list(parsed.people)
-    return [Person(n, "") for n in re.split(r"[\s、,，;；]+", author.strip()) if n]
 
 
 def parse_document(doc: Document) -> list[Unit]:

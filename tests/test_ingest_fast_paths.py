@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from briefings import normalize, search, segment
 from briefings.metrics import _FIGURE, _figure_matches
 from briefings.normalize import char_table, fold_spaces, for_matching, nfkc, zhconv_tables
-from briefings.parsing import _CONT_TO, _CREDIT_LAST, _CREDIT_TAIL, _HAN, _WS, _cjk, _vis
 from briefings.sentences import _END, split_sentences
+from briefings.typography import _CONT_TO, _CREDIT_LAST, _CREDIT_TAIL, _HAN, _WS, _cjk, _vis
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
 SAMPLE_TEXT = SAMPLE.read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from briefings.bylines import parse_people
 from briefings.models import Document, Person, Unit
 from briefings.parsing import (
     PageParse,
@@ -21,10 +22,9 @@ from briefings.parsing import (
     parse_document,
     parse_page,
     parse_page_full,
-    parse_people,
-    starts_mid_sentence,
 )
 from briefings.reading import decode_bytes
+from briefings.typography import starts_mid_sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample_page_2026-04-15.txt"

@@ -1,0 +1,89 @@
+"""Bylines, photo credits and author fields: `■ 本报记者 郑亚丽 通讯员 刘磊` → people, roles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from briefings.models import Person
+from briefings.typography import (
+    _CREDIT_LAST,
+    _CREDIT_TAIL,
+    _H,
+    _MARKERS,
+    _NAME,
+    _ROLE,
+    _ROLE_NAME,
+    _WS,
+    _vis,
+)
+
+
+@dataclass(frozen=True)
+class People:
+    """Names parsed from a byline-like string, and the photo credit word if it is one (文摄)."""
+
+    people: tuple[Person, ...]
+    credit: str = ""
+    marked: bool = False  # began with ■ or was wrapped in parentheses
+
+
+def parse_people(text: str) -> People | None:
+    """Parse `■ 本报记者 郑亚丽 夏丹 通讯员 刘磊` or `本报记者 黄宇璐 共享联盟·普陀 王祖达 文摄`.
+
+    Every token must be a role (本报记者, 通讯员, 共享联盟·普陀) or a 2-4 character name, so body
+    text never parses. Returns None when the string is not a byline.
+    """
+    s = text.strip()
+    marked = False
+    if s and s[0] in _MARKERS:
+        s, marked = s[1:].strip(), True
+    if len(s) >= 2 and s[0] in "(（" and s[-1] in ")）":
+        s, marked = s[1:-1].strip(), True
+    if not s or _vis(s) > 60:
+        return None
+    credit = ""
+    m = _CREDIT_TAIL.search(s) if s[-1] in _CREDIT_LAST else None
+    if m:
+        credit = _WS.sub("", m.group("credit") or m.group("credit2"))
+        s = s[: m.start()].strip()
+    tokens = [t for t in re.split(r"[\s、,，]+", s) if t]
+    if not tokens or len(tokens) > 16:
+        return None
+    role, has_role, people = "", False, []
+    for tok in tokens:
+        if _ROLE.match(tok):
+            role, has_role = tok, True
+        elif rn := _ROLE_NAME.match(tok):
+            role, has_role = rn.group(1), True
+            people.append(Person(rn.group(2), role))
+        elif _NAME.match(tok) or (marked and re.fullmatch(rf"[{_H}·]{{1,6}}", tok)):
+            people.append(Person(tok, role))
+        else:
+            return None
+    if not people or not (has_role or marked or credit):
+        return None
+    return People(tuple(people), credit, marked)
+
+
+def _split_trailing_credit(text: str) -> tuple[str, People] | None:
+    """`…火热开赛。 新华社记者 李四 摄` → (caption text, credit); None if there is no credit."""
+    s = text.rstrip()
+    cut = max(s.rfind(c) for c in "。！？!?”…")
+    if cut < 0 or cut == len(s) - 1:
+        return None
+    tail = s[cut + 1 :]
+    people = parse_people(tail)
+    if people is None or not people.credit:
+        return None
+    return s[: cut + 1], people
+
+
+def people_from_author(author: str) -> list[Person]:
+    """Names from a JSON `author` field: `郑亚丽 夏丹`, `记者 张三、李四` or `■ 本报记者 郑亚丽`."""
+    if not author.strip():
+        return []
+    parsed = parse_people(f"({author.strip()})")
+    if parsed is not None:
+        return list(parsed.people)
+    return [Person(n, "") for n in re.split(r"[\s、,，;；]+", author.strip()) if n]

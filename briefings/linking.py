@@ -1,0 +1,63 @@
+"""Linking parts of one article scattered on a page (a titled block and its continuation)."""
+
+from __future__ import annotations
+
+import operator
+from collections import Counter
+
+from briefings.models import Unit
+from briefings.typography import _cjk
+
+
+def _bigram_counts(unit: Unit) -> Counter[str]:
+    s = _cjk("\n".join([unit.title, unit.subtitle, *unit.subheads, *unit.paragraphs]))
+    return Counter(map(operator.add, s, s[1:]))
+
+
+def _keywords(counts: Counter[str]) -> dict[str, float]:
+    """Bigrams a unit keeps coming back to: at least 3 times and 1% of its bigrams."""
+    total = sum(counts.values()) or 1
+    return {g: c / total for g, c in counts.items() if c >= 3 and c / total >= 0.01}
+
+
+def _strength(u: Unit) -> int:
+    """2: the start of an article on this page; 1: a title-only block; 0: a fragment."""
+    if u.kind == "continuation" or u.byline or u.dateline or u.kicker:
+        return 2
+    return 1 if u.kind == "article" else 0
+
+
+def link_parts(units: list[Unit]) -> None:
+    """Set ``part_of`` on fragments and title-only blocks that clearly belong to another unit.
+
+    Evidence: a keyword bigram the two units share that no third unit on the page uses as a
+    keyword, strong in both (≥ 2% and 5 uses), or two such shared keywords. A part links only
+    when exactly one unit qualifies, and only to a unit that looks more like an article start.
+    """
+    idx = [k for k, u in enumerate(units) if u.kind != "caption"]
+    if all(_strength(units[k]) == 2 for k in idx):
+        return  # only article starts: nothing to link (and counting bigrams is the cost here)
+    counts = {k: _bigram_counts(units[k]) for k in idx}
+    kws = {k: _keywords(counts[k]) for k in idx}
+    for k in sorted(idx, key=lambda k: -_strength(units[k])):
+        if _strength(units[k]) == 2:
+            continue
+        hosts = []
+        for h in idx:
+            if h == k or _strength(units[h]) <= _strength(units[k]):
+                continue
+            shared = [
+                g
+                for g in kws[k].keys() & kws[h].keys()
+                if not any(g in kws[o] for o in idx if o not in (k, h))
+            ]
+            strong = [
+                g
+                for g in shared
+                if min(kws[k][g], kws[h][g]) >= 0.02 and min(counts[k][g], counts[h][g]) >= 5
+            ]
+            if len(shared) >= 2 or strong:
+                hosts.append(h)
+        if len(hosts) == 1:
+            host = hosts[0]
+            units[k].part_of = units[host].part_of if units[host].part_of is not None else host
