@@ -187,6 +187,10 @@ _MASK = "\x00"
 # (拥有横店、象山两大影视基地…,全省共有影视制作机构近4000家). 占全省/比全国 compare instead.
 # Words that make what follows in the sentence a goal or a forecast rather than a result.
 _TARGET = re.compile("力争|目标|预计|预期|有望|争取|计划到|规划到")
+_TARGET_TAIL = re.compile("(?:力争|预计|预期|有望|争取)+$")
+# A clause that only states a change (同比增长6.8%, 下降2.3%) of the amount before it.
+_CHANGE = re.compile("|".join((*_GROWTH, *_DECLINE, "增幅", "增速", "降幅", "同比", "环比")))
+_FALL = re.compile("|".join((*_DECLINE, "降幅")))
 _PROVINCE_TOPIC = re.compile("浙江|全省|我省|本省")
 _PROVINCE_SCOPE = re.compile("(?<![占比较于过])(?:全省|我省|本省|省内|全国|国内|全球)")
 
@@ -374,6 +378,7 @@ def _figures_in_sentence(
     text = sentence.text
     found: list[tuple[int, Figure]] = []
     scope_at = -1  # where the last figure with a province-wide clause (全省共有…) started
+    previous = ""  # indicator of the last amount in the sentence, for a change that follows it
     for m in _figure_matches(text):
         unit_printed = m["unit"] or "%"
         base, kind = UNITS[unit_printed]
@@ -393,8 +398,15 @@ def _figures_in_sentence(
         if kind == "count" and quantity.value < 10 and not qualifier:
             continue  # 一个县城, 两大基地, 3个书面交流的: grammar, not economic figures
         indicator, flags = _indicator(sentence, m.start(), m.end(), kind, locate)
+        if not indicator and kind == "ratio" and previous and _CHANGE.search(clause_raw):
+            # 地区生产总值1680.5亿元,同比增长6.8%: the change belongs to the amount just before.
+            indicator = previous
+            flags.add("decline" if _FALL.search(clause_raw) else "growth")
+        indicator = _TARGET_TAIL.sub("", indicator)
         if not indicator:
             continue
+        if kind != "ratio":
+            previous = indicator
         if kind == "ratio" and not indicator.endswith(("增速", "增幅", "降幅", "增长率", "占比")):
             if "share" in flags:
                 indicator += "占比"

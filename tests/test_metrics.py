@@ -405,3 +405,31 @@ def test_shown_text_keeps_the_printed_qualifier_word(sentence, shown):
     (figure,) = extract_figures([sentence])
     assert shown_text(figure) == shown
     assert shown in sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "今年一季度,嘉兴实现地区生产总值1680.5亿元,同比增长6.8%。",
+            [("地区生产总值", "1680.5亿元"), ("地区生产总值增速", "6.8%")],
+        ),
+        (
+            "全市社会消费品零售总额520亿元,增长5.1%;进出口总额310亿元,下降2.3%。",
+            [
+                ("社会消费品零售总额", "520亿元"),
+                ("社会消费品零售总额增速", "5.1%"),
+                ("进出口总额", "310亿元"),
+                ("进出口总额降幅", "2.3%"),
+            ],
+        ),
+    ],
+)
+def test_a_bare_change_belongs_to_the_amount_before_it(sentence, expected):
+    figures = extract_figures([sentence])
+    assert [(f.indicator, f.text) for f in figures] == expected
+
+
+def test_goal_cue_words_do_not_stay_in_the_indicator():
+    (figure,) = extract_figures(["预计全年GDP有望突破8000亿元。"])
+    assert figure.indicator == "GDP目标"
