@@ -257,8 +257,11 @@ def migrate_chat(conn: sqlite3.Connection, old_id: int, new_id: int) -> ChatPref
 
 
 def subscribers(conn: sqlite3.Connection, *, include_inactive: bool = False) -> list[ChatPrefs]:
-    """Chats that receive the briefing (active ones only unless asked)."""
-    where = "subscribed = 1" + ("" if include_inactive else " AND active = 1")
+    """Chats that receive the briefing (active ones only unless asked).
+
+    The offline console's chat is never one: it has no Telegram chat to send to.
+    """
+    where = "subscribed = 1 AND type != 'console'" + ("" if include_inactive else " AND active = 1")
     rows = conn.execute(f"SELECT {_COLUMNS} FROM chats WHERE {where} ORDER BY chat_id").fetchall()
     all_follows: dict[int, list[str]] = {}
     for chat_id, adcode in conn.execute(

@@ -186,3 +186,10 @@ def test_no_sequence_of_operations_reopens_a_sent_edition(tmp_path_factory, acti
         {c for a, c in actions if a in ("claim", "retry", "skipped")}
     )
     conn.close()
+
+
+def test_the_console_chat_is_never_a_delivery_target(conn):
+    chats.ensure_chat(conn, -1, "console")
+    chats.subscribe(conn, -1)
+    chats.subscribe(conn, 77)
+    assert [p.chat_id for p in chats.subscribers(conn)] == [77]
