@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from briefings.models import Figure
+from briefings.normalize import fold_chars
 from briefings.numbers import (
     ARABIC,
     CHINESE,
@@ -197,16 +198,22 @@ _PROVINCE_SCOPE = re.compile("(?<![占比较于过])(?:全省|我省|本省|省�
 
 @dataclass
 class _Sentence:
-    """One sentence of a paragraph, with its region and period spans computed on demand."""
+    """One sentence of a paragraph, with its region and period spans computed on demand.
+
+    ``text`` is the folded copy every pattern runs on (traditional → simplified, full-width →
+    ASCII, character for character); ``original`` is the sentence as printed, same length, from
+    which figure texts are cut.
+    """
 
     text: str
+    original: str = ""
     _regions: list[Span] | None = None
     _periods: list[tuple[int, int, str]] | None = None
     _masked: str | None = None
 
     def regions(self, locate: Locate | None) -> list[Span]:
         if self._regions is None:
-            found = list(locate(self.text)) if locate and self.text else []
+            found = list(locate(self.original or self.text)) if locate and self.text else []
             n = len(self.text)
             self._regions = sorted(
                 (max(0, s), min(n, e), name, code) for s, e, name, code in found if 0 <= s < e
@@ -437,12 +444,12 @@ def _figures_in_sentence(
                     indicator=indicator,
                     value=quantity.value,
                     unit=base,
-                    text=figure_text,
+                    text=sentence.original[m.start() : m.end()] or figure_text,
                     qualifier=qualifier,
                     period=_period_for(para, index, m.start()),
                     region=region[0],
                     adcode=region[1],
-                    sentence=text,
+                    sentence=sentence.original or text,
                 ),
             )
         )
@@ -500,10 +507,10 @@ def extract_figures(
         for s, e in split_sentences(paragraph):
             chunk = paragraph[s:e].strip()
             if chunk:
-                para.sentences.append(_Sentence(chunk))
-        for index, sentence in enumerate(para.sentences):
+                para.sentences.append(_Sentence(fold_chars(chunk), chunk))
+        for index in range(len(para.sentences)):
             for start, fig in _figures_in_sentence(para, index, locate, default_region):
-                key = (sentence.text, start, fig.text)
+                key = (fig.sentence, start, fig.text)
                 if key not in seen:
                     seen.add(key)
                     figures.append(fig)

@@ -433,3 +433,11 @@ def test_a_bare_change_belongs_to_the_amount_before_it(sentence, expected):
 def test_goal_cue_words_do_not_stay_in_the_indicator():
     (figure,) = extract_figures(["预计全年GDP有望突破8000亿元。"])
     assert figure.indicator == "GDP目标"
+
+
+def test_traditional_and_full_width_text_is_read_and_shown_as_printed():
+    sentence = "今年1至4月，義烏市實現出口總額１８５２億元，同比增長21.5%。"
+    amount, growth = extract_figures([sentence])
+    assert (amount.indicator, amount.text, amount.value) == ("出口总额", "１８５２億元", 1.852e11)
+    assert (growth.indicator, growth.text) == ("出口总额增速", "21.5%")
+    assert amount.sentence == sentence
