@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefings.models import Figure, RegionMention, TopicScore, Unit
+from briefings.normalize import fold_chars
 
 THRESHOLD = 0.5
 
@@ -61,8 +62,11 @@ def evidence(
     unit: Unit, regions: Sequence[RegionMention] = (), figures: Sequence[Figure] = ()
 ) -> TopicEvidence:
     """Count weighted cues in the headline (x3) and body, per 1,000 characters of body."""
-    head = " ".join(x for x in (unit.kicker, unit.title, unit.subtitle, *unit.subheads) if x)
-    body = unit.body
+    # Cue words are simplified: match on the folded copy (traditional → simplified).
+    head = fold_chars(
+        " ".join(x for x in (unit.kicker, unit.title, unit.subtitle, *unit.subheads) if x)
+    )
+    body = fold_chars(unit.body)
     # Long bodies mention everything once; normalise by length so density matters.
     length_factor = 1.0 / max(1.0, math.sqrt(len(body) / 1000.0))
     points: dict[str, float] = {}

@@ -74,3 +74,9 @@ def test_scores_are_confidences_and_never_empty(body: str, title: str):
     assert scores
     assert all(0.0 <= t.score <= 1.0 for t in scores)
     assert all(t.score >= THRESHOLD for t in scores if t.topic != "other")
+
+
+def test_traditional_text_is_tagged_like_simplified():
+    simplified = unit("浙江电影票房稳居全国前三", "全省共有影院近900家,银幕总数近6000块。")
+    traditional = unit("浙江電影票房穩居全國前三", "全省共有影院近900家,銀幕總數近6000塊。")
+    assert score_topics(traditional) == score_topics(simplified)
