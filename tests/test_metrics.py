@@ -441,3 +441,15 @@ def test_traditional_and_full_width_text_is_read_and_shown_as_printed():
     assert (amount.indicator, amount.text, amount.value) == ("出口总额", "１８５２億元", 1.852e11)
     assert (growth.indicator, growth.text) == ("出口总额增速", "21.5%")
     assert amount.sentence == sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "indicator"),
+    [
+        ("出口占全省比重提升至12.3%。", "出口占全省比重"),
+        ("研发投入占GDP比重提高到3.2%。", "研发投入占GDP比重"),
+    ],
+)
+def test_a_verb_with_a_destination_is_not_part_of_the_indicator(sentence, indicator):
+    (figure,) = extract_figures([sentence])
+    assert figure.indicator == indicator
