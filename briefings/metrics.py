@@ -410,6 +410,9 @@ def _figures_in_sentence(
             # 地区生产总值1680.5亿元,同比增长6.8%: the change belongs to the amount just before.
             indicator = previous
             flags.add("decline" if _FALL.search(clause_raw) else "growth")
+        elif kind == "ratio" and previous and indicator in ("占比", "比重", "占"):
+            # 一般贸易进出口3680亿元,占比75.7%: the share of the amount just before.
+            indicator = previous + "占比"
         indicator = _TARGET_TAIL.sub("", indicator)
         if not indicator:
             continue

@@ -358,8 +358,8 @@ class _PageBuilder:
             if b.cont_to:
                 break
             if m := _MAST_EDITION.match(t):
-                self.page_label = m.group("label")
-                self.section = self.section or (m.group("section") or "")
+                self.page_label = m.group("label") or m.group("label2")
+                self.section = self.section or (m.group("section") or m.group("section2") or "")
             elif b.kind in ("meta", "noise") or any(
                 r.match(t) for r in (_MAST_DATE, _MAST_PAPER, _MAST_LABEL)
             ):

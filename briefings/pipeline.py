@@ -63,20 +63,22 @@ def _locator(body: str, mentions: Sequence[RegionMention]) -> Callable[[str], li
 def _main_region(
     head_mentions: Sequence[RegionMention], mentions: Sequence[RegionMention]
 ) -> tuple[str, str] | None:
-    """The county a unit is clearly about, if any: named in its headline, or dominant in its body.
+    """The region a unit is clearly about, if any: named in its headline (a county before a
+    city), or dominant in its body.
 
-    A county mentioned in passing must not absorb the unit's unattributed figures (the
-    province-wide 近4000家 of a film article that names 象山 once), so a body-only county has
-    to be named at least twice and twice as often as any other county.
+    A region mentioned in passing must not absorb the unit's unattributed figures (the
+    province-wide 近4000家 of a film article that names 象山 once, or a 宁波 trade report that
+    names 北仑 twice and 宁波 three times), so a body-only region must be named at least twice
+    and twice as often as any other.
     """
-    for m in head_mentions:
-        if m.region.level == "county":
-            return (m.region.short, m.region.adcode)
-    counties = [m for m in mentions if m.region.level == "county"]
-    if not counties:
+    for level in ("county", "city"):
+        for m in head_mentions:
+            if m.region.level == level:
+                return (m.region.short, m.region.adcode)
+    if not mentions:
         return None
-    top = counties[0]
-    runner_up = counties[1].count if len(counties) > 1 else 0
+    top = mentions[0]
+    runner_up = mentions[1].count if len(mentions) > 1 else 0
     if top.count >= 2 and top.count >= 2 * runner_up:
         return (top.region.short, top.region.adcode)
     return None

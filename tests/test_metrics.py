@@ -453,3 +453,11 @@ def test_traditional_and_full_width_text_is_read_and_shown_as_printed():
 def test_a_verb_with_a_destination_is_not_part_of_the_indicator(sentence, indicator):
     (figure,) = extract_figures([sentence])
     assert figure.indicator == indicator
+
+
+def test_a_bare_share_belongs_to_the_amount_before_it():
+    figures = extract_figures(["从贸易方式看，一般贸易进出口3680亿元，占比75.7%。"])
+    assert [(f.indicator, f.text) for f in figures] == [
+        ("一般贸易进出口", "3680亿元"),
+        ("一般贸易进出口占比", "75.7%"),
+    ]

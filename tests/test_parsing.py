@@ -556,3 +556,28 @@ def test_any_column_break_inside_a_long_paragraph_is_rejoined(
     assume(not re.search(r"[。！？!?…；;”’」』）)》】]$", head))  # a break after 。 is a real end
     text = f"引言段落到此结束。\n\n{head}\n\n{tail}\n"
     assert paragraph in all_paragraphs(parse_page(text))
+
+
+MASTHEAD_PAGE = """A2 综合新闻
+2026年6月3日 星期三 责任编辑：李华
+
+宁波前4个月外贸进出口增长9.6%
+
+本报讯（记者 周涛）记者昨日从宁波海关获悉，今年前4个月，宁波外贸进出口总值4860.3亿元，同比增长9.6%。
+
+象山县推进海洋经济高质量发展
+
+■ 本报通讯员 吴凡 记者 张帆
+
+近日，象山县召开海洋经济发展大会，去年象山海洋经济增加值达到286亿元。
+"""
+
+
+def test_letter_page_label_and_dated_staff_line_are_masthead_not_headline():
+    parsed = parse_page_full(MASTHEAD_PAGE)
+    assert parsed.page_label == "A2"
+    assert parsed.section == "综合新闻"
+    assert [u.title for u in parsed.units] == [
+        "宁波前4个月外贸进出口增长9.6%",
+        "象山县推进海洋经济高质量发展",
+    ]

@@ -117,3 +117,18 @@ def test_analysis_never_raises_and_figures_stay_verbatim(text):
     for unit in analyze_document(doc):
         for f in unit.figures:
             assert f.text in f.sentence
+
+
+def test_a_city_named_in_the_headline_takes_the_unattributed_figures():
+    text = (
+        "宁波前4个月外贸进出口增长9.6%\n\n"
+        "本报讯 今年前4个月,宁波外贸进出口总值4860.3亿元,同比增长9.6%。\n\n"
+        "从贸易方式看,一般贸易进出口3680亿元,占比75.7%。\n\n"
+        "从区域看,北仑、鄞州进出口额位居前列。其中北仑进出口1120亿元,同比增长10.8%。\n\n"
+        "北仑港区建设加快推进。\n"
+    )
+    doc = Document(kind="article", text=text, source="宁波日报", date="2026-06-03")
+    (unit,) = analyze_document(doc)
+    by_text = {f.text: f.region for f in unit.figures}
+    assert by_text["3680亿元"] == "宁波"
+    assert by_text["1120亿元"] == "北仑"
