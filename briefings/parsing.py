@@ -17,7 +17,9 @@ from briefings.typography import (
     _CANNOT_START,
     _CONT_FROM,
     _CONT_TO,
+    _DANGLING,
     _DATELINE,
+    _FUNCTION_END,
     _H,
     _HAN,
     _KICKER_END,
@@ -33,6 +35,7 @@ from briefings.typography import (
     NOISE_MAX,
     SECTION_MAX,
     SUBHEAD_MAX,
+    WRAP_TAIL_MAX,
     _cjk,
     _is_headline_like,
     _vis,
@@ -49,7 +52,7 @@ from briefings.typography import (
 class _Block:
     """One non-blank line (or several, after rejoining a column break) with what it looks like."""
 
-    kind: str  # body headline kicker byline credit dateline cont mark_to meta noise
+    kind: str  # body headline kicker byline credit dateline cont mark_to meta noise lone
     text: str
     start: int
     end: int
@@ -117,6 +120,14 @@ def _blocks(text: str) -> list[_Block]:
             continue
         b = _classify(line, no)
         prev = out[-1] if out else None
+        if b.kind == "noise" and len(b.text) == 1 and _HAN.match(b.text):
+            # One character alone on a line is a word cut by a column break (发 / 展的新动能…):
+            # it belongs to the unfinished paragraph before it, or to the body text after it.
+            b.kind = "lone"
+        if prev is not None and prev.kind == "lone" and b.kind == "body":
+            out.pop()
+            b.text, b.start = prev.text + b.text, prev.start
+            prev = out[-1] if out else None
         if prev is not None and prev.kind == "kicker" and b.kind in ("body", "captionbody"):
             prev.kind = "body"  # a line ending in —— with body text under it: a cut sentence
         if (
@@ -126,7 +137,7 @@ def _blocks(text: str) -> list[_Block]:
             and not prev.cont_to
             and is_unfinished(prev.text)
             and (
-                b.kind == "body"
+                b.kind in ("body", "lone")
                 or (b.kind == "headline" and b.text[0] in _CANNOT_START)
                 or (b.kind == "captionbody" and prev.kind == "body")
             )
@@ -138,6 +149,9 @@ def _blocks(text: str) -> list[_Block]:
                 prev.kind, prev.people = "captionbody", b.people
             continue
         out.append(b)
+    for b in out:
+        if b.kind == "lone":
+            b.kind = "noise"  # nothing to join it to: stray OCR debris after all
     return out
 
 
@@ -268,7 +282,8 @@ def _title_fields(titles: list[_Block], *, has_kicker: bool = False) -> tuple[st
 
     One line with two space-separated decks: equal halves are a couplet kept as one title,
     unequal ones are title + subtitle. A line starting with —— is a subtitle. Two lines of equal
-    length are a couplet; otherwise they are one headline split across lines. With three lines
+    length are a couplet; a second line of a few characters, or a first one ending in a function
+    word, is one headline wrapped; otherwise the two lines are title and subtitle. With three lines
     the first is the lead-in (引题), or the last the subtitle when a kicker is already there.
     """
     texts = [b.text.strip() for b in titles]
@@ -281,7 +296,17 @@ def _title_fields(titles: list[_Block], *, has_kicker: bool = False) -> tuple[st
         kicker = texts.pop(0)
     if len(texts) == 2:
         a, b = texts
-        title = f"{a} {b}" if _vis(a) == _vis(b) else a + b
+        if _vis(a) == _vis(b):
+            title = f"{a} {b}"
+        elif _vis(b) <= WRAP_TAIL_MAX or a[-1] in _FUNCTION_END or a[-1] in _DANGLING:
+            title = a + b  # one headline wrapped: 浙江民营企业加快布局 / 海外市场
+        elif subtitle:
+            kicker, title = a, b
+        else:
+            title, subtitle = (
+                a,
+                b,
+            )  # two decks: 长三角科创金融改革试验区建设提速 / 湖州绿色金融再添新工具
     elif texts:
         title = texts[0]
         decks = _two_decks(title)

@@ -27,6 +27,7 @@ _CANNOT_START = "”’」』）》】〉,，、。．；;：:！!？?…%"
 HEADLINE_MAX = 40  # visible characters; longer unpunctuated lines are body text
 SUBHEAD_MAX = 16  # sub-heads inside an article are short
 SECTION_MAX = 6  # 要闻, 经济新闻, 县域·观察
+WRAP_TAIL_MAX = 6  # a headline line this short after another is the rest of a wrapped headline
 NOISE_MAX = 3  # a lone line this short in a headline block is OCR debris (清金樾)
 MAX_TITLE_LINES = 3
 # Trigram overlap between the text after a short line and the unit so far, above which the

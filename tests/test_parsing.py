@@ -581,3 +581,30 @@ def test_letter_page_label_and_dated_staff_line_are_masthead_not_headline():
         "宁波前4个月外贸进出口增长9.6%",
         "象山县推进海洋经济高质量发展",
     ]
+
+
+def test_a_lone_character_cut_by_a_column_break_rejoins_its_paragraph():
+    page = (
+        "新华社北京6月9日电（记者 王明）国家统计局9日发布数据，居民消费价格同比上涨0.3%。\n\n"
+        "城市上涨0.3%，农村上涨0.2%。我们的经济\n\n发\n\n展的新动能不断积聚。\n"
+    )
+    (unit,) = parse_page(page)
+    assert unit.paragraphs[-1] == "城市上涨0.3%，农村上涨0.2%。我们的经济发展的新动能不断积聚。"
+
+
+def test_a_lone_character_before_body_text_starts_that_text():
+    page = "湖州绿色金融再添新工具\n\n本报讯 湖州发布融资评价标准。\n\n发\n\n展的新动能不断积聚。\n"
+    units = parse_page(page)
+    assert units[-1].paragraphs[-1] == "发展的新动能不断积聚。"
+
+
+def test_two_headline_decks_become_title_and_subtitle_but_a_wrapped_one_stays_whole():
+    decks = "长三角科创金融改革试验区建设提速\n湖州绿色金融再添新工具\n\n本报讯 湖州发布标准。\n"
+    (unit,) = parse_page(decks)
+    assert (unit.title, unit.subtitle) == (
+        "长三角科创金融改革试验区建设提速",
+        "湖州绿色金融再添新工具",
+    )
+    wrapped = "浙江民营企业加快布局\n海外市场\n\n本报讯 民营企业出口增长。\n"
+    (unit,) = parse_page(wrapped)
+    assert (unit.title, unit.subtitle) == ("浙江民营企业加快布局海外市场", "")
