@@ -120,11 +120,13 @@ def _blocks(text: str) -> list[_Block]:
             continue
         b = _classify(line, no)
         prev = out[-1] if out else None
-        if b.kind == "noise" and len(b.text) == 1 and _HAN.match(b.text):
-            # One character alone on a line is a word cut by a column break (发 / 展的新动能…):
-            # it belongs to the unfinished paragraph before it, or to the body text after it.
+        lone_han = len(b.text) == 1 and _HAN.match(b.text) is not None
+        if b.kind == "noise" and (lone_han or b.text[:1] in _CANNOT_START):
+            # One character alone on a line is a word cut by a column break (发 / 展的新动能…),
+            # and closing marks alone (”。) are the end of a cut sentence: they belong to the
+            # unfinished paragraph before them, or (a character) to the body text after it.
             b.kind = "lone"
-        if prev is not None and prev.kind == "lone" and b.kind == "body":
+        if prev is not None and prev.kind == "lone" and _HAN.match(prev.text) and b.kind == "body":
             out.pop()
             b.text, b.start = prev.text + b.text, prev.start
             prev = out[-1] if out else None
@@ -300,6 +302,8 @@ def _title_fields(titles: list[_Block], *, has_kicker: bool = False) -> tuple[st
             title = f"{a} {b}"
         elif _vis(b) <= WRAP_TAIL_MAX or a[-1] in _FUNCTION_END or a[-1] in _DANGLING:
             title = a + b  # one headline wrapped: 浙江民营企业加快布局 / 海外市场
+        elif subtitle and has_kicker:
+            title = a + b  # kicker and subtitle taken: keep every character in the title
         elif subtitle:
             kicker, title = a, b
         else:

@@ -396,6 +396,24 @@ def has_prose(text: str) -> bool:
     return False
 
 
+# Web exports carry a meta line under the headline: `来源：衢州日报  发布时间：… 作者：徐佳`.
+_META_SOURCE = re.compile(r"(?:^|\s)(?:来源|稿源)\s*[:：]\s*([^\s:：|｜]{2,20})")
+_META_AUTHOR = re.compile(
+    r"(?:^|\s)(?:作者|记者)\s*[:：]\s*([^:：|｜\n]{2,40}?)\s*(?=$|\s\S+[:：])"
+)
+
+
+def _meta_fields(text: str) -> tuple[str, str]:
+    """(source, author) printed in a meta line among the first lines of a file, or ''."""
+    source = author = ""
+    for line in text.split("\n", 8)[:8]:
+        if not source and (m := _META_SOURCE.search(line)):
+            source = m.group(1)
+        if not author and (m := _META_AUTHOR.search(line)):
+            author = m.group(1).strip()
+    return source, author
+
+
 def read_documents(
     path: Path,
     *,
@@ -427,11 +445,15 @@ def read_documents(
         return _read_records(text, path, source=source, date=day, problems=problems)
     if not has_prose(text):
         raise InputError(f"{path}: 没有找到中文正文 (no Chinese prose: not a page or an article)")
-    src = source if source is not None else DEFAULT_SOURCE
+    printed_source, author = _meta_fields(text)
+    src = source if source is not None else (printed_source or DEFAULT_SOURCE)
     day = day if day is not None else (date_from_name(path.name) or date_from_text(text))
     is_page, label, units = _page_facts(text)
     kind: InputKind = "page" if is_page else "article"
     page = label if is_page else ""
     key = f"{src}|{day}|{page or path.stem}"
-    doc = Document(kind=kind, text=text, source=src, date=day, path=str(path), page=page, key=key)
+    doc = Document(
+        kind=kind, text=text, source=src, date=day, path=str(path), page=page, key=key,
+        author="" if is_page else author,
+    )  # fmt: skip
     return [replace(doc, parsed=units) if is_page else doc]

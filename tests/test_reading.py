@@ -342,3 +342,17 @@ def test_jsonl_with_no_valid_record_raises(tmp_path: Path) -> None:
 def test_date_argument_wins_over_the_record_date(tmp_path: Path) -> None:
     path = write(tmp_path / "feed.jsonl", record(date="2026-04-14"))
     assert read_documents(path, date="20260420")[0].date == "2026-04-20"
+
+
+def test_a_web_export_meta_line_gives_source_and_author(tmp_path):
+    path = tmp_path / "web.txt"
+    path.write_text(
+        "衢州市柯城区：光电产业跑出“加速度”\n"
+        "来源：衢州日报  发布时间：2026-06-05 08:30  作者：徐佳\n\n"
+        "今年以来，柯城区光电产业持续发力，1至4月全区光电行业规上工业产值达45.6亿元。\n",
+        encoding="utf-8",
+    )
+    (doc,) = read_documents(path)
+    assert (doc.source, doc.author, doc.date) == ("衢州日报", "徐佳", "2026-06-05")
+    (explicit,) = read_documents(path, source="浙江日报")
+    assert explicit.source == "浙江日报"
