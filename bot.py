@@ -70,6 +70,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
     for path, message in report.errors:
         print(f"跳过 {path}: {message.removeprefix(f'{path}: ')}", file=sys.stderr)
+    for record in report.skipped_records:
+        print(f"跳过记录 {record}", file=sys.stderr)
     print(report.summary())
     if report.errors and report.documents == 0:
         return 1

@@ -116,6 +116,7 @@ class IngestReport:
     articles: int = 0
     figures: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    skipped_records: list[str] = field(default_factory=list)  # "path:line: reason"
 
     def summary(self) -> str:
         text = (
@@ -125,13 +126,15 @@ class IngestReport:
         )
         if self.errors:
             text += f"; {len(self.errors)} 个文件出错"
+        if self.skipped_records:
+            text += f"; 跳过 {len(self.skipped_records)} 条无效记录"
         return text
 
 
 def _ingest_file(
     store, path: Path, report: IngestReport, *, source: str | None, date: str | None
 ) -> None:
-    docs = read_documents(path, source=source, date=date)
+    docs = read_documents(path, source=source, date=date, problems=report.skipped_records)
     analysed = [(doc, analyze_document(doc)) for doc in docs]
     for doc, units in analysed:
         result = store.save_document(doc, units)
@@ -189,4 +192,5 @@ def ingest_bytes(
         path.write_bytes(data)
         report = ingest_paths(store, [path], source=source, date=date)
     report.errors = [(safe, msg.replace(str(path), safe)) for _, msg in report.errors]
+    report.skipped_records = [r.replace(str(path), safe) for r in report.skipped_records]
     return report

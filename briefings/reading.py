@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import html
 import json
 import logging
 import re
@@ -309,6 +310,20 @@ def _records(text: str, path: Path) -> list[tuple[int, Any]]:
     return out
 
 
+# Crawlers often keep the page's HTML in ``content``: block tags end paragraphs.
+_HTML_TAG = re.compile(r"</?(?:p|br|div|span|strong|b|i|em|img|a|section|h\d)\b[^>]*>", re.I)
+_HTML_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|section|h\d|li)>", re.I)
+_ANY_TAG = re.compile(r"<[^>]{0,500}>")
+
+
+def html_to_paragraphs(text: str) -> str:
+    """Crawled HTML as plain text: one paragraph per line, tags dropped, entities decoded."""
+    text = _ANY_TAG.sub("", _HTML_BREAK.sub("\n", text))
+    text = html.unescape(text).replace("\xa0", " ")
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n\n".join(line for line in lines if line)
+
+
 def _text_field(rec: dict[str, Any], name: str) -> str:
     value = rec.get(name)
     if value is None:
@@ -340,6 +355,9 @@ def _record_document(
     url = _text_field(rec, "url").strip()
     page = _text_field(rec, "page").strip()
     body = body.replace("\r\n", "\n").replace("\r", "\n")
+    if _HTML_TAG.search(body):
+        body = html_to_paragraphs(body)
+        title = html_to_paragraphs(title).replace("\n", " ")
     return Document(
         kind="jsonl",
         text=body,
@@ -372,8 +390,10 @@ def _read_records(
             docs.append(_record_document(rec, path, source=source, date=date, name_date=name_date))
         except (ValueError, InvalidArgument) as exc:
             bad.append(f"{path}:{no}: {exc}")
+    # A caller that collects the problems reports them itself; otherwise they go to the log.
+    level = logging.INFO if problems is not None else logging.WARNING
     for msg in bad:
-        log.warning("skipped record %s", msg)
+        log.log(level, "skipped record %s", msg)
     if problems is not None:
         problems.extend(bad)
     if not docs:

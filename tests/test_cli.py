@@ -224,3 +224,24 @@ def test_cli_errors_in_a_real_process_are_one_line_without_traceback(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
+
+
+def test_crawled_html_becomes_paragraphs_and_bad_records_are_listed(capsys, db, tmp_path):
+    feed = tmp_path / "crawl.jsonl"
+    good = {
+        "title": "瓯海时尚智造产业集群产值突破千亿",
+        "content": "<p>　　2025年瓯海时尚智造产业集群产值达1026亿元，同比增长8.7%。</p>"
+        "<p>其中，眼镜产业产值&nbsp;126亿元。</p>",
+        "date": "2026-06-07",
+    }
+    feed.write_text(json.dumps(good, ensure_ascii=False) + "\nnot json\n", "utf-8")
+    code, out, err = run(capsys, "ingest", str(feed))
+    assert code == 0
+    assert "跳过 1 条无效记录" in out
+    assert f"{feed}:2" in err
+    _, out, _ = run(capsys, "parse", str(feed), "--json")
+    (unit,) = json.loads(out)
+    assert "<p>" not in unit["body"]
+    assert "&nbsp;" not in unit["body"]
+    assert len(unit["body"].split("\n")) == 2
+    assert [f["text"] for f in unit["figures"]][:2] == ["1026亿元", "8.7%"]

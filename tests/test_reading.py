@@ -327,10 +327,14 @@ def test_bad_jsonl_lines_are_skipped_and_reported(
         record(title="好"),
     ]
     problems: list[str] = []
+    feed = write(tmp_path / "feed.jsonl", "\n".join(lines))
     with caplog.at_level(logging.WARNING, logger="briefings.reading"):
-        docs = read_documents(write(tmp_path / "feed.jsonl", "\n".join(lines)), problems=problems)
+        docs = read_documents(feed, problems=problems)
     assert [d.title for d in docs] == ["县域经济跑出加速度", "好"]
     assert [p.split(":")[1] for p in problems] == ["2", "3", "4", "5"]
+    assert not caplog.records, "a caller collecting problems reports them itself"
+    with caplog.at_level(logging.WARNING, logger="briefings.reading"):
+        read_documents(feed)
     assert len(caplog.records) == 4
 
 
