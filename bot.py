@@ -202,7 +202,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
         config = replace(config, db_path=args.db)
     report = asyncio.run(push(config, args.date))
-    print(report.summary() if hasattr(report, "summary") else report)
+    print(report.summary())
     return 0
 
 

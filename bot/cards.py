@@ -233,7 +233,7 @@ def search_page(page, page_no: int, key: str, *, edit: bool = False) -> Reply:
                 edit=edit,
             )
         return Reply(f"🔎 “{q}”没有更多结果了。", edit=edit)
-    total = page.total_label if hasattr(page, "total_label") else str(page.total)
+    total = page.total_label
     pages = -(-page.total // SEARCH_PAGE_SIZE)
     of = f"{page_no + 1}/{pages}" if not page.total_capped else f"{page_no + 1}"
     lines = [f"🔎 “{q}” 共 {total} 条结果 · 第 {of} 页", ""]

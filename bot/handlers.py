@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from bot import cards, errors
 from bot.cards import Reply
 from bot.runtime import Runtime
-from briefings import chats, editions
+from briefings import chats, editions, ledger
 from briefings.errors import AmbiguousRegion, BriefingError, InvalidArgument, UnknownRegion
 from briefings.models import Region
 
@@ -367,11 +367,7 @@ async def cmd_following(ctx: Ctx, args: str) -> list[Reply]:
 # ---- admin ------------------------------------------------------------------------------------
 
 
-def _stats(store) -> tuple[dict[str, int], dict[str, int] | None]:
-    try:
-        from briefings import ledger
-    except ImportError:
-        return store.stats(), None
+def _stats(store) -> tuple[dict[str, int], dict[str, int]]:
     return store.stats(), ledger.stats(store.conn)
 
 
