@@ -7,6 +7,47 @@ Shared by the page parser, the byline parser and the part linker; no segmenter, 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from briefings.normalize import zhconv_tables
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> dict[str, str]:
+    """Simplified → traditional, single characters that differ (报 → 報, 讯 → 訊)."""
+    table = zhconv_tables()["zh2Hant"]
+    return {s: t for s, t in table.items() if len(s) == 1 and len(t) == 1 and s != t}
+
+
+def _both(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern, also matching its Han literals in traditional form: 本报 → 本[报報].
+
+    Pages set in traditional characters print the same marks (本報訊, （緊接第一版）, 責任編輯);
+    matching both forms keeps every captured text exactly as printed.
+    """
+    trad = _traditional()
+    src = pattern.pattern
+    out: list[str] = []
+    in_class = escaped = False
+    for i, ch in enumerate(src):
+        alt = trad.get(ch)
+        if escaped:
+            escaped = False
+            out.append(ch)
+        elif ch == "\\":
+            escaped = True
+            out.append(ch)
+        elif in_class:
+            in_class = ch != "]"
+            ranged = "-" in (src[i - 1 : i] + src[i + 1 : i + 2])
+            out.append(ch + alt if alt and not ranged else ch)
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+        else:
+            out.append(f"[{ch}{alt}]" if alt else ch)
+    return re.compile("".join(out), pattern.flags)
+
 
 _H = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han characters (with Extension A, compatibility)
 _HAN = re.compile(f"[{_H}]")
@@ -52,7 +93,7 @@ _CREDIT_TAIL = re.compile(
     r"|\s+(?P<credit2>文\s*[/／]\s*图|图\s*[/／]\s*文|文摄|摄影|供图|制图|绘图|绘|图|视频)\s*$"
 )
 # The last character of every credit above: a cheap test before searching a whole line for one.
-_CREDIT_LAST = frozenset("摄文影图绘频")
+_CREDIT_LAST = frozenset("摄文影图绘频攝圖繪頻")
 
 _MD = r"\d{1,2}月\d{1,2}日"
 # News agencies and papers whose datelines (新华社北京4月14日电) open reprinted articles.
@@ -94,6 +135,14 @@ _MAST_EDITION = re.compile(
 )
 _MAST_PAPER = re.compile(rf"^[{_H}]{{2,6}}(?:日报|晚报|晨报|时报|商报|都市报)$")
 _MAST_LABEL = re.compile(r"^(?:出版日期|日期|发布时间|发布日期|来源|作者)\s*[:：]")
+
+_ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE = map(
+    _both, (_ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE)
+)
+_CONT_FROM, _CONT_TO, _META = map(_both, (_CONT_FROM, _CONT_TO, _META))
+_MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL = map(
+    _both, (_MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL)
+)
 
 
 def _vis(text: str) -> int:

@@ -608,3 +608,24 @@ def test_two_headline_decks_become_title_and_subtitle_but_a_wrapped_one_stays_wh
     wrapped = "浙江民营企业加快布局\n海外市场\n\n本报讯 民营企业出口增长。\n"
     (unit,) = parse_page(wrapped)
     assert (unit.title, unit.subtitle) == ("浙江民营企业加快布局海外市场", "")
+
+
+def test_a_page_in_traditional_characters_parses_like_its_simplified_original(
+    sample_text: str,
+) -> None:
+    import zhconv
+
+    from briefings.normalize import zhconv_tables
+
+    zhconv_tables()  # zhconv's own loader leaves its file open
+    simplified = parse_page(sample_text)
+    traditional = parse_page(zhconv.convert(sample_text, "zh-tw"))
+
+    def shape(u: Unit) -> tuple:
+        return (u.kind, len(u.paragraphs), len(u.byline), bool(u.dateline), len(u.subheads))
+
+    assert [shape(u) for u in traditional] == [shape(u) for u in simplified]
+    finance = next(u for u in traditional if u.dateline)
+    assert finance.dateline == "本報訊"
+    assert [p.name for p in finance.byline] == ["阮帥", "金漢青"]
+    assert traditional[-1].continued_from == "第一版"
