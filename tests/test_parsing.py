@@ -493,7 +493,8 @@ def _check_page(text: str) -> None:
     n_lines = len(text.split("\n"))
     last_end = 0
     for k, unit in enumerate(parsed.units):
-        assert 1 <= unit.line_start <= unit.line_end <= n_lines
+        assert unit.line_start >= 1
+        assert unit.line_start <= unit.line_end <= n_lines
         assert unit.line_start > last_end, "units overlap or are out of order"
         last_end = unit.line_end
         if unit.part_of is not None:
