@@ -344,7 +344,10 @@ async def post_init(app: Application) -> None:
     await app.bot.set_my_commands(
         [BotCommand(c, d) for c, d in handlers.MENU_EN], language_code="en"
     )
-    await scheduling.schedule_all(app, app.bot_data["rt"])
+    rt: Runtime = app.bot_data["rt"]
+    await scheduling.schedule_all(app, rt)
+    # Load the gazetteer and the segmenter now (≈0.3 s), not on the first user's /county.
+    await rt.call(handlers.warm_up)
 
 
 async def post_shutdown(app: Application) -> None:

@@ -79,6 +79,15 @@ def _gazetteer():
     return load_gazetteer()
 
 
+def warm_up() -> None:
+    """Load what the first county card or search would otherwise wait for (blocking)."""
+    from briefings import segment
+    from briefings.regions import find_mentions
+
+    find_mentions("丽水市缙云县")  # builds the gazetteer's matcher and loads the segmenter
+    segment.cut("缙云")
+
+
 def lookup_region(name: str) -> Region:
     return _gazetteer().lookup(name)
 
