@@ -34,7 +34,8 @@ from fakebotapi import BOT_USERNAME  # noqa: E402
 from fakeserver_process import FakeServerProcess  # noqa: E402
 
 from bot.config import Config  # noqa: E402
-from bot.delivery import Deliverer, RateLimiter, delivery_bot, edition_parts  # noqa: E402
+from bot.delivery import Deliverer, delivery_bot, edition_parts  # noqa: E402
+from bot.ratelimit import RateLimiter  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from briefings import chats  # noqa: E402
 from briefings.migrations import transaction  # noqa: E402

@@ -31,7 +31,8 @@ PART_LIMIT = 300  # several parts per chat, so kills land inside editions
 SENDER = """
 import asyncio, sys
 from bot.config import Config
-from bot.delivery import Deliverer, RateLimiter, delivery_bot
+from bot.delivery import Deliverer, delivery_bot
+from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime
 from briefings.store import Store
 

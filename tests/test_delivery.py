@@ -22,14 +22,8 @@ from hypothesis import strategies as st
 from telegram import Bot
 
 from bot.config import Config
-from bot.delivery import (
-    GROUP_PER_MINUTE,
-    Deliverer,
-    RateLimiter,
-    delivery_bot,
-    edition_parts,
-    push,
-)
+from bot.delivery import Deliverer, delivery_bot, edition_parts, push
+from bot.ratelimit import GROUP_PER_MINUTE, RateLimiter
 from bot.runtime import Runtime
 from briefings import chats, ledger
 from briefings.messages import visible_text

@@ -20,7 +20,8 @@ from telegram.ext import Application
 
 from bot import scheduling
 from bot.config import Config
-from bot.delivery import Deliverer, RateLimiter
+from bot.delivery import Deliverer
+from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime
 from briefings import chats, ledger
 from briefings.pipeline import ingest_paths
