@@ -315,26 +315,41 @@ async def _current(ctx: Ctx) -> chats.ChatPrefs:
     return prefs or chats.ChatPrefs(chat_id=ctx.chat_id, type=ctx.chat_type)
 
 
-async def cmd_time(ctx: Ctx, args: str) -> list[Reply]:
+async def _change_setting(
+    ctx: Ctx,
+    args: str,
+    setter: Callable[..., chats.ChatPrefs],
+    current: Callable[[chats.ChatPrefs], str],
+    changed: Callable[[chats.ChatPrefs], str],
+) -> list[Reply]:
+    """Show a setting with no argument; otherwise check the caller may change it, then do."""
     if not args.strip():
-        prefs = await _current(ctx)
-        return [Reply(f"当前推送时间:{prefs.time}({prefs.tz})。修改:/time 08:00")]
+        return [Reply(current(await _current(ctx)))]
     if refusal := await _managed(ctx):
         return refusal
-    prefs = await ctx.rt.call(chats.set_time, ctx.rt.store.conn, ctx.chat_id, args.strip())
+    prefs = await ctx.rt.call(setter, ctx.rt.store.conn, ctx.chat_id, args.strip())
     await ctx.prefs_changed()
-    return [cards.settings_changed(f"推送时间已改为 {prefs.time}", prefs)]
+    return [cards.settings_changed(changed(prefs), prefs)]
+
+
+async def cmd_time(ctx: Ctx, args: str) -> list[Reply]:
+    return await _change_setting(
+        ctx,
+        args,
+        chats.set_time,
+        lambda p: f"当前推送时间:{p.time}({p.tz})。修改:/time 08:00",
+        lambda p: f"推送时间已改为 {p.time}",
+    )
 
 
 async def cmd_timezone(ctx: Ctx, args: str) -> list[Reply]:
-    if not args.strip():
-        prefs = await _current(ctx)
-        return [Reply(f"当前时区:{prefs.tz}。修改:/timezone Asia/Shanghai 或 /timezone 伦敦")]
-    if refusal := await _managed(ctx):
-        return refusal
-    prefs = await ctx.rt.call(chats.set_timezone, ctx.rt.store.conn, ctx.chat_id, args.strip())
-    await ctx.prefs_changed()
-    return [cards.settings_changed(f"时区已改为 {prefs.tz}", prefs)]
+    return await _change_setting(
+        ctx,
+        args,
+        chats.set_timezone,
+        lambda p: f"当前时区:{p.tz}。修改:/timezone Asia/Shanghai 或 /timezone 伦敦",
+        lambda p: f"时区已改为 {p.tz}",
+    )
 
 
 async def cmd_topics(ctx: Ctx, args: str) -> list[Reply]:

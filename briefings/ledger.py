@@ -277,16 +277,6 @@ def stats(conn: sqlite3.Connection, edition: str | None = None) -> dict[str, int
     return out
 
 
-def sent_dates(conn: sqlite3.Connection, chat_id: int, *, limit: int = 30) -> list[str]:
-    """Editions this chat has received, newest first."""
-    rows = conn.execute(
-        "SELECT edition FROM deliveries WHERE chat_id = ? AND status = ?"
-        " ORDER BY edition DESC LIMIT ?",
-        (chat_id, SENT, limit),
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 def record_editions(conn: sqlite3.Connection, counts: dict[str, int]) -> None:
     """Note each issue's article count and when it was (re)composed, after an ingest."""
     now = now_iso()

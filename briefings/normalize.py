@@ -11,7 +11,6 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import zhconv
 import zhconv.zhconv as _zhconv_impl
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200b\ufeff]+")
@@ -31,12 +30,6 @@ def zhconv_tables() -> dict:
     """
     _zhconv_impl.loaddict(str(Path(_zhconv_impl.__file__).with_name("zhcdict.json")))
     return _zhconv_impl.zhcdicts
-
-
-def to_simplified(text: str) -> str:
-    """Traditional → simplified Chinese (縉雲 → 缙云); other text passes through."""
-    zhconv_tables()
-    return zhconv.convert(text, "zh-cn")
 
 
 @lru_cache(maxsize=1)

@@ -264,11 +264,6 @@ def looks_like_jsonl(text: str) -> bool:
     return bool(lines) and all(_is_record(_json_object(ln)) for ln in lines)
 
 
-def looks_like_page(text: str) -> bool:
-    """A page holds several article starts or page furniture; a single article does not."""
-    return _page_facts(text)[0]
-
-
 def _page_facts(text: str) -> tuple[bool, str, tuple[Unit, ...]]:
     """(is it a page, its page label, its units) from one run of the page parser.
 

@@ -114,14 +114,17 @@ def match_for(terms: Sequence[str]) -> str | None:
 
 
 def build_match(query: str) -> str | None:
-    """FTS5 MATCH expression for a user query, or None if nothing searchable is left.
+    """FTS5 MATCH expression for a user query, or None if nothing searchable is left."""
+    return match_for_chunks(query_chunks(query))
 
-    Every chunk must match. A chunk that jieba splits into several words out of context
+
+def match_for_chunks(chunks: Sequence[Sequence[str]]) -> str | None:
+    """Every chunk must match. A chunk that jieba splits into several words out of context
     (大县 → 大 县) may have been indexed as one word in context (工业大县 → 工业 大县), so it
     matches either as that one word or as all of its words (知识产权证券化 → 知识产权 证券化).
     """
     groups = []
-    for words in query_chunks(query):
+    for words in chunks:
         expr = match_for(words)
         if len(words) > 1:
             expr = f"({quote_term(''.join(words))} OR ({expr}))"

@@ -44,9 +44,9 @@ from briefings.models import (
 from briefings.search import (
     SearchHit,
     SearchPage,
-    build_match,
     index_text,
-    query_terms,
+    match_for_chunks,
+    query_chunks,
     snippet,
 )
 
@@ -389,8 +389,9 @@ class Store:
         """
         limit = min(max(limit, 1), MAX_PAGE)
         offset = max(offset, 0)
-        terms = tuple(query_terms(query))
-        match = build_match(query)
+        chunks = query_chunks(query)
+        terms = tuple(w for words in chunks for w in words)
+        match = match_for_chunks(chunks)
         if match is None:
             return SearchPage(query, [], 0, False, terms)
         with self.lock:
