@@ -249,7 +249,8 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     doc = message.document
     if doc.file_size and doc.file_size > handlers.MAX_UPLOAD_BYTES:
         limit_mb = handlers.MAX_UPLOAD_BYTES // 2**20
-        await send_replies(update, context, [Reply(f"文件过大,请拆分后再上传(上限 {limit_mb} MB)。")])
+        too_big = Reply(f"文件过大,请拆分后再上传(上限 {limit_mb} MB)。")
+        await send_replies(update, context, [too_big])
         return
     file = await doc.get_file()
     data = bytes(await file.download_as_bytearray())
