@@ -37,7 +37,7 @@ from telegram.error import (
 
 from bot.config import Config
 from bot.ratelimit import RateLimiter
-from bot.request import JSONRequest
+from bot.request import AiohttpRequest
 from bot.runtime import Runtime
 from briefings import chats, editions, ledger
 from briefings.migrations import transaction
@@ -532,7 +532,7 @@ def delivery_bot(
     config: Config, *, concurrency: int = CONCURRENCY, read_timeout: float = 15.0
 ) -> Bot:
     """A Bot with no PTB rate limiter (ours limits delivery) and a pool wide enough for fan-out."""
-    request = JSONRequest(
+    request = AiohttpRequest(
         connection_pool_size=concurrency + 4, pool_timeout=30.0, read_timeout=read_timeout
     )
     kwargs: dict[str, Any] = {"request": request}

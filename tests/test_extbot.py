@@ -1,0 +1,60 @@
+"""bot/extbot.py: replies sent inside ``answers_unread()`` are not parsed back, errors still raise,
+and everywhere else the bot returns PTB's Message as usual."""
+
+from __future__ import annotations
+
+import pytest
+from fakebotapi import FakeBotAPI
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden
+
+from bot.extbot import BriefingBot, answers_unread
+from bot.request import AiohttpRequest
+
+CARD = "<b>丽水市缙云县</b> 规上工业增加值增长 <i>19.7%</i>"
+KEYS = InlineKeyboardMarkup([[InlineKeyboardButton("分享", switch_inline_query="缙云")]])
+
+
+@pytest.fixture
+async def bot(fake_api: FakeBotAPI):
+    b = BriefingBot(
+        fake_api.token,
+        base_url=fake_api.base_url,
+        base_file_url=fake_api.base_file_url,
+        request=AiohttpRequest(),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    )
+    async with b:
+        yield b
+
+
+async def test_send_outside_the_block_returns_the_parsed_message(bot, fake_api) -> None:
+    sent = await bot.send_message(42, CARD, parse_mode="HTML", reply_markup=KEYS)
+    assert isinstance(sent, Message)
+    assert sent.chat.id == 42
+    assert sent.reply_markup == KEYS
+
+
+async def test_send_inside_the_block_is_sent_whole_but_not_parsed(bot, fake_api) -> None:
+    with answers_unread():
+        assert await bot.send_message(42, CARD, parse_mode="HTML", reply_markup=KEYS) is True
+    [params] = fake_api.sent_messages(42)
+    assert params["text"] == CARD
+    assert params["parse_mode"] == "HTML"
+    assert params["reply_markup"] == KEYS.to_dict()
+    # the block ends with itself
+    assert isinstance(await bot.send_message(42, "又一条"), Message)
+
+
+async def test_errors_inside_the_block_still_raise(bot, fake_api) -> None:
+    fake_api.block(42)
+    with answers_unread(), pytest.raises(Forbidden):
+        await bot.send_message(42, CARD, parse_mode="HTML")
+    with answers_unread(), pytest.raises(BadRequest):
+        await bot.send_message(43, "<b>未闭合", parse_mode="HTML")
+
+
+async def test_other_calls_inside_the_block_keep_their_results(bot, fake_api) -> None:
+    with answers_unread():
+        me = await bot.get_me()
+    assert me.username == bot.username
