@@ -2,10 +2,13 @@
 
 1. Throughput: the real Application (``bot.app.build_application``) against the fake Bot API
    (tests/fakebotapi.py) on loopback, over the sample page, answering a mix of /county, /search,
-   free text and /help; as a ratio to a bare PTB echo handler fed the same updates in the same
-   run (target ≥ 0.8). Both process updates sequentially (PTB's default). A third handler, also
-   bare, sends the bot's own replies (same text, HTML, keyboards): not the target's baseline, it
-   shows how much of the gap is the size of the replies rather than the bot's own work.
+   free text and /help; as a ratio to a bare PTB echo handler with PTB's defaults fed the same
+   updates in the same run (target ≥ 0.8). The echo handles updates one by one (PTB's default);
+   the bot handles up to 16 chats at once, each chat in order (bot/processing.py). Two more bare
+   handlers, for context and not the target, run on everything the bot has but its handlers
+   (HTTP layer bot/request.py, bot/extbot.py, the processor): an echo, which shows how much of
+   the bot's speed is that machinery, and one that sends the bot's replies (same text, HTML,
+   keyboards), which shows what the bot's own work (lookups, SQLite, formatting) costs on top.
 2. Latency: ``handlers.cmd_county`` and ``handlers.cmd_search`` (worker-thread hops, SQLite,
    formatting: everything but the network) on a database of ``--n`` synthetic articles built by
    bench/bench_search.py, beside a naive ``LIKE '%term%'`` scan of the same shape.
@@ -60,6 +63,9 @@ from bot import handlers  # noqa: E402
 from bot.app import _NO_PREVIEW, build_application, keyboard, open_runtime  # noqa: E402
 from bot.cards import Reply  # noqa: E402
 from bot.config import Config  # noqa: E402
+from bot.extbot import BriefingBot, answers_unread  # noqa: E402
+from bot.processing import ChatOrderedProcessor  # noqa: E402
+from bot.request import AiohttpRequest  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from briefings.store import Store  # noqa: E402
 
@@ -75,17 +81,19 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _replayer(replies: Mapping[str, Sequence[Reply]]):
-    """A bare handler that sends, for each update, the replies the bot sends for its text."""
+    """A bare handler that sends, for each update, the replies the bot sends for its text, the
+    way the bot sends them (answers not parsed back)."""
 
     async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None
-        for r in replies[update.message.text or ""]:
-            await update.message.reply_text(
-                r.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(r.buttons),
-                link_preview_options=_NO_PREVIEW,
-            )
+        with answers_unread():
+            for r in replies[update.message.text or ""]:
+                await update.message.reply_text(
+                    r.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(r.buttons),
+                    link_preview_options=_NO_PREVIEW,
+                )
 
     return replay
 
@@ -104,6 +112,20 @@ def _bare_app(server: FakeServerProcess) -> Application:
         .base_file_url(server.base_file_url)
         .build()
     )
+
+
+def _app_on_our_layer(server: FakeServerProcess) -> Application:
+    """A PTB Application with the bot's HTTP layer, ExtBot and update processor (chats at
+    once, each in order), and none of the bot's handlers."""
+    bot = BriefingBot(
+        server.token,
+        base_url=server.base_url,
+        base_file_url=server.base_file_url,
+        request=AiohttpRequest(),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    )
+    processor = ChatOrderedProcessor(Config().concurrent_updates)
+    return ApplicationBuilder().bot(bot).concurrent_updates(processor).build()
 
 
 async def bot_replies(rt: Runtime) -> dict[str, list[Reply]]:
@@ -129,8 +151,8 @@ class Round:
 
 
 async def throughput(n: int, db: Path, rounds: int) -> dict[str, list[Round]]:
-    """Rounds of the echo handler, the bot, and a bare handler sending the bot's replies: same
-    updates, same server, same chats, alternating rounds (a noisy neighbour slows all alike)."""
+    """Rounds of the echo handler, the bot, and the two context handlers: same updates, same
+    server, same chats, alternating rounds (a noisy neighbour slows all alike)."""
     server = FakeServerProcess()
     config = Config(
         token=server.token,
@@ -141,7 +163,7 @@ async def throughput(n: int, db: Path, rounds: int) -> dict[str, list[Round]]:
         inbox_interval=0,
     )
     rt = open_runtime(config)
-    results: dict[str, list[Round]] = {"echo": [], "bot": [], "replay": []}
+    results: dict[str, list[Round]] = {"echo": [], "bot": [], "echo_ours": [], "replay": []}
     try:
         replies = await bot_replies(rt)
         per_update = sum(len(replies[t]) for t in MIX) / len(MIX)
@@ -152,8 +174,8 @@ async def throughput(n: int, db: Path, rounds: int) -> dict[str, list[Round]]:
                 if kind == "bot":
                     app = build_application(config, rt)
                 else:
-                    app = _bare_app(server)
-                    callback = _echo if kind == "echo" else _replayer(replies)
+                    app = _bare_app(server) if kind == "echo" else _app_on_our_layer(server)
+                    callback = _replayer(replies) if kind == "replay" else _echo
                     app.add_handler(MessageHandler(filters.TEXT, callback))
                 async with running_app(app, poll_timeout=2):
                     # warm-up: connections, first polls, gazetteer, jieba, page cache
@@ -253,9 +275,10 @@ def _throughput_report(updates: int, rounds: int) -> None:
     for text in MIX:
         print(f"    {text:<16} {sizes[text]:>6} B")
     labels = {
-        "echo": "bare PTB echo handler",
+        "echo": "bare PTB echo (baseline)",
         "bot": "briefing bot",
-        "replay": "bare handler, bot's replies",
+        "echo_ours": "echo, bot's HTTP layer",
+        "replay": "bot's replies, bot's layer",
     }
     best = {k: max(r.rate for r in v) for k, v in rates.items()}
     median = {k: statistics.median(r.rate for r in v) for k, v in rates.items()}
@@ -272,9 +295,9 @@ def _throughput_report(updates: int, rounds: int) -> None:
     verdict = "meets" if ratio >= 0.8 else "misses"
     print(f"  bot / echo, bests          {ratio:6.2f}  ({verdict} the 0.8 target)")
     print(f"  bot / echo, medians        {median['bot'] / median['echo']:6.2f}")
-    replay = best["replay"] / best["echo"]
-    print(f"  bot's replies / echo, bests{replay:6.2f}  (sending these replies, no bot work)")
-    print(f"  bot / bot's replies, bests {best['bot'] / best['replay']:6.2f}")
+    # Context, not the target: the same comparisons on the bot's own HTTP layer.
+    print(f"  bot / echo on bot's layer  {best['bot'] / best['echo_ours']:6.2f}  (bests)")
+    print(f"  bot / its replies, no work {best['bot'] / best['replay']:6.2f}  (bests)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

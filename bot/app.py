@@ -48,6 +48,7 @@ from bot import cards, errors, handlers, inline, scheduling
 from bot.cards import Keyboard, Reply
 from bot.config import Config, quiet_token_logs
 from bot.extbot import BriefingBot, answers_unread
+from bot.processing import ChatOrderedProcessor
 from bot.request import AiohttpRequest
 from bot.runtime import Runtime
 from briefings import chats
@@ -407,7 +408,14 @@ def build_application(
         get_updates_request=AiohttpRequest(connection_pool_size=1),
         defaults=defaults,
     )
-    builder = ApplicationBuilder().bot(bot).post_init(post_init).post_shutdown(post_shutdown)
+    builder = (
+        ApplicationBuilder()
+        .bot(bot)
+        # Chats at once, each chat in order: no chat waits for another's round trip.
+        .concurrent_updates(ChatOrderedProcessor(config.concurrent_updates))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
     if configure is not None:
         builder = configure(builder)
     app = builder.build()

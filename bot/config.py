@@ -44,6 +44,7 @@ class Config:
     inbox_interval: float = 300.0
     catchup_until: str = "12:00"  # local time after which a missed edition is skipped
     bot_username: str = ""  # filled from getMe at start-up; used for deep links
+    concurrent_updates: int = 16  # chats handled at once (bot/processing.py); 1 = one by one
 
     @property
     def has_token(self) -> bool:
@@ -66,8 +67,13 @@ def load_config(env: dict[str, str] | None = None, *, dotenv: bool = True) -> Co
     try:
         port = int(env.get("WEBHOOK_PORT", "8443"))
         interval = float(env.get("INBOX_INTERVAL", "300"))
+        concurrency = int(env.get("CONCURRENT_UPDATES", "16"))
     except ValueError as exc:
-        raise InvalidArgument(f"WEBHOOK_PORT/INBOX_INTERVAL 不是数字: {exc}") from exc
+        raise InvalidArgument(
+            f"WEBHOOK_PORT/INBOX_INTERVAL/CONCURRENT_UPDATES 不是数字: {exc}"
+        ) from exc
+    if not 1 <= concurrency <= 256:
+        raise InvalidArgument(f"CONCURRENT_UPDATES 应在 1 到 256 之间: {concurrency}")
     try:
         tz = parse_timezone(env.get("BRIEFINGS_TZ", "Asia/Shanghai"))
         catchup = parse_time(env.get("CATCHUP_UNTIL", "12:00"))
@@ -88,6 +94,7 @@ def load_config(env: dict[str, str] | None = None, *, dotenv: bool = True) -> Co
         inbox_dir=Path(env.get("INBOX_DIR", str(REPO / "data" / "inbox"))),
         inbox_interval=interval,
         catchup_until=catchup,
+        concurrent_updates=concurrency,
     )
 
 

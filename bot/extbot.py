@@ -3,10 +3,10 @@
 Telegram answers every ``sendMessage`` and ``editMessageText`` with the whole message it
 stored, entities and keyboard included, and PTB turns that into a ``Message`` object: about
 90 µs for a county card with its keyboard, 170 µs once Telegram adds a dozen bold and link
-entities; the bot spends about 1 ms of CPU per update in all. Handler replies never look at it, so inside ``answers_unread()`` a successful send
-returns ``True`` (PTB's own answer for edits of inline messages) instead. Errors are raised
-exactly as before: only the parsing of a success is skipped. Delivery keeps the parsed message,
-whose id goes to the ledger.
+entities, where the bot spends about 1 ms of CPU per update in all. Handler replies never look
+at it, so inside ``answers_unread()`` a successful send returns ``True`` (PTB's own answer for
+edits of inline messages) instead. Errors are raised exactly as before: only the parsing of a
+success is skipped. Delivery keeps the parsed message, whose id goes to the ledger.
 """
 
 from __future__ import annotations
