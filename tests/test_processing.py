@@ -12,7 +12,9 @@ from fakebotapi import FakeBotAPI, make_inline_query, make_message, running_app
 from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
+from bot.extbot import BriefingBot
 from bot.processing import ChatOrderedProcessor, order_key
+from bot.request import AiohttpRequest
 
 Log = list[tuple[str, int, str]]
 
@@ -170,3 +172,11 @@ async def test_the_bots_commands_in_one_chat_apply_in_the_order_sent(harness: Ha
     expected = ["06:00", "07:15", "08:45", "缙云", "09:30"]
     assert [want in text for want, text in zip(expected, texts, strict=True)] == [True] * 5
     assert harness.prefs(USER_ID).time == "09:30"
+
+
+def test_the_bot_runs_on_its_own_layer_and_processor(harness: Harness) -> None:
+    processor = harness.app.update_processor
+    assert isinstance(processor, ChatOrderedProcessor)
+    assert processor.concurrency == harness.rt.config.concurrent_updates
+    assert isinstance(harness.app.bot, BriefingBot)
+    assert isinstance(harness.app.bot.request, AiohttpRequest)
