@@ -63,9 +63,8 @@ from bot import handlers  # noqa: E402
 from bot.app import _NO_PREVIEW, build_application, keyboard, open_runtime  # noqa: E402
 from bot.cards import Reply  # noqa: E402
 from bot.config import Config  # noqa: E402
-from bot.extbot import BriefingBot, answers_unread  # noqa: E402
+from bot.extbot import answers_unread, briefing_bot  # noqa: E402
 from bot.processing import ChatOrderedProcessor  # noqa: E402
-from bot.request import AiohttpRequest  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from briefings.store import Store  # noqa: E402
 
@@ -117,13 +116,7 @@ def _bare_app(server: FakeServerProcess) -> Application:
 def _app_on_our_layer(server: FakeServerProcess) -> Application:
     """A PTB Application with the bot's HTTP layer, ExtBot and update processor (chats at
     once, each in order), and none of the bot's handlers."""
-    bot = BriefingBot(
-        server.token,
-        base_url=server.base_url,
-        base_file_url=server.base_file_url,
-        request=AiohttpRequest(),
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
-    )
+    bot = briefing_bot(server.token, base_url=server.base_url, base_file_url=server.base_file_url)
     processor = ChatOrderedProcessor(Config().concurrent_updates)
     return ApplicationBuilder().bot(bot).concurrent_updates(processor).build()
 

@@ -47,9 +47,8 @@ from telegram.ext import (
 from bot import cards, errors, handlers, inline, scheduling
 from bot.cards import Keyboard, Reply
 from bot.config import Config, quiet_token_logs
-from bot.extbot import BriefingBot, answers_unread
+from bot.extbot import answers_unread, briefing_bot
 from bot.processing import ChatOrderedProcessor
-from bot.request import AiohttpRequest
 from bot.runtime import Runtime
 from briefings import chats
 from briefings.errors import BriefingError
@@ -399,13 +398,11 @@ def build_application(
         link_preview_options=_NO_PREVIEW,
         tzinfo=ZoneInfo(config.timezone),
     )
-    urls = {"base_url": config.base_url, "base_file_url": config.base_file_url}
-    bot = BriefingBot(
+    # aiohttp and JSON bodies: a fraction of PTB's default HTTP cost per call (bot/request.py).
+    bot = briefing_bot(
         config.token,
-        **{k: v for k, v in urls.items() if v},
-        # aiohttp and JSON bodies: a fraction of PTB's default HTTP cost per call (bot/request.py).
-        request=AiohttpRequest(),
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        base_url=config.base_url,
+        base_file_url=config.base_file_url,
         defaults=defaults,
     )
     builder = (

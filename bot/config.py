@@ -67,7 +67,7 @@ def load_config(env: dict[str, str] | None = None, *, dotenv: bool = True) -> Co
     try:
         port = int(env.get("WEBHOOK_PORT", "8443"))
         interval = float(env.get("INBOX_INTERVAL", "300"))
-        concurrency = int(env.get("CONCURRENT_UPDATES", "16"))
+        concurrency = int(env.get("CONCURRENT_UPDATES", str(Config.concurrent_updates)))
     except ValueError as exc:
         raise InvalidArgument(
             f"WEBHOOK_PORT/INBOX_INTERVAL/CONCURRENT_UPDATES 不是数字: {exc}"

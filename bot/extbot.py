@@ -16,7 +16,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from telegram.ext import ExtBot
+from telegram.ext import Defaults, ExtBot
+
+from bot.request import AiohttpRequest
 
 _UNREAD: ContextVar[bool] = ContextVar("answers_unread", default=False)
 _SENDS = frozenset({"sendMessage", "editMessageText"})
@@ -41,3 +43,17 @@ class BriefingBot(ExtBot[Any]):
         if endpoint in _SENDS and _UNREAD.get() and isinstance(result, dict):
             return True
         return result
+
+
+def briefing_bot(
+    token: str, *, base_url: str = "", base_file_url: str = "", defaults: Defaults | None = None
+) -> BriefingBot:
+    """The bot's ExtBot on its aiohttp layer (bot/request.py); empty URLs mean Telegram's."""
+    urls = {"base_url": base_url, "base_file_url": base_file_url}
+    return BriefingBot(
+        token,
+        **{k: v for k, v in urls.items() if v},
+        request=AiohttpRequest(),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        defaults=defaults,
+    )

@@ -8,7 +8,7 @@ from fakebotapi import FakeBotAPI
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden
 
-from bot.extbot import BriefingBot, answers_unread
+from bot.extbot import BriefingBot, answers_unread, briefing_bot
 from bot.request import AiohttpRequest
 
 CARD = "<b>丽水市缙云县</b> 规上工业增加值增长 <i>19.7%</i>"
@@ -17,13 +17,11 @@ KEYS = InlineKeyboardMarkup([[InlineKeyboardButton("分享", switch_inline_query
 
 @pytest.fixture
 async def bot(fake_api: FakeBotAPI):
-    b = BriefingBot(
-        fake_api.token,
-        base_url=fake_api.base_url,
-        base_file_url=fake_api.base_file_url,
-        request=AiohttpRequest(),
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    b = briefing_bot(
+        fake_api.token, base_url=fake_api.base_url, base_file_url=fake_api.base_file_url
     )
+    assert isinstance(b, BriefingBot)
+    assert isinstance(b.request, AiohttpRequest)
     async with b:
         yield b
 
