@@ -43,9 +43,10 @@ Faults (checked in this order, before the method runs):
         disable_limits(): sliding windows over accepted sends (sendMessage, sendDocument); a send
         over a limit gets 429 with a fractional retry_after (when the oldest send leaves the
         window). ``stats`` (LimitStats) counts accepted and throttled sends per chat, always.
-Update builders (plain Bot API dicts, without update_id): make_message, make_callback_query,
-make_inline_query, make_my_chat_member, make_migrate_message; also make_user, make_chat,
-chat_member_json. Helpers for PTB: app_builder, build_app, start_app, stop_app, running_app.
+Update builders (tests/fakeupdates.py, re-exported here; plain Bot API dicts without update_id):
+make_message, make_callback_query, make_inline_query, make_my_chat_member, make_migrate_message;
+also make_user, make_chat, chat_member_json. Helpers for PTB: app_builder, build_app, start_app,
+stop_app, running_app. HTML checks: tests/telegram_html.py, also re-exported.
 
 Import it as ``from fakebotapi import ...`` (tests/ has no __init__.py; pytest puts it on sys.path).
 Set ``PTB_TIMEDELTA=true`` before PTB objects exist (conftest.py does): RetryAfter.retry_after is
@@ -72,334 +73,59 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
+from fakeupdates import (
+    ANONYMOUS_ADMIN_BOT_ID,
+    BOT_ID,
+    BOT_USERNAME,
+    DEFAULT_GROUP_USER_ID,
+    chat_member_json,
+    make_callback_query,
+    make_chat,
+    make_inline_query,
+    make_message,
+    make_migrate_message,
+    make_my_chat_member,
+    make_user,
+)
 from telegram.ext import Application, ApplicationBuilder
+from telegram_html import (
+    TelegramHtmlError,
+    parse_telegram_html,
+    utf16_len,
+    validate_telegram_html,
+)
+
+# The tests import everything from here: the server, the update builders, the HTML checks.
+__all__ = [
+    "ANONYMOUS_ADMIN_BOT_ID",
+    "BOT_ID",
+    "BOT_USERNAME",
+    "DEFAULT_GROUP_USER_ID",
+    "TOKEN",
+    "FakeBotAPI",
+    "TelegramHtmlError",
+    "app_builder",
+    "build_app",
+    "chat_member_json",
+    "make_callback_query",
+    "make_chat",
+    "make_inline_query",
+    "make_message",
+    "make_migrate_message",
+    "make_my_chat_member",
+    "make_user",
+    "parse_telegram_html",
+    "running_app",
+    "start_app",
+    "stop_app",
+    "utf16_len",
+    "validate_telegram_html",
+]
 
 TOKEN = "123456:TEST"
-BOT_ID = 123456
-BOT_USERNAME = "briefing_test_bot"
-ANONYMOUS_ADMIN_BOT_ID = 1087968824  # "GroupAnonymousBot": the `from` of anonymous admins' posts
-DEFAULT_GROUP_USER_ID = 424242
 MAX_TEXT_UTF16 = 4096
 MAX_CAPTION_UTF16 = 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # bots may only getFile files up to 20 MB
-
-# ---------------------------------------------------------------------------------------------
-# Telegram HTML
-
-
-class TelegramHtmlError(ValueError):
-    """Raised for text Telegram would refuse with "can't parse entities"."""
-
-
-_ALLOWED_TAGS = frozenset(
-    {"a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre"}
-    | {"blockquote", "tg-spoiler", "span", "tg-emoji"}
-)
-_START_TAG_RE = re.compile(
-    r"<([A-Za-z][A-Za-z0-9-]*)"
-    r"((?:\s+[A-Za-z][\w-]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*)\s*>"
-)
-_ATTR_RE = re.compile(r"([A-Za-z][\w-]*)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
-_END_TAG_RE = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
-_ENTITY_RE = re.compile(r"&(?:#([0-9]{1,8})|#[xX]([0-9A-Fa-f]{1,7})|([A-Za-z]+));")
-_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_SPECIAL_RE = re.compile(r"[<&]")
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of Telegram's limits and entity offsets."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _decode_entity(match: re.Match[str]) -> str | None:
-    dec, hexa, name = match.groups()
-    if name is not None:
-        return _NAMED_ENTITIES.get(name)
-    code = int(dec) if dec is not None else int(hexa, 16)
-    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-        return None
-    return chr(code)
-
-
-def parse_telegram_html(text: str) -> str:
-    """Return the visible text of a parse_mode=HTML message; raise TelegramHtmlError if invalid.
-
-    Follows tdlib's parser: only '<' and '&' are special, tags must nest and close, and errors
-    carry UTF-8 byte offsets like Telegram's own messages.
-    """
-
-    def at(pos: int) -> str:
-        return f"at byte offset {len(text[:pos].encode('utf-8'))}"
-
-    out: list[str] = []
-    stack: list[str] = []
-    i = 0
-    while i < len(text):
-        special = _SPECIAL_RE.search(text, i)
-        if special is None:
-            out.append(text[i:])
-            break
-        out.append(text[i : special.start()])
-        i = special.start()
-        if text[i] == "&":
-            entity = _ENTITY_RE.match(text, i)
-            decoded = _decode_entity(entity) if entity else None
-            if entity is None or decoded is None:
-                raise TelegramHtmlError(f"Unsupported HTML entity {at(i)}")
-            out.append(decoded)
-            i = entity.end()
-        elif text.startswith("</", i):
-            end = _END_TAG_RE.match(text, i)
-            if end is None:
-                raise TelegramHtmlError(f"Unclosed end tag {at(i)}")
-            name = end.group(1).lower()
-            if not stack:
-                raise TelegramHtmlError(f"Unexpected end tag {at(i)}")
-            if stack[-1] != name:
-                raise TelegramHtmlError(
-                    f'Unmatched end tag {at(i)}, expected "</{stack[-1]}>", found "</{name}>"'
-                )
-            stack.pop()
-            i = end.end()
-        else:
-            start = _START_TAG_RE.match(text, i)
-            raw_name = start.group(1) if start else re.match(r"<([^\s>]*)", text[i:]).group(1)
-            name = raw_name.lower()
-            if name not in _ALLOWED_TAGS:
-                raise TelegramHtmlError(f'Unsupported start tag "{name}" {at(i)}')
-            if start is None:
-                raise TelegramHtmlError(f"Unclosed start tag {at(i)}")
-            attrs = {k.lower(): v.strip("\"'") for k, v in _ATTR_RE.findall(start.group(2))}
-            if name == "span" and attrs.get("class") != "tg-spoiler":
-                raise TelegramHtmlError(f'Tag "span" must have class "tg-spoiler" {at(i)}')
-            if name == "tg-emoji" and not attrs.get("emoji-id"):
-                raise TelegramHtmlError(f'Tag "tg-emoji" must have attribute "emoji-id" {at(i)}')
-            stack.append(name)
-            i = start.end()
-    if stack:
-        raise TelegramHtmlError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
-    return "".join(out)
-
-
-def validate_telegram_html(text: str) -> str | None:
-    """Return Telegram's error ("can't parse entities: ...") for invalid HTML, else None."""
-    try:
-        parse_telegram_html(text)
-    except TelegramHtmlError as exc:
-        return f"can't parse entities: {exc}"
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Update builders
-
-_user_message_ids = itertools.count(1000)
-_query_ids = itertools.count(1)
-
-
-def make_user(user_id: int, *, first_name: str | None = None, username: str | None = None) -> dict:
-    """A Bot API User; the bot and GroupAnonymousBot get their real shapes."""
-    if user_id == BOT_ID:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Briefing", "username": BOT_USERNAME}
-    if user_id == ANONYMOUS_ADMIN_BOT_ID:
-        return {
-            "id": ANONYMOUS_ADMIN_BOT_ID,
-            "is_bot": True,
-            "first_name": "Group",
-            "username": "GroupAnonymousBot",
-        }
-    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name or "读者"}
-    user["language_code"] = "zh-hans"
-    if username:
-        user["username"] = username
-    return user
-
-
-def _infer_chat_type(chat_id: int | str) -> str:
-    if isinstance(chat_id, str):
-        return "channel"
-    if chat_id > 0:
-        return "private"
-    return "supergroup" if str(chat_id).startswith("-100") else "group"
-
-
-def make_chat(chat_id: int, chat_type: str | None = None, *, is_forum: bool = False) -> dict:
-    """A Bot API Chat; the type is inferred from the id (-100… supergroup, other < 0 group)."""
-    chat_type = chat_type or _infer_chat_type(chat_id)
-    if chat_type == "private":
-        return {"id": chat_id, "type": "private", "first_name": "读者"}
-    chat: dict[str, Any] = {"id": chat_id, "type": chat_type, "title": f"测试群 {chat_id}"}
-    if is_forum:
-        chat["is_forum"] = True
-    return chat
-
-
-def chat_member_json(user: dict, status: str, *, is_anonymous: bool = False) -> dict:
-    """A ChatMember of the given status, with every field PTB requires."""
-    if status == "creator":
-        return {"status": "creator", "user": user, "is_anonymous": is_anonymous}
-    if status == "administrator":
-        rights = [
-            "can_manage_chat",
-            "can_delete_messages",
-            "can_manage_video_chats",
-            "can_restrict_members",
-            "can_change_info",
-            "can_invite_users",
-        ]
-        member = {"status": status, "user": user, "can_be_edited": False}
-        member |= {"is_anonymous": is_anonymous, "can_promote_members": False}
-        member |= dict.fromkeys(rights, True)
-        member |= dict.fromkeys(
-            ["can_post_stories", "can_edit_stories", "can_delete_stories"], False
-        )
-        return member
-    if status == "kicked":
-        return {"status": "kicked", "user": user, "until_date": 0}
-    if status in ("member", "left"):
-        return {"status": status, "user": user}
-    raise ValueError(f"unsupported chat member status {status!r}")
-
-
-def _command_entities(text: str) -> list[dict]:
-    # CommandHandler only sees a bot_command entity at offset 0; its length is the whole
-    # "/cmd@bot" token measured in UTF-16 units.
-    if not text.startswith("/"):
-        return []
-    token = text.split(maxsplit=1)[0]
-    return [{"type": "bot_command", "offset": 0, "length": utf16_len(token)}]
-
-
-def make_message(
-    chat_id: int,
-    text: str | None = None,
-    *,
-    chat_type: str | None = None,
-    user_id: int | None = None,
-    message_id: int | None = None,
-    message_thread_id: int | None = None,
-    is_topic_message: bool = False,
-    sender_chat: dict | None = None,
-    anonymous_admin: bool = False,
-    document: dict | None = None,
-    caption: str | None = None,
-) -> dict:
-    """An update with a user's message; a leading /command gets its bot_command entity.
-
-    ``anonymous_admin=True`` posts as the group itself (sender_chat = chat, from =
-    GroupAnonymousBot), which is how anonymous administrators appear to bots.
-    """
-    chat = make_chat(chat_id, chat_type, is_forum=is_topic_message)
-    if anonymous_admin:
-        sender_chat = chat
-    if user_id is None:
-        if sender_chat is not None:
-            user_id = ANONYMOUS_ADMIN_BOT_ID
-        else:
-            user_id = chat_id if chat["type"] == "private" else DEFAULT_GROUP_USER_ID
-    message: dict[str, Any] = {
-        "message_id": message_id if message_id is not None else next(_user_message_ids),
-        "from": make_user(user_id),
-        "chat": chat,
-        "date": int(time.time()),
-    }
-    if sender_chat is not None:
-        message["sender_chat"] = sender_chat
-    if message_thread_id is not None:
-        message["message_thread_id"] = message_thread_id
-    if is_topic_message:
-        message["is_topic_message"] = True
-    if text is not None:
-        message["text"] = text
-        if entities := _command_entities(text):
-            message["entities"] = entities
-    if document is not None:
-        message["document"] = document
-    if caption is not None:
-        message["caption"] = caption
-    return {"message": message}
-
-
-def make_callback_query(
-    chat_id: int,
-    message_id: int,
-    data: str,
-    *,
-    user_id: int | None = None,
-    chat_type: str | None = None,
-    message_text: str = "…",
-    query_id: str | None = None,
-) -> dict:
-    """An update with a button press on the bot's message ``message_id`` in ``chat_id``."""
-    chat = make_chat(chat_id, chat_type)
-    if user_id is None:
-        user_id = chat_id if chat["type"] == "private" else DEFAULT_GROUP_USER_ID
-    message = {
-        "message_id": message_id,
-        "from": make_user(BOT_ID),
-        "chat": chat,
-        "date": int(time.time()),
-        "text": message_text,
-    }
-    query = {
-        "id": query_id or f"cbq{next(_query_ids)}",
-        "from": make_user(user_id),
-        "chat_instance": f"ci{chat_id}",
-        "message": message,
-        "data": data,
-    }
-    return {"callback_query": query}
-
-
-def make_inline_query(
-    user_id: int, query: str, offset: str = "", *, query_id: str | None = None
-) -> dict:
-    """An update with an inline query typed by ``user_id``."""
-    inline = {
-        "id": query_id or f"iq{next(_query_ids)}",
-        "from": make_user(user_id),
-        "query": query,
-        "offset": offset,
-        "chat_type": "private",
-    }
-    return {"inline_query": inline}
-
-
-def make_my_chat_member(
-    chat_id: int,
-    old_status: str,
-    new_status: str,
-    *,
-    user_id: int | None = None,
-    chat_type: str | None = None,
-) -> dict:
-    """The bot's own membership changing: private member→kicked is "blocked", kicked→member
-    "unblocked"; in groups left→member (or administrator) is "added"."""
-    chat = make_chat(chat_id, chat_type)
-    if user_id is None:
-        user_id = chat_id if chat["type"] == "private" else DEFAULT_GROUP_USER_ID
-    bot = make_user(BOT_ID)
-    update = {
-        "chat": chat,
-        "from": make_user(user_id),
-        "date": int(time.time()),
-        "old_chat_member": chat_member_json(bot, old_status),
-        "new_chat_member": chat_member_json(bot, new_status),
-    }
-    return {"my_chat_member": update}
-
-
-def make_migrate_message(old_chat_id: int, new_chat_id: int) -> dict:
-    """The service message in the old group saying it became supergroup ``new_chat_id``."""
-    message = {
-        "message_id": next(_user_message_ids),
-        "from": make_user(DEFAULT_GROUP_USER_ID),
-        "chat": make_chat(old_chat_id, "group"),
-        "date": int(time.time()),
-        "migrate_to_chat_id": new_chat_id,
-    }
-    return {"message": message}
-
 
 # ---------------------------------------------------------------------------------------------
 # Server
