@@ -17,6 +17,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -153,12 +154,12 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
     query = update.callback_query
     message = update.effective_message
     markup = keyboard(reply.buttons)
-    preview = None if reply.preview else _NO_PREVIEW
+    # Previews are off through Defaults. Passing the option with every message instead would
+    # make PTB merge it with the default into a new object on every send.
+    preview: dict[str, Any] = {"link_preview_options": None} if reply.preview else {}
     if reply.edit and query is not None and isinstance(query.message, Message):
         try:
-            await query.edit_message_text(
-                reply.text, reply_markup=markup, link_preview_options=preview
-            )
+            await query.edit_message_text(reply.text, reply_markup=markup, **preview)
         except BadRequest as exc:
             # Pressing a button that leads to the same text is not an error for users.
             if "not modified" not in str(exc).lower():
@@ -167,7 +168,7 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
     if not reply.text:
         return  # a toast-only reply
     if query is None and isinstance(message, Message):
-        await message.reply_text(reply.text, reply_markup=markup, link_preview_options=preview)
+        await message.reply_text(reply.text, reply_markup=markup, **preview)
     elif (chat := update.effective_chat) is not None:
         thread = (
             message.message_thread_id
@@ -178,8 +179,8 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
             chat.id,
             reply.text,
             reply_markup=markup,
-            link_preview_options=preview,
             message_thread_id=thread,
+            **preview,
         )
 
 

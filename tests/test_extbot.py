@@ -4,10 +4,14 @@ and everywhere else the bot returns PTB's Message as usual."""
 from __future__ import annotations
 
 import pytest
+from botharness import USER_ID
 from fakebotapi import FakeBotAPI
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden
+from telegram.ext import MessageHandler, filters
 
+from bot.app import send_replies
+from bot.cards import Reply
 from bot.extbot import BriefingBot, answers_unread, briefing_bot
 from bot.request import AiohttpRequest
 
@@ -56,3 +60,14 @@ async def test_other_calls_inside_the_block_keep_their_results(bot, fake_api) ->
     with answers_unread():
         me = await bot.get_me()
     assert me.username == bot.username
+
+
+async def test_previews_stay_off_unless_a_reply_asks_for_one(harness) -> None:
+    async def two_replies(update, context) -> None:
+        link = '<a href="https://zjrb.zjol.com.cn/">浙江日报</a>'
+        await send_replies(update, context, [Reply(link, preview=True), Reply(link)])
+
+    harness.app.add_handler(MessageHandler(filters.Regex("^预览$"), two_replies), group=-1)
+    with_preview, without = await harness.say(USER_ID, "预览", expect=2)
+    assert "link_preview_options" not in with_preview
+    assert without["link_preview_options"] == {"is_disabled": True}
