@@ -1,7 +1,7 @@
 """Updates of different chats handled at once; updates of one chat strictly in order.
 
 PTB handles updates one after another by default, so every chat waits for the round trip of
-every other chat's reply: against Telegram (50-200 ms away) that caps a bot at a few dozen
+every other chat's reply: against Telegram (50-200 ms per reply) that caps a bot at 5-20
 updates per second however idle its CPU. PTB's ``concurrent_updates`` lifts the cap but drops
 the order, and a chat's ``/subscribe`` followed by ``/time 07:30`` must not run the other way
 round. This processor keeps one queue per chat (per user for inline queries, which have no
