@@ -9,6 +9,8 @@
    (HTTP layer bot/request.py, bot/extbot.py, the processor): an echo, which shows how much of
    the bot's speed is that machinery, and one that sends the bot's replies (same text, HTML,
    keyboards), which shows what the bot's own work (lookups, SQLite, formatting) costs on top.
+   Then once more, echo and bot only, with every reply answered ``--rtt-ms`` late, as a distant
+   Telegram would: what handling chats at once is for.
 2. Latency: ``handlers.cmd_county`` and ``handlers.cmd_search`` (worker-thread hops, SQLite,
    formatting: everything but the network) on a database of ``--n`` synthetic articles built by
    bench/bench_search.py, beside a naive ``LIKE '%term%'`` scan of the same shape.
@@ -143,10 +145,17 @@ class Round:
     server_cpu: float  # the fake server's process
 
 
-async def throughput(n: int, db: Path, rounds: int) -> dict[str, list[Round]]:
+KINDS = ("echo", "bot", "echo_ours", "replay")
+
+
+async def throughput(
+    n: int, db: Path, rounds: int, *, kinds: Sequence[str] = KINDS, reply_delay: float = 0.0
+) -> dict[str, list[Round]]:
     """Rounds of the echo handler, the bot, and the two context handlers: same updates, same
-    server, same chats, alternating rounds (a noisy neighbour slows all alike)."""
+    server, same chats, alternating rounds (a noisy neighbour slows all alike). With
+    ``reply_delay`` the server answers every sendMessage that many seconds late."""
     server = FakeServerProcess()
+    server.set_reply_delay(reply_delay)
     config = Config(
         token=server.token,
         base_url=server.base_url,
@@ -156,7 +165,7 @@ async def throughput(n: int, db: Path, rounds: int) -> dict[str, list[Round]]:
         inbox_interval=0,
     )
     rt = open_runtime(config)
-    results: dict[str, list[Round]] = {"echo": [], "bot": [], "echo_ours": [], "replay": []}
+    results: dict[str, list[Round]] = {kind: [] for kind in kinds}
     try:
         replies = await bot_replies(rt)
         per_update = sum(len(replies[t]) for t in MIX) / len(MIX)
@@ -252,12 +261,17 @@ def _seeded_copy(tmp: Path) -> Path:
     return db
 
 
-def _throughput_report(updates: int, rounds: int) -> None:
+def _throughput_report(updates: int, rounds: int, rtt_ms: float) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench_bot_"))
     try:
         db = _seeded_copy(tmp)
         sizes = reply_sizes(db)
         rates = asyncio.run(throughput(updates, db, rounds))
+        distant = (
+            asyncio.run(throughput(200, db, 1, kinds=("echo", "bot"), reply_delay=rtt_ms / 1000))
+            if rtt_ms
+            else None
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(
@@ -291,6 +305,14 @@ def _throughput_report(updates: int, rounds: int) -> None:
     # Context, not the target: the same comparisons on the bot's own HTTP layer.
     print(f"  bot / echo on bot's layer  {best['bot'] / best['echo_ours']:6.2f}  (bests)")
     print(f"  bot / its replies, no work {best['bot'] / best['replay']:6.2f}  (bests)")
+    if distant:
+        # Telegram is not on loopback: with every reply answered late, handling one update at a
+        # time is bound by the round trip, not by CPU.
+        echo, bot = distant["echo"][0].rate, distant["bot"][0].rate
+        print(
+            f"  every reply answered {rtt_ms:.0f} ms late (200 updates): echo {echo:.0f}/s,"
+            f" bot {bot:.0f}/s, bot / echo {bot / echo:.1f}"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -301,13 +323,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=5, help="alternating rounds")
     p.add_argument("--queries", type=int, default=300, help="timed handler calls per command")
     p.add_argument("--like-queries", type=int, default=20, help="timed LIKE scans (slow)")
+    p.add_argument(
+        "--rtt-ms", type=float, default=50, help="also measure with replies this late (0: skip)"
+    )
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--db", type=Path, help="latency database (default bench/bench_search_<n>.db)")
     p.add_argument("--part", choices=("all", "throughput", "latency"), default="all")
     args = p.parse_args(argv)
 
     if args.part in ("all", "throughput"):
-        _throughput_report(args.updates, args.rounds)
+        _throughput_report(args.updates, args.rounds, args.rtt_ms)
     if args.part == "throughput":
         return 0
 

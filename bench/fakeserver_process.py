@@ -79,6 +79,11 @@ def _serve(conn: Connection) -> None:
             if command == "limits":
                 fake.enforce_limits(scale=arg) if arg else fake.disable_limits()
                 conn.send(True)
+            elif command == "delay":
+                fake.clear_faults()
+                if arg:
+                    fake.inject("sendMessage", delay=arg, times=None)
+                conn.send(True)
             elif command == "cpu":
                 conn.send(time.process_time())
             elif command == "calls":
@@ -120,6 +125,10 @@ class FakeServerProcess:
     def set_limits(self, scale: float) -> None:
         """Enforce Telegram's limits ``scale`` times faster; 0 turns them off."""
         self.ask("limits", scale)
+
+    def set_reply_delay(self, seconds: float) -> None:
+        """Answer every sendMessage ``seconds`` late (a round trip to a distant server); 0: none."""
+        self.ask("delay", seconds)
 
     def cpu(self) -> float:
         """CPU seconds the server process has used so far."""

@@ -36,7 +36,7 @@ Faults (checked in this order, before the method runs):
         delay=None): the next ``times`` matching calls (``method="*"`` matches any, ``times=None``
         forever) fail with that error, or, with ``delay``, are answered normally after ``delay``
         seconds (so a small client read timeout raises TimedOut). 429 defaults to retry_after 0.2.
-    fail_5xx(method, times=1, *, status=500, chat_id=None).
+    fail_5xx(method, times=1, *, status=500, chat_id=None). clear_faults().
     migrate(old_chat_id, new_chat_id): 400 + parameters.migrate_to_chat_id for calls to the old id.
     block(chat_id) / unblock(chat_id): 403 "Forbidden: bot was blocked by the user" for sends.
     enforce_limits(global_per_sec=30, per_chat_per_sec=1, per_group_per_min=20, scale=1.0) /
@@ -472,6 +472,10 @@ class FakeBotAPI:
                 400: "Bad Request",
             }.get(status, "Internal Server Error")
         self._faults.append(Fault(method, chat_id, status, description, parameters, times, delay))
+
+    def clear_faults(self) -> None:
+        """Forget every injected fault and delay."""
+        self._faults.clear()
 
     def fail_5xx(
         self, method: str, times: int = 1, *, status: int = 500, chat_id: int | str | None = None

@@ -531,6 +531,17 @@ async def test_slow_answer_raises_timed_out(fake_api: FakeBotAPI, ptb_app_factor
     assert len(fake_api.sent_messages()) == 1
 
 
+async def test_cleared_faults_no_longer_apply(fake_api: FakeBotAPI, ptb_app_factory) -> None:
+    fake_api.inject("sendMessage", status=403, times=None)
+    app = ptb_app_factory()
+    async with app:
+        with pytest.raises(Forbidden):
+            await app.bot.send_message(PRIVATE, "早报")
+        fake_api.clear_faults()
+        await app.bot.send_message(PRIVATE, "早报")
+    assert len(fake_api.sent_messages()) == 1
+
+
 # --- rate limits ----------------------------------------------------------------------------
 
 
