@@ -38,6 +38,9 @@ class BriefingBot(ExtBot[Any]):
     """``ExtBot`` that skips building a ``Message`` from a send's answer inside
     ``answers_unread()``."""
 
+    # Bot._post is PTB's internal funnel for every call's answer (22.8, pinned in
+    # requirements.txt); tests/test_extbot.py checks that sends, errors and other calls keep
+    # behaving, so an upgrade that moves it fails there first.
     async def _post(self, endpoint: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         result = await super()._post(endpoint, data, **kwargs)
         if endpoint in _SENDS and _UNREAD.get() and isinstance(result, dict):
