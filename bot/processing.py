@@ -61,24 +61,31 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = order_key(update)
-        previous = self._tails.get(key) if key is not None else None
-        done: asyncio.Future[None] | None = None
-        if key is not None:
-            done = asyncio.get_running_loop().create_future()
-            self._tails[key] = done
+        if key is None:
+            await self._run(coroutine, None)
+            return
+        previous = self._tails.get(key)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._tails[key] = done
         try:
-            if previous is not None:
-                try:
-                    # shield: a cancelled waiter must not cancel the chat's earlier update
-                    await asyncio.shield(previous)
-                except asyncio.CancelledError:
-                    if inspect.iscoroutine(coroutine):
-                        coroutine.close()  # never started: no "never awaited" warning
-                    raise
-            async with self._running:
-                await coroutine
+            await self._run(coroutine, previous)
         finally:
-            if done is not None:
-                done.set_result(None)
-                if self._tails.get(key) is done:  # type: ignore[arg-type]
-                    del self._tails[key]  # type: ignore[arg-type]
+            done.set_result(None)
+            if self._tails.get(key) is done:
+                del self._tails[key]
+
+    async def _run(self, coroutine: Awaitable[Any], after: asyncio.Future[None] | None) -> None:
+        """Wait for the chat's previous update and a free slot, then handle this one."""
+        try:
+            if after is not None:
+                # shield: a cancelled waiter must not cancel the chat's earlier update
+                await asyncio.shield(after)
+            await self._running.acquire()
+        except asyncio.CancelledError:
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # never started: no "never awaited" warning
+            raise
+        try:
+            await coroutine
+        finally:
+            self._running.release()

@@ -155,6 +155,35 @@ async def test_cancelled_while_waiting_closes_the_unstarted_update() -> None:
     assert processor.busy_chats == 0
 
 
+async def test_cancelled_while_waiting_for_a_slot_closes_the_unstarted_update() -> None:
+    processor = ChatOrderedProcessor(1)
+    gate = asyncio.Event()
+    started: list[int] = []
+
+    def update(chat: int) -> Update:
+        return Update.de_json(
+            {"update_id": chat, "message": make_message(chat, "x")["message"]}, None
+        )
+
+    async def work(chat: int) -> None:
+        started.append(chat)
+        await gate.wait()
+
+    first = asyncio.create_task(processor.process_update(update(1), work(1)))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(processor.process_update(update(2), work(2)))
+    await asyncio.sleep(0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        second.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await second
+    gate.set()
+    await first
+    assert started == [1]
+    assert processor.busy_chats == 0
+
+
 def test_inline_queries_are_ordered_per_user_and_other_updates_not_at_all() -> None:
     inline = Update.de_json({"update_id": 2, **make_inline_query(55, "缙云")}, None)
     assert order_key(inline) == 55
