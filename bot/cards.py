@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from briefings.figures import shown_text
 from briefings.messages import escape, escape_attr, split_plain, visible_len
-from briefings.metrics import shown_text
 from briefings.models import (
     TOPICS,
     ArticleBundle,

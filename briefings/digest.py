@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
 
+from briefings.figures import shown_text
 from briefings.messages import escape, escape_attr, split_html
-from briefings.metrics import shown_text
 from briefings.models import ArticleBundle, Figure, StoredArticle
 from briefings.normalize import nfkc
 from briefings.topics import THRESHOLD as TOPIC_THRESHOLD

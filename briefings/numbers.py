@@ -32,7 +32,7 @@ MAGNITUDES: dict[str, int] = {**CN_SMALL_UNITS, **CN_BIG_UNITS}
 CN_DIGITS = "".join(CN_DIGIT_VALUES)
 CN_NUMERAL_CHARS = CN_DIGITS + "".join(MAGNITUDES)
 
-# Building blocks shared with briefings.metrics. Every repeat is bounded: unbounded runs of
+# Building blocks shared with briefings.figures. Every repeat is bounded: unbounded runs of
 # numeral characters made the scan cubic on OCR garbage such as a line of 十十十…. Thousands
 # commas only in groups of exactly three digits: Chinese text after NFKC uses the same ASCII
 # comma between clauses (增长13.1%,制造业).

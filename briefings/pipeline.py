@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefings.errors import BriefingError, InputError
-from briefings.metrics import extract_figures
+from briefings.figures import extract_figures
 from briefings.models import AnalyzedUnit, Document, RegionMention, Unit
 from briefings.parsing import parse_document
 from briefings.reading import is_input_name, iter_input_files, read_documents

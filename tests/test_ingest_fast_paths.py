@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefings import normalize, search, segment
-from briefings.metrics import _FIGURE, _figure_matches
+from briefings.figures import _FIGURE, _figure_matches
 from briefings.normalize import char_table, fold_spaces, for_matching, nfkc, zhconv_tables
 from briefings.sentences import _END, split_sentences
 from briefings.typography import _CONT_TO, _CREDIT_LAST, _CREDIT_TAIL, _HAN, _WS, _cjk, _vis

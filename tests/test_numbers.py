@@ -133,7 +133,7 @@ def test_non_numbers_and_approximate_ranges_give_none(text: str) -> None:
     assert parse_number(text) is None
 
 
-def test_bare_magnitude_is_a_number_and_metrics_decides_if_it_is_a_figure() -> None:
+def test_bare_magnitude_is_a_number_and_figures_decides_if_it_is_a_figure() -> None:
     assert parse_number("亿元以上") == 1e8
 
 

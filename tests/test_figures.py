@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefings.metrics import extract_figures, shown_text
+from briefings.figures import extract_figures, shown_text
 from briefings.models import Figure
 from briefings.numbers import parse_number
 from briefings.sentences import split_sentences
