@@ -11,23 +11,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from briefings.bylines import People, _split_trailing_credit, parse_people, people_from_author
+from briefings.headlines import has_column_tag, is_subtitle_line, looks_like_subhead, title_fields
 from briefings.linking import link_parts
 from briefings.models import Document, Unit, UnitKind
 from briefings.typography import (
     _CANNOT_START,
     _CONT_FROM,
     _CONT_TO,
-    _DANGLING,
     _DATELINE,
-    _FUNCTION_END,
     _H,
     _HAN,
     _KICKER_END,
+    _LABEL,
     _MAST_DATE,
     _MAST_EDITION,
     _MAST_LABEL,
     _MAST_PAPER,
     _META,
+    _NOTE_LINE,
+    _PAREN_LINE,
     _WS,
     CONTINUITY_STRONG,
     CONTINUITY_WEAK,
@@ -35,7 +37,6 @@ from briefings.typography import (
     NOISE_MAX,
     SECTION_MAX,
     SUBHEAD_MAX,
-    WRAP_TAIL_MAX,
     _cjk,
     _is_headline_like,
     _vis,
@@ -52,7 +53,8 @@ from briefings.typography import (
 class _Block:
     """One non-blank line (or several, after rejoining a column break) with what it looks like."""
 
-    kind: str  # body headline kicker byline credit dateline cont mark_to meta noise lone
+    # body headline kicker byline credit dateline cont mark_to meta noise lone label note
+    kind: str
     text: str
     start: int
     end: int
@@ -60,6 +62,10 @@ class _Block:
     value: str = ""  # the dateline, or the page of a continuation mark
     people: People | None = None
     cont_to: str = ""  # `(下转第3版)` found at the end of this block
+
+
+# A name or place and a colon on a line of its own, above a headline: 李达：, 荣成市图书馆：
+_COLON_KICKER = re.compile(rf"^[{_H}·]{{2,10}}[:：]$")
 
 
 def _classify(text: str, line_no: int) -> _Block:
@@ -93,13 +99,14 @@ def _classify(text: str, line_no: int) -> _Block:
             b.people = p
         elif who:  # not a byline: keep the parenthesis in the text
             b.text = t[m.end("dl") :].strip()
-    elif (
-        _KICKER_END.search(t)
-        and 4 <= _vis(t) <= 50
-        and _HAN.search(t)
-        and not re.search(r"[。！？!?]", t)
-    ):
-        b.kind = "kicker"
+    elif _LABEL.match(t):
+        b.kind = "label"
+    elif _vis(t) <= 80 and (_PAREN_LINE.match(t) or _NOTE_LINE.search(t)):
+        b.kind = "note"
+    elif _KICKER_END.search(t) and 4 <= _vis(t) <= 100 and _HAN.search(t):
+        b.kind = "kicker"  # a lead-in ending in ——, when a headline follows (see _blocks)
+    elif _COLON_KICKER.match(t):
+        b.kind = "kicker"  # 李达： above his headline
     elif _is_headline_like(t):
         b.kind = "headline"
     elif split := _split_trailing_credit(t):
@@ -182,11 +189,14 @@ class _Draft:
     strong: bool  # begins with a byline, dateline, kicker or continuation mark
     spans: list[tuple[int, int]] = field(default_factory=list)  # one per paragraph
     extents: list[tuple[int, int]] = field(default_factory=list)  # every block taken
+    ended: bool = False  # an author note, credit or trailing byline closed its text
+    last: str = ""  # what was added last: "header", "subhead" or "paragraph"
 
     def add_paragraph(self, text: str, start: int, end: int) -> None:
         if text:
             self.unit.paragraphs.append(text)
             self.spans.append((start, end))
+            self.last = "paragraph"
         self.extend(start, end)
 
     def extend(self, start: int, end: int) -> None:
@@ -220,8 +230,8 @@ class _Draft:
 
 @dataclass
 class _Header:
-    kicker: _Block | None
-    titles: list[_Block]
+    kicker: _Block | None  # a lead-in ending in —— (or a name and a colon)
+    titles: list[_Block]  # headline lines, and a subtitle in parentheses under them
     noise: list[_Block]
     bylines: list[_Block]
     end: int  # index of the first block after the header
@@ -229,6 +239,9 @@ class _Header:
     @property
     def strong(self) -> bool:
         return self.kicker is not None or bool(self.bylines)
+
+    def texts(self) -> list[str]:
+        return [b.text for b in ([self.kicker] if self.kicker else []) + self.titles]
 
 
 def _read_header(blocks: list[_Block], i: int) -> _Header | None:
@@ -240,11 +253,22 @@ def _read_header(blocks: list[_Block], i: int) -> _Header | None:
     while j < len(blocks) and blocks[j].kind in ("headline", "noise") and len(lines) < 6:
         lines.append(blocks[j])
         j += 1
+    if lines and kicker is None and is_subtitle_line(lines[0].text):
+        return None  # ——编者, a signature under an editor's note: body text, not a headline
+    if (
+        lines
+        and j + 1 < len(blocks)
+        and blocks[j].kind == "note"
+        and _PAREN_LINE.match(blocks[j].text)
+        and blocks[j + 1].kind in ("body", "dateline")
+    ):
+        lines.append(blocks[j])  # （2020年1月17日，内比都） under a title: its subtitle
+        j += 1
     bylines: list[_Block] = []
     while j < len(blocks) and blocks[j].kind == "byline" and not blocks[j].people.credit:
         bylines.append(blocks[j])
         j += 1
-    titles, noise = _split_noise(lines, has_kicker=kicker is not None)
+    titles, noise = _split_noise(lines, before_byline=bool(bylines))
     if len(titles) > MAX_TITLE_LINES or (kicker is not None and not titles):
         return None
     if not titles and not bylines:
@@ -252,19 +276,20 @@ def _read_header(blocks: list[_Block], i: int) -> _Header | None:
     return _Header(kicker, titles, noise, bylines, j)
 
 
-def _split_noise(lines: list[_Block], *, has_kicker: bool) -> tuple[list[_Block], list[_Block]]:
-    """Separate title lines from OCR debris: stray very short lines around a real title.
+def _split_noise(lines: list[_Block], *, before_byline: bool) -> tuple[list[_Block], list[_Block]]:
+    """Separate title lines from OCR debris: stray very short lines between a title and its byline.
 
     A line of at most NOISE_MAX Han characters is debris once the block has a longer title
     line; a four-character line is debris after a two-deck title (大块头求稳重质 后来者精准选路).
+    Both only when a byline follows: elsewhere a short line is a headline of its own (送福).
     """
     titles: list[_Block] = []
     noise: list[_Block] = []
     has_long = any(_vis(b.text) > NOISE_MAX for b in lines if b.kind == "headline")
     for b in lines:
         v = _vis(b.text)
-        short_han = b.kind == "headline" and _cjk(b.text) == _WS.sub("", b.text)
-        after_decks = bool(titles) and _two_decks(titles[-1].text) is not None
+        short_han = before_byline and b.kind == "headline" and _cjk(b.text) == _WS.sub("", b.text)
+        after_decks = bool(titles) and _two_halves(titles[-1].text)
         tiny = v <= NOISE_MAX and has_long
         four_after_decks = v == NOISE_MAX + 1 and after_decks
         debris = b.kind == "noise" or (short_han and (tiny or four_after_decks))
@@ -272,53 +297,9 @@ def _split_noise(lines: list[_Block], *, has_kicker: bool) -> tuple[list[_Block]
     return titles, noise
 
 
-def _two_decks(text: str) -> tuple[str, str] | None:
+def _two_halves(text: str) -> bool:
     parts = text.strip().split()
-    if len(parts) == 2 and all(_vis(p) >= 4 for p in parts):
-        return parts[0], parts[1]
-    return None
-
-
-def _title_fields(titles: list[_Block], *, has_kicker: bool = False) -> tuple[str, str, str]:
-    """(kicker, title, subtitle) from one to three headline lines.
-
-    One line with two space-separated decks: equal halves are a couplet kept as one title,
-    unequal ones are title + subtitle. A line starting with —— is a subtitle. Two lines of equal
-    length are a couplet; a second line of a few characters, or a first one ending in a function
-    word, is one headline wrapped; otherwise the two lines are title and subtitle. With three lines
-    the first is the lead-in (引题), or the last the subtitle when a kicker is already there.
-    """
-    texts = [b.text.strip() for b in titles]
-    kicker = subtitle = ""
-    if len(texts) >= 2 and re.match(r"^[—－-]{1,2}", texts[-1]):
-        subtitle = re.sub(r"^[—－-]{1,2}\s*", "", texts.pop())
-    if len(texts) == 3 and has_kicker:
-        subtitle = texts.pop() + subtitle
-    elif len(texts) == 3:
-        kicker = texts.pop(0)
-    if len(texts) == 2:
-        a, b = texts
-        if _vis(a) == _vis(b):
-            title = f"{a} {b}"
-        elif _vis(b) <= WRAP_TAIL_MAX or a[-1] in _FUNCTION_END or a[-1] in _DANGLING:
-            title = a + b  # one headline wrapped: 浙江民营企业加快布局 / 海外市场
-        elif subtitle and has_kicker:
-            title = a + b  # kicker and subtitle taken: keep every character in the title
-        elif subtitle:
-            kicker, title = a, b
-        else:
-            title, subtitle = (
-                a,
-                b,
-            )  # two decks: 长三角科创金融改革试验区建设提速 / 湖州绿色金融再添新工具
-    elif texts:
-        title = texts[0]
-        decks = _two_decks(title)
-        if decks and not subtitle and _vis(decks[0]) != _vis(decks[1]):
-            title, subtitle = decks
-    else:
-        title = ""
-    return kicker, title, subtitle
+    return len(parts) == 2 and all(_vis(p) >= 4 for p in parts)
 
 
 def _trigrams(text: str) -> set[str]:
@@ -332,6 +313,12 @@ def _continuity(draft: _Draft, following: str) -> float:
     if not nxt:
         return 0.0
     return len(nxt & _trigrams(draft.text())) / len(nxt)
+
+
+def _text_credit(people: People) -> bool:
+    """文摄, 文/摄, 图/文: the photographer also wrote the caption, a photo item of its own."""
+    c = _WS.sub("", people.credit)
+    return "文" in c
 
 
 class _PageBuilder:
@@ -431,6 +418,9 @@ class _PageBuilder:
                 else:
                     self.drop(b)
                 i += 1
+            elif k == "note":
+                self.note(b)
+                i += 1
             elif k == "credit":
                 self.caption(b, [])
                 i += 1
@@ -441,12 +431,15 @@ class _PageBuilder:
                 i += 1
             elif k in ("kicker", "headline", "byline") and (h := _read_header(blocks, i)):
                 i = self.header(h)
+            elif k == "dateline" and self.cur is not None and self.cur.last == "subhead":
+                self.add_body(_Block("body", b.raw, b.start, b.end, raw=b.raw, cont_to=b.cont_to))
+                i += 1  # 本报电 under a brief's headline inside a column of briefs
             elif k == "dateline":
                 self.open("article", b.start, strong=True)
                 self.dateline(b)
                 i += 1
             else:
-                if starts_mid_sentence(b.text) and not self.fresh():
+                if k != "label" and starts_mid_sentence(b.text) and not self.fresh():
                     self.open("fragment", b.start, strong=False)
                 self.add_body(b)
                 i += 1
@@ -456,16 +449,28 @@ class _PageBuilder:
         """The current unit has a header and no paragraph yet: the next body is its first."""
         return self.cur is not None and not self.cur.unit.paragraphs and self.cur.strong
 
+    def note(self, b: _Block) -> None:
+        """An author note, a source or a graphics credit after the text: it ends the article."""
+        if self.cur is None or not (self.cur.unit.paragraphs or self.cur.unit.title):
+            self.drop(b)
+            return
+        self.cur.unit.notes.append(b.raw)
+        self.cur.extend(b.start, b.end)
+        self.cur.ended = True
+
     def attach_trailing_byline(self, b: _Block) -> bool:
         """`(记者 张三)` after the last paragraph: the byline of the article it closes."""
         cur = self.cur
         raw = b.text.strip()
-        if cur is None or not cur.unit.paragraphs or cur.unit.byline or raw[0] not in "(（":
+        if cur is None or not cur.unit.paragraphs or raw[0] not in "(（":
             return False
         assert b.people is not None
-        cur.unit.byline = list(b.people.people)
+        if cur.unit.byline:
+            cur.unit.notes.append(b.raw)  # a second one (a brief's reporter in a column)
+        else:
+            cur.unit.byline = list(b.people.people)
         cur.extend(b.start, b.end)
-        self.close()  # the byline in parentheses is printed where the article ends
+        cur.ended = True  # the byline in parentheses is printed where the article ends
         return True
 
     def dateline(self, b: _Block) -> None:
@@ -485,7 +490,7 @@ class _PageBuilder:
         strong = h.strong or (nxt is not None and nxt.kind == "dateline")
         for n in h.noise:
             self.drop(n)
-        kicker, title, subtitle = _title_fields(h.titles, has_kicker=h.kicker is not None)
+        kicker, title, subtitle = title_fields(h.texts())
         first = (h.kicker or (h.titles or h.bylines)[0]).start
         if not strong:
             if nxt is not None and nxt.kind == "cont" and len(h.titles) <= 2:
@@ -500,20 +505,22 @@ class _PageBuilder:
                 return h.end + 1
             if self.is_subhead(h, nxt):
                 assert self.cur is not None
-                self.cur.unit.subheads.append(h.titles[0].text)
-                self.cur.extend(h.titles[0].start, h.titles[0].end)
+                for t in h.titles:
+                    self.cur.unit.subheads.append(t.text)
+                    self.cur.extend(t.start, t.end)
+                self.cur.last = "subhead"
                 for x in marked:
                     self.set_continued_to(x.cont_to, x.start)
                 return h.end
         d = self.open("article", first, strong=strong)
         u = d.unit
-        u.kicker = h.kicker.text if h.kicker else kicker
-        u.title, u.subtitle = title, subtitle
+        u.kicker, u.title, u.subtitle = kicker, title, subtitle
+        d.last = "header"
         for bl in h.bylines:
             assert bl.people is not None
             u.byline.extend(bl.people.people)
             d.extend(bl.start, bl.end)
-        for t in h.titles:
+        for t in ([h.kicker] if h.kicker else []) + h.titles:
             d.extend(t.start, t.end)
         for x in marked:
             self.set_continued_to(x.cont_to, x.start)
@@ -525,16 +532,30 @@ class _PageBuilder:
         return h.end
 
     def is_subhead(self, h: _Header, nxt: _Block | None) -> bool:
+        """A weak header inside an article is a sub-head unless something says a new one begins.
+
+        A new article begins after the current one ended (an author note, a credit, a byline in
+        parentheses), under a title with a column tag or a subtitle, above an editor's label or a
+        photo credit (a photo item), and where the text under the header does not continue the
+        article (few of its trigrams are already used in it).
+        """
         cur = self.cur
-        if cur is None or len(h.titles) != 1 or h.bylines or h.kicker is not None:
+        if cur is None or not cur.unit.paragraphs or cur.ended:
             return False
-        line = h.titles[0].text
-        if not cur.unit.paragraphs or _vis(line) > SUBHEAD_MAX or _two_decks(line):
+        texts = [t.text for t in h.titles]
+        if len(texts) > 2 or any(has_column_tag(t) for t in texts):
+            return False
+        if len(texts) == 2 and is_subtitle_line(texts[1]):
             return False
         if nxt is None or nxt.kind in ("kicker", "headline", "byline", "dateline", "cont"):
-            return cur.strong  # a last short line: keep it with the article, never a new title
+            # a last short line: keep it with the article, never a new title
+            return cur.strong and len(texts) == 1 and _vis(texts[0]) <= SUBHEAD_MAX
         if nxt.kind != "body" or starts_mid_sentence(nxt.text):
             return False
+        if self.photo_item_ahead(h.end):
+            return False
+        if any(looks_like_subhead(t) for t in texts):
+            return True
         following = [nxt.text]
         k = h.end + 1  # nxt is blocks[h.end]
         if k < len(self.blocks) and self.blocks[k].kind == "body":
@@ -542,11 +563,23 @@ class _PageBuilder:
         threshold = CONTINUITY_STRONG if cur.strong else CONTINUITY_WEAK
         return _continuity(cur, "".join(following)) >= threshold
 
-    def caption(self, b: _Block, own: list[_Block]) -> None:
-        """A photo credit closes a caption: its own text, or the paragraph just above it.
+    def photo_item_ahead(self, k: int) -> bool:
+        """One or two paragraphs and a photo credit follow: the header titles a photo item."""
+        for j in range(k, min(k + 3, len(self.blocks))):
+            b = self.blocks[j]
+            if b.kind in ("credit", "captionbody"):
+                return j > k or b.kind == "captionbody"
+            if b.kind != "body":
+                return False
+        return False
 
-        A title-only block of one or two paragraphs (a photo news item), or a unit whose last
-        paragraph shares its line with the header (本报讯… on one line), becomes the caption whole.
+    def caption(self, b: _Block, own: list[_Block]) -> None:
+        """A photo credit: the end of a photo item, or of the article whose photo it credits.
+
+        A caption line with its credit on the same line is a caption of its own. A title-only
+        block of one or two paragraphs becomes a titled photo item. A credit naming the
+        caption's writer too (文摄) makes the paragraph just above it a caption of its own.
+        Otherwise (摄, 摄（影像中国）) the credit is the last line of the current article.
         """
         assert b.people is not None
         credit = list(b.people.people)
@@ -559,22 +592,32 @@ class _PageBuilder:
         if cur is None:
             cap = self.open("caption", b.start, strong=False)
             cap.unit.byline = credit
+            cap.unit.notes.append(b.raw)
             self.close()
             return
         u = cur.unit
         photo_item = not cur.strong and u.kind == "article" and len(u.paragraphs) <= 2
-        if u.paragraphs and not (photo_item and not u.byline) and cur.can_pop():
+        if photo_item and not u.byline:
+            u.kind = "caption"
+            u.byline.extend(p for p in credit if p not in u.byline)
+        elif _text_credit(b.people) and u.paragraphs and cur.can_pop():
             text, start, end = cur.pop_paragraph()
             self.close()
             cap = self.open("caption", start, strong=False)
             cap.unit.byline = credit
             cap.add_paragraph(text, start, end)
-        else:
-            cap = cur
+            cap.extend(b.start, b.end)
+            self.close()
+            return
+        elif _text_credit(b.people) or not u.paragraphs:
             u.kind = "caption"
             u.byline.extend(p for p in credit if p not in u.byline)
-        cap.extend(b.start, b.end)
-        self.close()
+            cur.extend(b.start, b.end)
+            self.close()
+            return
+        u.notes.append(b.raw)
+        cur.extend(b.start, b.end)
+        cur.ended = True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -619,9 +662,8 @@ def parse_article(text: str, title: str = "") -> list[Unit]:
     else:
         h = _read_header(blocks, 0) if blocks[0].kind in ("kicker", "headline") else None
         if h is not None:
-            kicker, u.title, u.subtitle = _title_fields(h.titles, has_kicker=h.kicker is not None)
-            u.kicker = h.kicker.text if h.kicker else kicker
-            for b in h.titles:
+            u.kicker, u.title, u.subtitle = title_fields(h.texts())
+            for b in ([h.kicker] if h.kicker else []) + h.titles:
                 d.extend(b.start, b.end)
             i = h.end - len(h.bylines)  # bylines are read by the loop below
     for b in blocks[i:]:
@@ -673,3 +715,4 @@ def iter_text_fields(unit: Unit) -> Iterable[str]:
     yield from (f"{p.role}{p.name}" for p in unit.byline)
     yield from unit.subheads
     yield from unit.paragraphs
+    yield from unit.notes

@@ -87,13 +87,16 @@ _ROLE_NAME = re.compile(
     rf"^((?:本报|新华社|中新社)?(?:特约|首席|见习|实习)?(?:记者|通讯员|实习生))([{_H}]{{2,4}})$"
 )
 _NAME = re.compile(rf"^(?:[{_H}]{{2,4}}|[{_H}]{{1,8}}(?:[·•・][{_H}]{{1,8}})+)$")
-# Photo credit at the end of a byline-like line: 文摄, 摄, 供图 … (摄 may be glued to the name).
+# Photo credit at the end of a byline-like line: 文摄, 摄, 供图 … (摄 may be glued to the name),
+# maybe followed by the picture agency in parentheses: 杨梅清摄（影像中国）, 孟德龙摄（人民视觉）.
+_AGENCY = r"(?:\s*[(（][^()（）\n]{1,12}[)）])?"
 _CREDIT_TAIL = re.compile(
-    rf"(?:\s+|(?<=[{_H}]))(?P<credit>文\s*[/／]\s*摄|摄)\s*$"
-    r"|\s+(?P<credit2>文\s*[/／]\s*图|图\s*[/／]\s*文|文摄|摄影|供图|制图|绘图|绘|图|视频)\s*$"
+    rf"(?:\s+|(?<=[{_H}]))(?P<credit>文\s*[/／]\s*摄|摄影报道|摄){_AGENCY}\s*$"
+    r"|\s+(?P<credit2>文\s*[/／]\s*图|图\s*[/／]\s*文|文摄|摄影|供图|制图|绘图|绘|图|视频)"
+    rf"{_AGENCY}\s*$"
 )
 # The last character of every credit above: a cheap test before searching a whole line for one.
-_CREDIT_LAST = frozenset("摄文影图绘频攝圖繪頻")
+_CREDIT_LAST = frozenset("摄文影图绘频道攝圖繪頻)）")
 
 _MD = r"\d{1,2}月\d{1,2}日"
 # News agencies and papers whose datelines (新华社北京4月14日电) open reprinted articles.
@@ -136,10 +139,32 @@ _MAST_EDITION = re.compile(
 _MAST_PAPER = re.compile(rf"^[{_H}]{{2,6}}(?:日报|晚报|晨报|时报|商报|都市报)$")
 _MAST_LABEL = re.compile(r"^(?:出版日期|日期|发布时间|发布日期|来源|作者)\s*[:：]")
 
+# Editor's labels: a line that names the box under it (核心阅读, 编者按, 内容提要, 【绝活看点】).
+# They belong to the body of the article they sit in, and are never its title or subtitle.
+_LABEL = re.compile(
+    rf"^[{_MARKERS}]?\s*(?:【[^【】\n]{{1,12}}】"
+    r"|(?:核心阅读|编者按|编者的话|编后语?|内容提要|内容摘要|阅读提示|人物小传|人物简介"
+    r"|延伸阅读|相关阅读|相关链接|背景链接|知识链接|链接|记者手记|记者札记|短评|点评)\s*[:：]?)$"
+)
+# Lines printed after an article's text that are not part of it: credits for graphics and data,
+# contact lines of a column. They end the article.
+_NOTE_LINE = re.compile(
+    r"^(?:本版|本期|本栏)?(?:制图|统筹|策划|监制|设计|版式设计|图表制作|插图|漫画|执笔)\s*[:：]"
+    r"|^(?:数据|资料|图片|信息|素材|图表)来源\s*[:：]"
+    r"|^.{0,12}(?:邮箱|信箱|邮件|传真|热线)\s*[:：]"
+    r"|[\w.+-]+@[\w-]+\.[\w.]+\s*。?$"
+)
+# A line wholly inside one pair of parentheses: an author note (（作者为…）), a source
+# (（本报柏林电）, （据新华社电）), a note that a series ends (（本系列评论到此结束）).
+_PAREN_LINE = re.compile(r"^[(（](?:[^()（）]|[(（][^()（）]*[)）])+[)）]$")
+# A column tag printed after a headline: （权威访谈）, (记者观察), （倾听·关注…建设（下））.
+_COLUMN_TAG = re.compile(r"[(（](?:[^()（）。！？\n]|[(（][^()（）\n]*[)）]){1,40}[)）]\s*$")
+
 _ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE = map(
     _both, (_ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE)
 )
 _CONT_FROM, _CONT_TO, _META = map(_both, (_CONT_FROM, _CONT_TO, _META))
+_LABEL, _NOTE_LINE = map(_both, (_LABEL, _NOTE_LINE))
 _MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL = map(
     _both, (_MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL)
 )
