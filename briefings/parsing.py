@@ -31,8 +31,7 @@ from briefings.typography import (
     _NOTE_LINE,
     _PAREN_LINE,
     _WS,
-    CONTINUITY_STRONG,
-    CONTINUITY_WEAK,
+    CONTINUITY,
     MAX_TITLE_LINES,
     NOISE_MAX,
     SECTION_MAX,
@@ -560,8 +559,12 @@ class _PageBuilder:
         k = h.end + 1  # nxt is blocks[h.end]
         if k < len(self.blocks) and self.blocks[k].kind == "body":
             following.append(self.blocks[k].text)
-        threshold = CONTINUITY_STRONG if cur.strong else CONTINUITY_WEAK
-        return _continuity(cur, "".join(following)) >= threshold
+        c = _continuity(cur, "".join(following))
+        if c >= CONTINUITY:
+            return True
+        # Two short clauses and a comma (交通设施日趋完善，春运保障更加有力) is how a feature's
+        # sub-heads are set; a main headline rarely has one.
+        return any(re.search(r"[，,]", t) for t in texts) and c > 0
 
     def photo_item_ahead(self, k: int) -> bool:
         """One or two paragraphs and a photo credit follow: the header titles a photo item."""

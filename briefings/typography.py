@@ -73,8 +73,7 @@ NOISE_MAX = 3  # a lone line this short in a headline block is OCR debris (清�
 MAX_TITLE_LINES = 3
 # Trigram overlap between the text after a short line and the unit so far, above which the
 # line is a sub-head of that unit rather than the title of a new one (see docs/parsing.md).
-CONTINUITY_STRONG = 0.02  # the unit has a byline, dateline, kicker or continuation mark
-CONTINUITY_WEAK = 0.05  # the unit is a fragment or a title-only article
+CONTINUITY = 0.01
 
 _KICKER_END = re.compile(r"(?:——|──|—|--)\s*$")
 _MARKERS = "■□●◆◇▲△▼★☆◎▌▍▎"
