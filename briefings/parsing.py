@@ -39,6 +39,7 @@ from briefings.typography import (
     _cjk,
     _is_headline_like,
     _vis,
+    cut_by_commas_only,
     is_unfinished,
     starts_mid_sentence,
 )
@@ -157,9 +158,18 @@ def _blocks(text: str) -> list[_Block]:
                 prev.kind, prev.people = "captionbody", b.people
             continue
         out.append(b)
-    for b in out:
+    for k, b in enumerate(out):
         if b.kind == "lone":
             b.kind = "noise"  # nothing to join it to: stray OCR debris after all
+        elif (
+            b.kind == "body"
+            and k + 1 < len(out)
+            and out[k + 1].kind == "headline"
+            and has_column_tag(out[k + 1].text)
+            and cut_by_commas_only(b.text)
+            and not (k and out[k - 1].kind == "body" and is_unfinished(out[k - 1].text))
+        ):
+            b.kind = "headline"  # 地处漠河北部，面对贫困不气馁，搞活旅游促增收 above a tagged title
     return out
 
 

@@ -196,16 +196,36 @@ def is_unfinished(text: str) -> bool:
     s = text.strip()
     if not s or ends_sentence(s):
         return False
-    v = _vis(s)
-    commas = sum(s.count(c) for c in ",，、")
+    return _cut_by_form(s) or _cut_by_commas(s)
+
+
+def _cut_by_form(s: str) -> bool:
+    """Cut for sure: a dangling mark at the end, longer than a headline, a sentence end
+    inside, or a quotation or bracket opened and not closed."""
+    v = _vis(_COLUMN_TAG.sub("", s)) if not s.startswith(("——", "──")) else _vis(s) - 20
     return (
         s[-1] in _DANGLING
         or v > HEADLINE_MAX
         or re.search(r"[。；;]", s) is not None
         or (re.search(r"[！？!?]", s) is not None and v > 24)
-        or (commas >= 2 and v >= 16)
-        or (s[-1] in _FUNCTION_END and commas >= 1)
+        or s.count("“") > s.count("”")
+        or s.count("《") > s.count("》")
     )
+
+
+def _cut_by_commas(s: str) -> bool:
+    """Clauses like body text: two commas in a long line, or a comma and a function word at the
+    end (第一个发言的). An enumeration comma (、) is headline punctuation and does not count."""
+    commas = s.count(",") + s.count("，")
+    ends_open = s[-1] in _FUNCTION_END and commas + s.count("、") >= 1
+    return (commas >= 2 and _vis(s) >= 16) or ends_open
+
+
+def cut_by_commas_only(text: str) -> bool:
+    """Looks cut only because of its commas: a kicker (地处漠河北部，面对贫困不气馁，搞活旅游促增收)
+    reads like that too, so the block after it decides."""
+    s = text.strip()
+    return bool(s) and not ends_sentence(s) and not _cut_by_form(s) and _cut_by_commas(s)
 
 
 def starts_mid_sentence(text: str) -> bool:
@@ -227,13 +247,21 @@ def starts_mid_sentence(text: str) -> bool:
     return bool(m and s[0] not in _OPENERS and _vis(m.group()) - 1 <= 4 and len(m.group()) < len(s))
 
 
+_ASKS = re.compile(rf"[{_H}A-Za-z0-9“”‘’\s]+(?:[，,][{_H}A-Za-z0-9“”‘’\s]+)?[！？!?]+[”’]?")
+# An enumeration trailing off, as kickers are set: 听有声书、“云”端看展、上网络公开课……
+_TRAILING_LIST = re.compile(r"^[^。！？!?；;]*、[^。！？!?；;]*(?:……|…)$")
+
+
 def _is_headline_like(text: str) -> bool:
-    v = _vis(text)
-    # A short question or exclamation with no other punctuation can be a headline: 钱从哪里来？
-    asks = v <= 20 and re.fullmatch(rf"[{_H}A-Za-z0-9“”‘’\s]+[！？!?]", text.strip()) is not None
+    t = text.strip()
+    v = _vis(_COLUMN_TAG.sub("", t))  # a column tag (（权威访谈）) does not count
+    # A short question or exclamation with at most one comma can be a headline: 钱从哪里来？
+    asks = v <= 20 and _ASKS.fullmatch(t) is not None
+    trails = v <= 30 and _TRAILING_LIST.match(t) is not None
     return (
-        2 <= v <= HEADLINE_MAX
-        and (asks or not ends_sentence(text))
+        v >= 2
+        and (v <= HEADLINE_MAX or t.startswith(("——", "──")))
+        and (asks or trails or not ends_sentence(text))
         and not is_unfinished(text)
         and text.lstrip()[0] not in _CANNOT_START + _MARKERS
         and _HAN.search(text) is not None
