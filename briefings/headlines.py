@@ -35,6 +35,11 @@ _SUBHEAD_SHAPE = re.compile(
 )
 
 
+# A subtitle (副题) under a headline adds the details: how much so far (截至…, 目前…, 全年…), or
+# which leader attended (汪洋出席并讲话). A line that opens or ends like this is not the title.
+_DETAIL_DECK = re.compile(r"^(?:截至|截止|目前|其中|全年|累计|涉及)|(?:出席|出席并讲话|致辞|主持)$")
+
+
 def has_column_tag(text: str) -> bool:
     """A headline with a column tag after it: 顶住压力稳住了“基本盘”（权威发布）."""
     m = _COLUMN_TAG.search(text)
@@ -82,7 +87,8 @@ def title_fields(lines: list[str]) -> tuple[str, str, str]:
     above it are the kicker, those below the subtitle. Otherwise, of two plain lines the first is
     the kicker and the second the title (the lead-in above the headline is far more common than a
     subtitle under it: 107 against 16 on the dev set's January pages), unless a kicker is already
-    there; of three, kicker, title and subtitle. One line holding two long decks is title and
+    there or the second line reads as a subtitle's details (截至1月5日，…; 汪洋出席并讲话); of
+    three, kicker, title and subtitle. One line holding two long decks is title and
     subtitle. Two short lines of equal length are a couplet, and a line ending in a function word
     or followed by a few characters is a headline wrapped across lines.
     """
@@ -113,7 +119,7 @@ def title_fields(lines: list[str]) -> tuple[str, str, str]:
             title = f"{a} {b}"
         elif _wrapped(a, b):
             title = a + b
-        elif kicker and not subtitle:
+        elif (kicker or _DETAIL_DECK.search(b)) and not subtitle:
             title, subtitle = a, [b]
         elif kicker:
             title = a + b  # kicker and subtitle taken: keep every character in the title
