@@ -64,6 +64,8 @@ class _Block:
     cont_to: str = ""  # `(下转第3版)` found at the end of this block
 
 
+# A number and its unit alone on a line: 8.4万个, 1500亿元, 95%.
+_FIGURE_LABEL = re.compile(rf"^[\d.,，]+\s*[%％‰]?[万亿千百]*[{_H}]{{0,2}}$")
 # A name or place and a colon on a line of its own, above a headline: 李达：, 荣成市图书馆：
 _COLON_KICKER = re.compile(rf"^[{_H}·]{{2,10}}[:：]$")
 
@@ -107,6 +109,8 @@ def _classify(text: str, line_no: int) -> _Block:
         b.kind = "kicker"  # a lead-in ending in ——, when a headline follows (see _blocks)
     elif _COLON_KICKER.match(t):
         b.kind = "kicker"  # 李达： above his headline
+    elif _FIGURE_LABEL.match(t):
+        pass  # 1500亿元 set large in an infographic: body text, never a headline
     elif _is_headline_like(t):
         b.kind = "headline"
     elif split := _split_trailing_credit(t):

@@ -62,6 +62,8 @@ _OPENERS = "“‘「『（(《【〈"
 _DANGLING = ",，、:：—─" + _OPENERS
 # Function words that need something after them; with a comma in the line they mark a cut.
 _FUNCTION_END = frozenset("的之与和及或把被对从向在于将为以让使给并而但且")
+# Sentence-final particles: a very short "sentence" ending in one is the tail of a longer one.
+_PARTICLES = frozenset("了的呢吗吧啊呀哩")
 # A paragraph never starts with these: a block that does is the tail of a sentence.
 _CANNOT_START = "”’」』）》】〉,，、。．；;：:！!？?…%"
 
@@ -244,7 +246,11 @@ def starts_mid_sentence(text: str) -> bool:
         if c >= 0 and not 0 <= s.find(opener) < c:
             return True
     m = re.match(r"[^。！？!?]*[。！？!?]", s)
-    return bool(m and s[0] not in _OPENERS and _vis(m.group()) - 1 <= 4 and len(m.group()) < len(s))
+    if not m or s[0] in _OPENERS or _vis(m.group()) - 1 > 4 or len(m.group()) == len(s):
+        return False
+    # 20天。 or 了。 ends a sentence begun elsewhere; 控尘。 (a label opening a list item) does not.
+    head = m.group()[:-1]
+    return len(head) <= 1 or re.search(r"\d", head) is not None or head[-1] in _PARTICLES
 
 
 _ASKS = re.compile(rf"[{_H}A-Za-z0-9“”‘’\s]+(?:[，,][{_H}A-Za-z0-9“”‘’\s]+)?[！？!?]+[”’]?")
