@@ -32,6 +32,7 @@ from briefings.typography import (
     _PAREN_LINE,
     _WS,
     CONTINUITY,
+    FOLLOWING_MAX,
     MAX_TITLE_LINES,
     NOISE_MAX,
     SECTION_MAX,
@@ -322,7 +323,7 @@ def _trigrams(text: str) -> set[str]:
 
 def _continuity(draft: _Draft, following: str) -> float:
     """Share of the following text's Han trigrams already used in the unit so far."""
-    nxt = _trigrams(following[:300])
+    nxt = _trigrams(following)
     if not nxt:
         return 0.0
     return len(nxt & _trigrams(draft.text())) / len(nxt)
@@ -569,16 +570,23 @@ class _PageBuilder:
             return False
         if any(looks_like_subhead(t) for t in texts):
             return True
-        following = [nxt.text]
-        k = h.end + 1  # nxt is blocks[h.end]
-        if k < len(self.blocks) and self.blocks[k].kind == "body":
-            following.append(self.blocks[k].text)
-        c = _continuity(cur, "".join(following))
+        c = _continuity(cur, self.section_text(h.end))
         if c >= CONTINUITY:
             return True
         # Two short clauses and a comma (交通设施日趋完善，春运保障更加有力) is how a feature's
         # sub-heads are set; a main headline rarely has one.
         return any(re.search(r"[，,]", t) for t in texts) and c > 0
+
+    def section_text(self, k: int) -> str:
+        """The body text from block ``k`` to the next headline or note, up to FOLLOWING_MAX."""
+        out: list[str] = []
+        size = 0
+        for b in self.blocks[k:]:
+            if b.kind not in ("body", "captionbody", "label", "dateline") or size >= FOLLOWING_MAX:
+                break
+            out.append(b.text)
+            size += len(b.text)
+        return "".join(out)[:FOLLOWING_MAX]
 
     def photo_item_ahead(self, k: int) -> bool:
         """One or two paragraphs and a photo credit follow: the header titles a photo item."""

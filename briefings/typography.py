@@ -75,7 +75,8 @@ NOISE_MAX = 3  # a lone line this short in a headline block is OCR debris (清�
 MAX_TITLE_LINES = 3
 # Trigram overlap between the text after a short line and the unit so far, above which the
 # line is a sub-head of that unit rather than the title of a new one (see docs/parsing.md).
-CONTINUITY = 0.01
+CONTINUITY = 0.008
+FOLLOWING_MAX = 600  # characters of the text under a headline compared with the article so far
 
 _KICKER_END = re.compile(r"(?:——|──|—|--)\s*$")
 _MARKERS = "■□●◆◇▲△▼★☆◎▌▍▎"
