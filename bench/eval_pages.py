@@ -299,19 +299,21 @@ def main() -> None:
     worst = sorted(everything, key=lambda s: -s.badness)[: args.worst]
     classes = {**_failure_classes(everything), **_stray_classes(everything, golds)}
     if args.json:
+        def page(s: PageScore) -> dict[str, Any]:
+            return {
+                "file": s.file,
+                "gold": s.gold,
+                "predicted": s.predicted,
+                "missed": [{"title": t, "where": w} for t, w in s.missed],
+                "stray": s.stray,
+                "role_errors": s.role_errors,
+            }
+
         out = {
             "figures": report,
             "failure_classes": classes,
-            "worst": [
-                {
-                    "file": s.file,
-                    "gold": s.gold,
-                    "predicted": s.predicted,
-                    "missed": [{"title": t, "where": w} for t, w in s.missed],
-                    "stray": s.stray,
-                }
-                for s in worst
-            ],
+            "worst": [page(s) for s in worst],
+            "pages": [page(s) for s in everything],
             "seconds": round(elapsed, 2),
         }
         print(json.dumps(out, ensure_ascii=False, indent=1))
