@@ -557,7 +557,7 @@ class _PageBuilder:
         if cur is None or not cur.unit.paragraphs or cur.ended:
             return False
         texts = [t.text for t in h.titles]
-        if len(texts) > 2 or any(has_column_tag(t) for t in texts):
+        if len(texts) > 3 or any(has_column_tag(t) for t in texts):
             return False
         if len(texts) == 2 and is_subtitle_line(texts[1]):
             return False
