@@ -65,6 +65,8 @@ class _Block:
     cont_to: str = ""  # `(下转第3版)` found at the end of this block
 
 
+# A block starting with one of these continues the clause of the block above it.
+_CLAUSE_GOES_ON = "，,、：:；;。．"
 # A number and its unit alone on a line: 8.4万个, 1500亿元, 95%.
 _FIGURE_LABEL = re.compile(rf"^[\d.,，]+\s*[%％‰]?[万亿千百]*[{_H}]{{0,2}}$")
 # A name or place and a colon on a line of its own, above a headline: 李达：, 荣成市图书馆：
@@ -144,6 +146,16 @@ def _blocks(text: str) -> list[_Block]:
             prev = out[-1] if out else None
         if prev is not None and prev.kind == "kicker" and b.kind in ("body", "captionbody"):
             prev.kind = "body"  # a line ending in —— with body text under it: a cut sentence
+        if (
+            prev is not None
+            and prev.kind == "headline"
+            and not prev.cont_to
+            and b.kind in ("body", "headline")
+            and b.text[0] in _CLAUSE_GOES_ON
+        ):
+            # 2018年夏天，罗跃洪一起床就发现不对劲 / ：上千尾裂腹鱼…: one sentence cut in two
+            prev.kind, prev.text, prev.end, prev.cont_to = "body", prev.text + b.text, b.end, b.cont_to
+            continue
         if (
             prev is not None
             and prev.kind in ("body", "dateline", "cont")
