@@ -18,6 +18,8 @@ from briefings.typography import (
     _vis,
 )
 
+# 整理 (compiled), 采写 (reported and written) … glued to the last name of a byline.
+_WRITER_TAIL = re.compile(rf"(?<=[{_H}])(?:采访整理|整理|采写|撰文|执笔|口述)$")
 # 据新华社电, 本报电, 新华社北京电: where a text came from, printed where a byline would be.
 _AGENCY_DATELINE = re.compile(r"(?:社|报|网|台)[^\s]{0,8}[电讯]$")
 
@@ -38,7 +40,7 @@ def parse_people(text: str) -> People | None:
     text never parses. Returns None when the string is not a byline.
     """
     s = text.strip()
-    marked = False
+    marked = wrote = False
     if s and s[0] in _MARKERS:
         s, marked = s[1:].strip(), True
     if len(s) >= 2 and s[0] in "(（" and s[-1] in ")）":
@@ -50,6 +52,10 @@ def parse_people(text: str) -> People | None:
     if m:
         credit = _WS.sub("", m.group("credit") or m.group("credit2"))
         s = s[: m.start()].strip()
+    elif m := _WRITER_TAIL.search(s):
+        s, wrote = s[: m.start()].strip(), True  # 本报记者 程 焕整理: who wrote it down
+        if not s:
+            return None
     tokens = _join_spaced_names([t for t in re.split(r"[\s、,，]+", s) if t])
     if not tokens or len(tokens) > 16:
         return None
@@ -68,7 +74,7 @@ def parse_people(text: str) -> People | None:
             return None
     if not people or not (has_role or marked or credit):
         return None
-    return People(tuple(people), credit, marked)
+    return People(tuple(people), credit, marked or (wrote and has_role))
 
 
 def _join_spaced_names(tokens: list[str]) -> list[str]:

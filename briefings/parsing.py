@@ -10,7 +10,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from briefings.bylines import People, _split_trailing_credit, parse_people, people_from_author
+from briefings.bylines import (
+    _WRITER_TAIL,
+    People,
+    _split_trailing_credit,
+    parse_people,
+    people_from_author,
+)
 from briefings.headlines import has_column_tag, is_subtitle_line, looks_like_subhead, title_fields
 from briefings.linking import link_parts
 from briefings.models import Document, Unit, UnitKind
@@ -32,11 +38,14 @@ from briefings.typography import (
     _PAREN_LINE,
     _WS,
     CONTINUITY,
+    CONTINUITY_MARKED,
+    ECHO_MIN,
     FOLLOWING_MAX,
     MAX_TITLE_LINES,
     NOISE_MAX,
     SECTION_MAX,
     SUBHEAD_MAX,
+    SUBKICKER_MAX,
     _cjk,
     _is_headline_like,
     _vis,
@@ -154,7 +163,8 @@ def _blocks(text: str) -> list[_Block]:
             and b.text[0] in _CLAUSE_GOES_ON
         ):
             # 2018年夏天，罗跃洪一起床就发现不对劲 / ：上千尾裂腹鱼…: one sentence cut in two
-            prev.kind, prev.text, prev.end, prev.cont_to = "body", prev.text + b.text, b.end, b.cont_to
+            prev.kind, prev.text = "body", prev.text + b.text
+            prev.end, prev.cont_to = b.end, b.cont_to
             continue
         if (
             prev is not None
@@ -178,6 +188,8 @@ def _blocks(text: str) -> list[_Block]:
     for k, b in enumerate(out):
         if b.kind == "lone":
             b.kind = "noise"  # nothing to join it to: stray OCR debris after all
+        elif b.kind == "headline" and k and _FIGURE_LABEL.match(out[k - 1].text):
+            b.kind = "body"  # 1500亿元 / 去年降低用能成本近1500亿元: the line explaining a figure
         elif (
             b.kind == "body"
             and k + 1 < len(out)
@@ -341,6 +353,17 @@ def _continuity(draft: _Draft, following: str) -> float:
     return len(nxt & _trigrams(draft.text())) / len(nxt)
 
 
+def _echo(draft: _Draft, header: list[str]) -> float:
+    """The largest share of a header line's Han trigrams already used in the unit so far."""
+    known = _trigrams(draft.text())
+    best = 0.0
+    for line in header:
+        tri = _trigrams(_KICKER_END.sub("", line))
+        if len(tri) >= 3:
+            best = max(best, len(tri & known) / len(tri))
+    return best
+
+
 def _text_credit(people: People) -> bool:
     """文摄, 文/摄, 图/文: the photographer also wrote the caption, a photo item of its own."""
     c = _WS.sub("", people.credit)
@@ -468,6 +491,8 @@ class _PageBuilder:
                 if k != "label" and starts_mid_sentence(b.text) and not self.fresh():
                     self.open("fragment", b.start, strong=False)
                 self.add_body(b)
+                if k == "label" and self.cur is not None:
+                    self.cur.last = "label"
                 i += 1
         self.close()
 
@@ -488,7 +513,9 @@ class _PageBuilder:
         """`(记者 张三)` after the last paragraph: the byline of the article it closes."""
         cur = self.cur
         raw = b.text.strip()
-        if cur is None or not cur.unit.paragraphs or raw[0] not in "(（":
+        if cur is None or not cur.unit.paragraphs:
+            return False
+        if raw[0] not in "(（" and not _WRITER_TAIL.search(raw):
             return False
         assert b.people is not None
         if cur.unit.byline:
@@ -496,7 +523,9 @@ class _PageBuilder:
         else:
             cur.unit.byline = list(b.people.people)
         cur.extend(b.start, b.end)
-        cur.ended = True  # the byline in parentheses is printed where the article ends
+        # A byline in parentheses is printed where the article ends; 本报记者 程 焕整理 may close
+        # one of several items of a collection, so it does not end the article by itself.
+        cur.ended = raw[0] in "(（"
         return True
 
     def dateline(self, b: _Block) -> None:
@@ -513,31 +542,35 @@ class _PageBuilder:
         blocks = self.blocks
         marked = [x for x in (h.kicker, *h.titles, *h.bylines) if x is not None and x.cont_to]
         nxt = blocks[h.end] if h.end < len(blocks) else None
-        strong = h.strong or (nxt is not None and nxt.kind == "dateline")
+        above_dateline = nxt is not None and nxt.kind == "dateline"
+        strong = h.strong or above_dateline
         for n in h.noise:
             self.drop(n)
         kicker, title, subtitle = title_fields(h.texts())
         first = (h.kicker or (h.titles or h.bylines)[0]).start
-        if not strong:
-            if nxt is not None and nxt.kind == "cont" and len(h.titles) <= 2:
-                # A jump headline printed just above `(紧接第一版)`: the continuation's title.
-                jump = self.open("continuation", first, strong=True).unit
-                jump.title, jump.subtitle, jump.kicker = title, subtitle, kicker
-                nb = blocks[h.end]
-                jump.continued_from = nb.value
-                for x in marked:
-                    self.set_continued_to(x.cont_to, x.start)
-                self.add_body(nb)
-                return h.end + 1
-            if self.is_subhead(h, nxt):
-                assert self.cur is not None
-                for t in h.titles:
-                    self.cur.unit.subheads.append(t.text)
-                    self.cur.extend(t.start, t.end)
-                self.cur.last = "subhead"
-                for x in marked:
-                    self.set_continued_to(x.cont_to, x.start)
-                return h.end
+        if not strong and nxt is not None and nxt.kind == "cont" and len(h.titles) <= 2:
+            # A jump headline printed just above `(紧接第一版)`: the continuation's title.
+            jump = self.open("continuation", first, strong=True).unit
+            jump.title, jump.subtitle, jump.kicker = title, subtitle, kicker
+            jump.continued_from = nxt.value
+            for x in marked:
+                self.set_continued_to(x.cont_to, x.start)
+            self.add_body(nxt)
+            return h.end + 1
+        if not above_dateline and h.titles and self.is_subhead(h, nxt):
+            assert self.cur is not None
+            for t in ([h.kicker] if h.kicker else []) + h.titles:
+                self.cur.unit.subheads.append(t.text)
+                self.cur.extend(t.start, t.end)
+            for bl in h.bylines:
+                assert bl.people is not None
+                byline = self.cur.unit.byline
+                byline.extend(p for p in bl.people.people if p not in byline)
+                self.cur.extend(bl.start, bl.end)
+            self.cur.last = "subhead"
+            for x in marked:
+                self.set_continued_to(x.cont_to, x.start)
+            return h.end
         d = self.open("article", first, strong=strong)
         u = d.unit
         u.kicker, u.title, u.subtitle = kicker, title, subtitle
@@ -568,8 +601,16 @@ class _PageBuilder:
         cur = self.cur
         if cur is None or not cur.unit.paragraphs or cur.ended:
             return False
+        if cur.last == "label":
+            return True  # ■延伸阅读 / 促进家政服务业提质扩容: the box the label announces
         texts = [t.text for t in h.titles]
         if len(texts) > 3 or any(has_column_tag(t) for t in texts):
+            return False
+        # A header with its own byline or lead-in usually starts an article; it is an item of
+        # the current one only when its text clearly continues it (and a long lead-in is never
+        # a sub-head's).
+        marked = h.kicker is not None or bool(h.bylines)
+        if h.kicker is not None and _vis(_KICKER_END.sub("", h.kicker.text)) > SUBKICKER_MAX:
             return False
         if len(texts) == 2 and is_subtitle_line(texts[1]):
             return False
@@ -583,6 +624,10 @@ class _PageBuilder:
         if any(looks_like_subhead(t) for t in texts):
             return True
         c = _continuity(cur, self.section_text(h.end))
+        if _echo(cur, h.texts()) >= ECHO_MIN:
+            return True  # 数据标注员—— under 数据标注员、智能客服训练师……: an item it named
+        if marked:
+            return c >= CONTINUITY_MARKED
         if c >= CONTINUITY:
             return True
         # Two short clauses and a comma (交通设施日趋完善，春运保障更加有力) is how a feature's
