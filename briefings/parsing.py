@@ -37,6 +37,7 @@ from briefings.typography import (
     _NOTE_LINE,
     _PAREN_LINE,
     _WS,
+    BRIEF_MAX,
     CONTINUITY,
     CONTINUITY_MARKED,
     ECHO_MIN,
@@ -228,6 +229,7 @@ class _Draft:
     spans: list[tuple[int, int]] = field(default_factory=list)  # one per paragraph
     extents: list[tuple[int, int]] = field(default_factory=list)  # every block taken
     ended: bool = False  # an author note, credit or trailing byline closed its text
+    column: bool = False  # a column of briefs (资讯, 速览): items under one column name
     last: str = ""  # what was added last: "header", "subhead" or "paragraph"
 
     def add_paragraph(self, text: str, start: int, end: int) -> None:
@@ -557,7 +559,8 @@ class _PageBuilder:
                 self.set_continued_to(x.cont_to, x.start)
             self.add_body(nxt)
             return h.end + 1
-        if not above_dateline and h.titles and self.is_subhead(h, nxt):
+        in_column = self.cur is not None and self.cur.column and self.cur.ended
+        if (in_column or not above_dateline) and h.titles and self.is_subhead(h, nxt):
             assert self.cur is not None
             for t in ([h.kicker] if h.kicker else []) + h.titles:
                 self.cur.unit.subheads.append(t.text)
@@ -570,6 +573,13 @@ class _PageBuilder:
             self.cur.last = "subhead"
             for x in marked:
                 self.set_continued_to(x.cont_to, x.start)
+            return h.end
+        if not h.strong and self.brief_column_ahead(h):
+            name, item = h.titles
+            d = self.open("article", first, strong=False)
+            d.unit.title, d.unit.subheads = name.text, [item.text]
+            d.column, d.last = True, "subhead"
+            d.extend(item.start, item.end)
             return h.end
         d = self.open("article", first, strong=strong)
         u = d.unit
@@ -599,6 +609,9 @@ class _PageBuilder:
         article (few of its trigrams are already used in it).
         """
         cur = self.cur
+        if cur is not None and cur.column and cur.ended and self.next_brief(h):
+            cur.ended = False
+            return True
         if cur is None or not cur.unit.paragraphs or cur.ended:
             return False
         if cur.last == "label":
@@ -633,6 +646,37 @@ class _PageBuilder:
         # Two short clauses and a comma (交通设施日趋完善，春运保障更加有力) is how a feature's
         # sub-heads are set; a main headline rarely has one.
         return any(re.search(r"[，,]", t) for t in texts) and c > 0
+
+    def brief_ahead(self, k: int) -> int:
+        """Index of the byline or note closing a brief (one to five paragraphs) at ``k``, or -1."""
+        for j in range(k, min(k + BRIEF_MAX + 1, len(self.blocks))):
+            b = self.blocks[j]
+            if b.kind in ("body", "dateline"):
+                continue
+            closing = b.kind == "note" or (b.kind == "byline" and b.people and b.people.marked)
+            return j if closing and j > k else -1
+        return -1
+
+    def brief_column_ahead(self, h: _Header) -> bool:
+        """资讯 / 中国市场监管年度十大新闻发布 / 本报电 … / （林丽鹂） / another brief's headline.
+
+        A column name (a short plain line) above a brief's headline, the brief closed by its
+        reporter's name in parentheses, and the next brief's headline after it.
+        """
+        if h.kicker is not None or len(h.titles) != 2:
+            return False
+        name, item = (t.text for t in h.titles)
+        if not re.fullmatch(rf"[{_H}]{{2,{SECTION_MAX}}}", name) or has_column_tag(item):
+            return False
+        end = self.brief_ahead(h.end)
+        return end > 0 and end + 1 < len(self.blocks) and self.blocks[end + 1].kind == "headline"
+
+    def next_brief(self, h: _Header) -> bool:
+        """The next brief of a column: a plain one-line headline over a closed brief."""
+        if h.kicker is not None or h.bylines or len(h.titles) != 1:
+            return False
+        t = h.titles[0].text
+        return not has_column_tag(t) and self.brief_ahead(h.end) > 0
 
     def section_text(self, k: int) -> str:
         """The body text from block ``k`` to the next headline or note, up to FOLLOWING_MAX."""

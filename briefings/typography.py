@@ -79,6 +79,7 @@ CONTINUITY = 0.008
 CONTINUITY_MARKED = 0.05  # the same for a header with its own byline or a short lead-in
 ECHO_MIN = 0.5  # a header this much made of the article's own trigrams is one of its sub-heads
 SUBKICKER_MAX = 8  # a lead-in (——) this short may head an item inside an article (数据标注员——)
+BRIEF_MAX = 5  # paragraphs of one brief in a column of briefs (资讯, 速览)
 FOLLOWING_MAX = 600  # characters of the text under a headline compared with the article so far
 
 _KICKER_END = re.compile(r"(?:——|──|—|--)\s*$")
