@@ -622,7 +622,7 @@ class _PageBuilder:
         # A header with its own byline or lead-in usually starts an article; it is an item of
         # the current one only when its text clearly continues it (and a long lead-in is never
         # a sub-head's).
-        marked = h.kicker is not None or bool(h.bylines)
+        marked = h.kicker is not None and _KICKER_END.search(h.kicker.text) is not None
         if h.kicker is not None and _vis(_KICKER_END.sub("", h.kicker.text)) > SUBKICKER_MAX:
             return False
         if len(texts) == 2 and is_subtitle_line(texts[1]):
