@@ -24,15 +24,18 @@ COUPLET_MAX = 8  # two lines of this many characters or fewer, equally long, are
 DECK_MIN = 9  # two space-separated decks of a line are title and subtitle only when both are long
 
 _SUBTITLE_START = re.compile(r"^[—－-]{1,2}")
-# Sub-head shapes an editor numbers or marks: ● 政策效应显现, 一、, （一）, 第五章, 困境：…
+# Sub-head shapes an editor numbers or marks: ● 政策效应显现, 一、, （一）, 第五章
 _SUBHEAD_SHAPE = re.compile(
     rf"^(?:[{_MARKERS}]"
     r"|[一二三四五六七八九十]{1,3}[、是]"
     r"|[(（][一二三四五六七八九十\d]{1,3}[)）]"
     r"|第[一二三四五六七八九十百\d]{1,4}[章节部分篇条]"
-    r"|\d{1,2}[.、．]\D"
-    rf"|[{_H}]{{2,4}}[:：]\S)"
+    r"|\d{1,2}[.、．]\D)"
 )
+# A short label and a colon opening a line: 困境：公司账上只剩不到两万元, 时间：1月28日
+_LABEL_COLON = re.compile(rf"^[{_H}]{{2,4}}[:：]\S")
+# A reporter's note boxed under the report it comments on: （记者手记）, （采访札记）, （编后）.
+_NOTE_ON_STORY = re.compile(r"[(（][^()（）]*(?:手记|札记|编后)[)）]\s*$")
 
 
 # A subtitle (副题) under a headline adds the details: how much so far (截至…, 目前…, 全年…), or
@@ -46,15 +49,24 @@ def has_column_tag(text: str) -> bool:
     return m is not None and _vis(text[: m.start()]) >= 2
 
 
+def is_note_on_story(text: str) -> bool:
+    """靠的就是这股钻劲（记者手记）: a reporter's note that belongs to the report above it."""
+    return _NOTE_ON_STORY.search(text) is not None
+
+
 def is_subtitle_line(text: str) -> bool:
     """A line printed under a title as its subtitle: ——访…, or one in parentheses (（1月17日））."""
     t = text.strip()
     return bool(_SUBTITLE_START.match(t)) or _PAREN_LINE.match(t) is not None
 
 
-def looks_like_subhead(text: str) -> bool:
-    """Marked or numbered lines, and `label：text`, are sub-heads wherever they stand."""
-    return _SUBHEAD_SHAPE.match(text.strip()) is not None
+def looks_like_subhead(lines: list[str]) -> bool:
+    """Marked or numbered lines are sub-heads wherever they stand, and so is a single line
+    opening with a short label and a colon (with a lead-in above it, 张帅：享受网球的快乐 is a
+    headline quoting someone)."""
+    if any(_SUBHEAD_SHAPE.match(t.strip()) for t in lines):
+        return True
+    return len(lines) == 1 and _LABEL_COLON.match(lines[0].strip()) is not None
 
 
 def two_decks(text: str) -> tuple[str, str] | None:

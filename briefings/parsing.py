@@ -17,7 +17,13 @@ from briefings.bylines import (
     parse_people,
     people_from_author,
 )
-from briefings.headlines import has_column_tag, is_subtitle_line, looks_like_subhead, title_fields
+from briefings.headlines import (
+    has_column_tag,
+    is_note_on_story,
+    is_subtitle_line,
+    looks_like_subhead,
+    title_fields,
+)
 from briefings.linking import link_parts
 from briefings.models import Document, Unit, UnitKind
 from briefings.typography import (
@@ -617,6 +623,8 @@ class _PageBuilder:
         if cur.last == "label":
             return True  # ■延伸阅读 / 促进家政服务业提质扩容: the box the label announces
         texts = [t.text for t in h.titles]
+        if len(texts) == 1 and is_note_on_story(texts[0]):
+            return True
         if len(texts) > 3 or any(has_column_tag(t) for t in texts):
             return False
         # A header with its own byline or lead-in usually starts an article; it is an item of
@@ -634,7 +642,7 @@ class _PageBuilder:
             return False
         if self.photo_item_ahead(h.end):
             return False
-        if any(looks_like_subhead(t) for t in texts):
+        if looks_like_subhead(h.texts()):
             return True
         c = _continuity(cur, self.section_text(h.end))
         if _echo(cur, h.texts()) >= ECHO_MIN:

@@ -164,7 +164,7 @@ _NOTE_LINE = re.compile(
 # (（本报柏林电）, （据新华社电）), a note that a series ends (（本系列评论到此结束）).
 _PAREN_LINE = re.compile(r"^[(（](?:[^()（）]|[(（][^()（）]*[)）])+[)）]$")
 # A column tag printed after a headline: （权威访谈）, (记者观察), （倾听·关注…建设（下））.
-_COLUMN_TAG = re.compile(r"[(（](?:[^()（）。！？\n]|[(（][^()（）\n]*[)）]){1,40}[)）]\s*$")
+_COLUMN_TAG = re.compile(r"[(（](?:[^()（）。！？\n]|[(（][^()（）\n]*[)）]){1,60}[)）]\s*$")
 
 _ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE = map(
     _both, (_ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE)
