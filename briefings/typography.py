@@ -159,6 +159,7 @@ _NOTE_LINE = re.compile(
     r"|^(?:数据|资料|图片|信息|素材|图表)来源\s*[:：]"
     r"|^.{0,12}(?:邮箱|信箱|邮件|传真|热线)\s*[:：]"
     r"|[\w.+-]+@[\w-]+\.[\w.]+\s*。?$"
+    rf"|^[{_H}·\s]{{2,12}}?图\s+[{_H}·\s]{{2,12}}?文$"  # 曹希阳图  德  邻文: drawing and words
 )
 # A line wholly inside one pair of parentheses: an author note (（作者为…）), a source
 # (（本报柏林电）, （据新华社电）), a note that a series ends (（本系列评论到此结束）).
