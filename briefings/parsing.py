@@ -50,6 +50,7 @@ from briefings.typography import (
     FOLLOWING_MAX,
     MAX_TITLE_LINES,
     NOISE_MAX,
+    RECENT_MAX,
     SECTION_MAX,
     SUBHEAD_MAX,
     SUBKICKER_MAX,
@@ -354,11 +355,15 @@ def _trigrams(text: str) -> set[str]:
 
 
 def _continuity(draft: _Draft, following: str) -> float:
-    """Share of the following text's Han trigrams already used in the unit so far."""
+    """Share of the following text's Han trigrams already used in the unit: its headings and
+    its last RECENT_MAX characters of text (a long article's early pages would match anything)."""
     nxt = _trigrams(following)
     if not nxt:
         return 0.0
-    return len(nxt & _trigrams(draft.text())) / len(nxt)
+    u = draft.unit
+    body = "".join(u.paragraphs)[-RECENT_MAX:]
+    recent = "\n".join([u.kicker, u.title, u.subtitle, *u.subheads, body])
+    return len(nxt & _trigrams(recent)) / len(nxt)
 
 
 def _echo(draft: _Draft, header: list[str]) -> float:

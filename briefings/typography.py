@@ -81,6 +81,7 @@ ECHO_MIN = 0.5  # a header this much made of the article's own trigrams is one o
 SUBKICKER_MAX = 8  # a lead-in (——) this short may head an item inside an article (数据标注员——)
 BRIEF_MAX = 5  # paragraphs of one brief in a column of briefs (资讯, 速览)
 FOLLOWING_MAX = 600  # characters of the text under a headline compared with the article so far
+RECENT_MAX = 2000  # characters at the end of the article so far that the comparison uses
 
 _KICKER_END = re.compile(r"(?:——|──|—|--)\s*$")
 _MARKERS = "■□●◆◇▲△▼★☆◎▌▍▎"
