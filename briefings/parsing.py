@@ -82,6 +82,8 @@ class _Block:
     cont_to: str = ""  # `(下转第3版)` found at the end of this block
 
 
+# An editor's note opening a collection (编者按：…) or signing it (——编者).
+_EDITORS_NOTE = re.compile(r"^(?:[【\[]?编者按|——\s*编\s*者\s*$)")
 # A block starting with one of these continues the clause of the block above it.
 _CLAUSE_GOES_ON = "，,、：:；;。．"
 # A number and its unit alone on a line: 8.4万个, 1500亿元, 95%.
@@ -237,9 +239,12 @@ class _Draft:
     extents: list[tuple[int, int]] = field(default_factory=list)  # every block taken
     ended: bool = False  # an author note, credit or trailing byline closed its text
     column: bool = False  # a column of briefs (资讯, 速览): items under one column name
+    collection: bool = False  # an editor's note (编者按, ——编者) introduced items of readers
     last: str = ""  # what was added last: "header", "subhead" or "paragraph"
 
     def add_paragraph(self, text: str, start: int, end: int) -> None:
+        if _EDITORS_NOTE.match(text):
+            self.collection = True
         if text:
             self.unit.paragraphs.append(text)
             self.spans.append((start, end))
@@ -649,6 +654,10 @@ class _PageBuilder:
             return False
         if looks_like_subhead(h.texts()):
             return True
+        if not h.kicker and len(texts) == 1 and re.fullmatch(r"“.+”", texts[0].strip()):
+            return True  # “把日子过得更红火”: a sub-head quoting the people of the story
+        if cur.collection and not marked:
+            return True  # an item of a collection the editor's note introduced
         c = _continuity(cur, self.section_text(h.end))
         if _echo(cur, h.texts()) >= ECHO_MIN:
             return True  # 数据标注员—— under 数据标注员、智能客服训练师……: an item it named
