@@ -584,6 +584,8 @@ class _PageBuilder:
             for bl in h.bylines:
                 assert bl.people is not None
                 byline = self.cur.unit.byline
+                if any(p in byline for p in bl.people.people):
+                    self.cur.unit.notes.append(bl.raw)  # the same reporters again: keep as printed
                 byline.extend(p for p in bl.people.people if p not in byline)
                 self.cur.extend(bl.start, bl.end)
             self.cur.last = "subhead"
