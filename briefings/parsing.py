@@ -114,7 +114,9 @@ def _classify(text: str, line_no: int) -> _Block:
             b.cont_to, b.text = _WS.sub("", m.group("page")), b.text[: m.start()].rstrip()
         return b
     t = b.text
-    if (people := parse_people(t)) is not None:
+    if _LABEL.match(t):
+        b.kind = "label"  # before bylines: ■延伸阅读 is no reporter
+    elif (people := parse_people(t)) is not None:
         b.kind, b.people = ("credit" if people.credit else "byline"), people
     elif m := _DATELINE.match(t):
         b.kind, b.value, b.text = "dateline", m.group("dl"), t[m.end() :].strip()
@@ -123,8 +125,6 @@ def _classify(text: str, line_no: int) -> _Block:
             b.people = p
         elif who:  # not a byline: keep the parenthesis in the text
             b.text = t[m.end("dl") :].strip()
-    elif _LABEL.match(t):
-        b.kind = "label"
     elif _vis(t) <= 80 and (_PAREN_LINE.match(t) or _NOTE_LINE.search(t)):
         b.kind = "note"
     elif _KICKER_END.search(t) and 4 <= _vis(t) <= 100 and _HAN.search(t):
