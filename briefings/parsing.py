@@ -786,6 +786,16 @@ def parse_page_full(text: str) -> PageParse:
     return PageParse(units, builder.section, builder.page_label, builder.dropped)
 
 
+def starts_article(unit: Unit) -> bool:
+    """A unit that begins an article on the page: a continuation, a fragment, or an article
+    headed by a byline, a dateline, a kicker, a subtitle or a column tag (（人民时评））."""
+    if unit.kind in ("continuation", "fragment"):
+        return True
+    return unit.kind == "article" and bool(
+        unit.byline or unit.dateline or unit.kicker or unit.subtitle or has_column_tag(unit.title)
+    )
+
+
 def parse_page(text: str) -> list[Unit]:
     """Split an OCR'd page into articles, continuations, fragments and captions."""
     return parse_page_full(text).units
