@@ -15,13 +15,14 @@ from briefings.typography import (
     _ROLE,
     _ROLE_NAME,
     _WS,
+    _both,
     _vis,
 )
 
 # 整理 (compiled), 采写 (reported and written) … glued to the last name of a byline.
-_WRITER_TAIL = re.compile(rf"(?<=[{_H}])(?:采访整理|整理|采写|撰文|执笔|口述)$")
+_WRITER_TAIL = _both(re.compile(rf"(?<=[{_H}])(?:采访整理|整理|采写|撰文|执笔|口述)$"))
 # 据新华社电, 本报电, 新华社北京电: where a text came from, printed where a byline would be.
-_AGENCY_DATELINE = re.compile(r"(?:社|报|网|台)[^\s]{0,8}[电讯]$")
+_AGENCY_DATELINE = _both(re.compile(r"(?:社|报|网|台)[^\s]{0,8}[电讯]$"))
 
 
 @dataclass(frozen=True)

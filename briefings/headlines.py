@@ -16,6 +16,7 @@ from briefings.typography import (
     _KICKER_END,
     _MARKERS,
     _PAREN_LINE,
+    _both,
     _vis,
 )
 
@@ -25,22 +26,26 @@ DECK_MIN = 9  # two space-separated decks of a line are title and subtitle only 
 
 _SUBTITLE_START = re.compile(r"^[—－-]{1,2}")
 # Sub-head shapes an editor numbers or marks: ● 政策效应显现, 一、, （一）, 第五章
-_SUBHEAD_SHAPE = re.compile(
-    rf"^(?:[{_MARKERS}]"
-    r"|[一二三四五六七八九十]{1,3}[、是]"
-    r"|[(（][一二三四五六七八九十\d]{1,3}[)）]"
-    r"|第[一二三四五六七八九十百\d]{1,4}[章节部分篇条]"
-    r"|\d{1,2}[.、．]\D)"
+_SUBHEAD_SHAPE = _both(
+    re.compile(
+        rf"^(?:[{_MARKERS}]"
+        r"|[一二三四五六七八九十]{1,3}[、是]"
+        r"|[(（][一二三四五六七八九十\d]{1,3}[)）]"
+        r"|第[一二三四五六七八九十百\d]{1,4}[章节部分篇条]"
+        r"|\d{1,2}[.、．]\D)"
+    )
 )
 # A short label and a colon opening a line: 困境：公司账上只剩不到两万元, 时间：1月28日
 _LABEL_COLON = re.compile(rf"^[{_H}]{{2,4}}[:：]\S")
 # A reporter's note boxed under the report it comments on: （记者手记）, （采访札记）, （编后）.
-_NOTE_ON_STORY = re.compile(r"[(（][^()（）]*(?:手记|札记|编后)[)）]\s*$")
+_NOTE_ON_STORY = _both(re.compile(r"[(（][^()（）]*(?:手记|札记|编后)[)）]\s*$"))
 
 
 # A subtitle (副题) under a headline adds the details: how much so far (截至…, 目前…, 全年…), or
 # which leader attended (汪洋出席并讲话). A line that opens or ends like this is not the title.
-_DETAIL_DECK = re.compile(r"^(?:截至|截止|目前|其中|全年|累计|涉及)|(?:出席|出席并讲话|致辞|主持)$")
+_DETAIL_DECK = _both(
+    re.compile(r"^(?:截至|截止|目前|其中|全年|累计|涉及)|(?:出席|出席并讲话|致辞|主持)$")
+)
 
 
 def has_column_tag(text: str) -> bool:

@@ -54,6 +54,7 @@ from briefings.typography import (
     SECTION_MAX,
     SUBHEAD_MAX,
     SUBKICKER_MAX,
+    _both,
     _cjk,
     _is_headline_like,
     _vis,
@@ -83,11 +84,11 @@ class _Block:
 
 
 # An editor's note opening a collection (编者按：…) or signing it (——编者).
-_EDITORS_NOTE = re.compile(r"^(?:[【\[]?编者按|——\s*编\s*者\s*$)")
+_EDITORS_NOTE = _both(re.compile(r"^(?:[【\[]?编者按|——\s*编\s*者\s*$)"))
 # A block starting with one of these continues the clause of the block above it.
 _CLAUSE_GOES_ON = "，,、：:；;。．"
 # A number and its unit alone on a line: 8.4万个, 1500亿元, 95%.
-_FIGURE_LABEL = re.compile(rf"^[\d.,，]+\s*[%％‰]?[万亿千百]*[{_H}]{{0,2}}$")
+_FIGURE_LABEL = _both(re.compile(rf"^[\d.,，]+\s*[%％‰]?[万亿千百]*[{_H}]{{0,2}}$"))
 # A name or place and a colon on a line of its own, above a headline: 李达：, 荣成市图书馆：
 _COLON_KICKER = re.compile(rf"^[{_H}·]{{2,10}}[:：]$")
 
@@ -656,7 +657,7 @@ class _PageBuilder:
             return False
         if looks_like_subhead(h.texts()):
             return True
-        if not h.kicker and len(texts) == 1 and re.fullmatch(r"“.+”", texts[0].strip()):
+        if not h.kicker and len(texts) == 1 and re.fullmatch(r"[“「『].+[”」』]", texts[0].strip()):
             return True  # “把日子过得更红火”: a sub-head quoting the people of the story
         if cur.collection and not marked:
             return True  # an item of a collection the editor's note introduced

@@ -14,9 +14,15 @@ from briefings.normalize import zhconv_tables
 
 @lru_cache(maxsize=1)
 def _traditional() -> dict[str, str]:
-    """Simplified → traditional, single characters that differ (报 → 報, 讯 → 訊)."""
-    table = zhconv_tables()["zh2Hant"]
-    return {s: t for s, t in table.items() if len(s) == 1 and len(t) == 1 and s != t}
+    """Simplified → traditional, single characters that differ (报 → 報, 讯 → 訊), with the Hong
+    Kong and Taiwan variant of the traditional form where it differs (阅 → 閱 閲)."""
+    tables = zhconv_tables()
+    out: dict[str, str] = {}
+    for s, t in tables["zh2Hant"].items():
+        if len(s) == 1 and len(t) == 1 and s != t:
+            variants = {tables[v].get(t, t) for v in ("zh2HK", "zh2TW")} - {t, s}
+            out[s] = t + "".join(sorted(v for v in variants if len(v) == 1))
+    return out
 
 
 def _both(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -98,12 +104,12 @@ _NAME = re.compile(rf"^(?:[{_H}]{{2,4}}|[{_H}]{{1,8}}(?:[·•・][{_H}]{{1,8}})
 # maybe followed by the picture agency in parentheses: 杨梅清摄（影像中国）, 孟德龙摄（人民视觉）.
 _AGENCY = r"(?:\s*[(（][^()（）\n]{1,12}[)）])?"
 _CREDIT_TAIL = re.compile(
-    rf"(?:\s+|(?<=[{_H}]))(?P<credit>文\s*[/／]\s*摄|摄影报道|摄){_AGENCY}\s*$"
-    r"|\s+(?P<credit2>文\s*[/／]\s*图|图\s*[/／]\s*文|文摄|摄影|供图|制图|绘图|绘|图|视频)"
+    rf"(?:\s+|(?<=[{_H}]))(?P<credit>文\s*[/／]\s*摄|摄影报[道导]|摄){_AGENCY}\s*$"
+    r"|\s+(?P<credit2>文\s*[/／]\s*图|图\s*[/／]\s*文|文摄|摄影|供图|[制製]图|绘图|绘|图|视频)"
     rf"{_AGENCY}\s*$"
 )
 # The last character of every credit above: a cheap test before searching a whole line for one.
-_CREDIT_LAST = frozenset("摄文影图绘频道攝圖繪頻)）")
+_CREDIT_LAST = frozenset("摄文影图绘频道导攝圖繪頻導)）")
 
 _MD = r"\d{1,2}月\d{1,2}日"
 # News agencies and papers whose datelines (新华社北京4月14日电) open reprinted articles.
@@ -151,12 +157,12 @@ _MAST_LABEL = re.compile(r"^(?:出版日期|日期|发布时间|发布日期|来
 _LABEL = re.compile(
     rf"^[{_MARKERS}]?\s*(?:【[^【】\n]{{1,12}}】"
     r"|(?:核心阅读|编者按|编者的话|编后语?|内容提要|内容摘要|阅读提示|人物小传|人物简介"
-    r"|延伸阅读|相关阅读|相关链接|背景链接|知识链接|链接|记者手记|记者札记|短评|点评)\s*[:：]?)$"
+    r"|延伸阅读|相关阅读|(?:相关|背景|知识)?(?:链接|連結)|记者手记|记者札记|短评|点评)\s*[:：]?)$"
 )
 # Lines printed after an article's text that are not part of it: credits for graphics and data,
 # contact lines of a column. They end the article.
 _NOTE_LINE = re.compile(
-    r"^(?:本版|本期|本栏)?(?:制图|统筹|策划|监制|设计|版式设计|图表制作|插图|漫画|执笔)\s*[:：]"
+    r"^(?:本版|本期|本栏)?(?:[制製]图|统筹|策划|监[制製]|设计|版式设计|图表[制製]作|插图|漫画|执笔)\s*[:：]"
     r"|^[^:：。，,]{0,8}来源\s*[:：]"
     r"|^.{0,12}(?:邮箱|信箱|邮件|传真|热线)\s*[:：]"
     r"|[\w.+-]+@[\w-]+\.[\w.]+\s*。?$"
@@ -217,8 +223,7 @@ def _cut_by_form(s: str) -> bool:
         or v > HEADLINE_MAX
         or re.search(r"[。；;]", s) is not None
         or (re.search(r"[！？!?]", s) is not None and v > 24)
-        or s.count("“") > s.count("”")
-        or s.count("《") > s.count("》")
+        or any(s.count(o) > s.count(c) for o, c in ("“”", "「」", "『』", "《》"))
     )
 
 
@@ -260,7 +265,9 @@ def starts_mid_sentence(text: str) -> bool:
     return len(head) <= 1 or re.search(r"\d", head) is not None or head[-1] in _PARTICLES
 
 
-_ASKS = re.compile(rf"[{_H}A-Za-z0-9“”‘’\s]+(?:[，,][{_H}A-Za-z0-9“”‘’\s]+)?[！？!?]+[”’]?")
+_ASKS = re.compile(
+    rf"[{_H}A-Za-z0-9“”‘’「」『』\s]+(?:[，,][{_H}A-Za-z0-9“”‘’「」『』\s]+)?[！？!?]+[”’」』]?"
+)
 # An enumeration trailing off, as kickers are set: 听有声书、“云”端看展、上网络公开课……
 _TRAILING_LIST = re.compile(r"^[^。！？!?；;]*、[^。！？!?；;]*(?:……|…)$")
 
