@@ -537,9 +537,8 @@ class _PageBuilder:
         if raw[0] not in "(（" and not _WRITER_TAIL.search(raw):
             return False
         assert b.people is not None
-        if cur.unit.byline:
-            cur.unit.notes.append(b.raw)  # a second one (a brief's reporter in a column)
-        else:
+        cur.unit.notes.append(b.raw)  # as printed: （本报记者杜海涛采访整理）
+        if not cur.unit.byline:
             cur.unit.byline = list(b.people.people)
         cur.extend(b.start, b.end)
         # A byline in parentheses is printed where the article ends; 本报记者 程 焕整理 may close
