@@ -241,6 +241,7 @@ class _Draft:
     ended: bool = False  # an author note, credit or trailing byline closed its text
     column: bool = False  # a column of briefs (资讯, 速览): items under one column name
     collection: bool = False  # an editor's note (编者按, ——编者) introduced items of readers
+    cache: dict[tuple[bool, int, int, str], set[str]] = field(default_factory=dict)
     last: str = ""  # what was added last: "header", "subhead" or "paragraph"
 
     def add_paragraph(self, text: str, start: int, end: int) -> None:
@@ -279,6 +280,21 @@ class _Draft:
     def text(self) -> str:
         u = self.unit
         return "\n".join([u.kicker, u.title, u.subtitle, *u.subheads, *u.paragraphs])
+
+    def trigrams(self, *, recent: bool) -> set[str]:
+        """Han trigrams of the unit so far (only its headings and last RECENT_MAX characters of
+        text when ``recent``), cached until a paragraph or sub-head is added."""
+        u = self.unit
+        key = (recent, len(u.paragraphs), len(u.subheads), u.title)
+        if key not in self.cache:
+            if recent:
+                body = "".join(u.paragraphs)[-RECENT_MAX:]
+                text = "\n".join([u.kicker, u.title, u.subtitle, *u.subheads, body])
+            else:
+                text = self.text()
+            self.cache = {k: v for k, v in self.cache.items() if k[0] != recent}
+            self.cache[key] = _trigrams(text)
+        return self.cache[key]
 
 
 @dataclass
@@ -366,15 +382,12 @@ def _continuity(draft: _Draft, following: str) -> float:
     nxt = _trigrams(following)
     if not nxt:
         return 0.0
-    u = draft.unit
-    body = "".join(u.paragraphs)[-RECENT_MAX:]
-    recent = "\n".join([u.kicker, u.title, u.subtitle, *u.subheads, body])
-    return len(nxt & _trigrams(recent)) / len(nxt)
+    return len(nxt & draft.trigrams(recent=True)) / len(nxt)
 
 
 def _echo(draft: _Draft, header: list[str]) -> float:
     """The largest share of a header line's Han trigrams already used in the unit so far."""
-    known = _trigrams(draft.text())
+    known = draft.trigrams(recent=False)
     best = 0.0
     for line in header:
         tri = _trigrams(_KICKER_END.sub("", line))
@@ -661,12 +674,12 @@ class _PageBuilder:
         if cur.collection and not marked:
             return True  # an item of a collection the editor's note introduced
         c = _continuity(cur, self.section_text(h.end))
+        if c >= (CONTINUITY_MARKED if marked else CONTINUITY):
+            return True
         if _echo(cur, h.texts()) >= ECHO_MIN:
             return True  # 数据标注员—— under 数据标注员、智能客服训练师……: an item it named
         if marked:
-            return c >= CONTINUITY_MARKED
-        if c >= CONTINUITY:
-            return True
+            return False
         # Two short clauses and a comma (交通设施日趋完善，春运保障更加有力) is how a feature's
         # sub-heads are set; a main headline rarely has one.
         return any(re.search(r"[，,]", t) for t in texts) and c > 0

@@ -217,7 +217,7 @@ def is_unfinished(text: str) -> bool:
 def _cut_by_form(s: str) -> bool:
     """Cut for sure: a dangling mark at the end, longer than a headline, a sentence end
     inside, or a quotation or bracket opened and not closed."""
-    v = _vis(_COLUMN_TAG.sub("", s)) if not s.startswith(("——", "──")) else _vis(s) - 20
+    v = _vis(s) - 20 if s.startswith(("——", "──")) else _vis_untagged(s)
     return (
         s[-1] in _DANGLING
         or v > HEADLINE_MAX
@@ -272,9 +272,18 @@ _ASKS = re.compile(
 _TRAILING_LIST = re.compile(r"^[^。！？!?；;]*、[^。！？!?；;]*(?:……|…)$")
 
 
+def _vis_untagged(s: str) -> int:
+    """Visible length without a column tag at the end (（权威访谈）)."""
+    if s[-1:] not in ")）" or len(s) > 3 * HEADLINE_MAX:
+        return _vis(s)
+    return _vis(_COLUMN_TAG.sub("", s))
+
+
 def _is_headline_like(text: str) -> bool:
     t = text.strip()
-    v = _vis(_COLUMN_TAG.sub("", t))  # a column tag (（权威访谈）) does not count
+    if len(t) > 3 * HEADLINE_MAX:
+        return False
+    v = _vis_untagged(t)  # a column tag (（权威访谈）) does not count
     # A short question or exclamation with at most one comma can be a headline: 钱从哪里来？
     asks = v <= 20 and _ASKS.fullmatch(t) is not None
     trails = v <= 30 and _TRAILING_LIST.match(t) is not None
