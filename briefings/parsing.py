@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from briefings.bylines import (
     _WRITER_TAIL,
@@ -115,9 +116,10 @@ def _classify(text: str, line_no: int) -> _Block:
             b.cont_to, b.text = _WS.sub("", m.group("page")), b.text[: m.start()].rstrip()
         return b
     t = b.text
-    if _LABEL.match(t):
+    short = len(t) <= 100  # longer lines can only be body text, a dateline or a caption
+    if short and _LABEL.match(t):
         b.kind = "label"  # before bylines: ■延伸阅读 is no reporter
-    elif (people := parse_people(t)) is not None:
+    elif short and (people := parse_people(t)) is not None:
         b.kind, b.people = ("credit" if people.credit else "byline"), people
     elif m := _DATELINE.match(t):
         b.kind, b.value, b.text = "dateline", m.group("dl"), t[m.end() :].strip()
@@ -126,9 +128,12 @@ def _classify(text: str, line_no: int) -> _Block:
             b.people = p
         elif who:  # not a byline: keep the parenthesis in the text
             b.text = t[m.end("dl") :].strip()
+    elif not short:
+        if split := _split_trailing_credit(t):
+            b.kind, b.text, b.people = "captionbody", split[0], split[1]
     elif _vis(t) <= 80 and (_PAREN_LINE.match(t) or _NOTE_LINE.search(t)):
         b.kind = "note"
-    elif _KICKER_END.search(t) and 4 <= _vis(t) <= 100 and _HAN.search(t):
+    elif t[-1] in "—─-" and _KICKER_END.search(t) and 4 <= _vis(t) <= 100 and _HAN.search(t):
         b.kind = "kicker"  # a lead-in ending in ——, when a headline follows (see _blocks)
     elif _COLON_KICKER.match(t):
         b.kind = "kicker"  # 李达： above his headline
@@ -241,7 +246,7 @@ class _Draft:
     ended: bool = False  # an author note, credit or trailing byline closed its text
     column: bool = False  # a column of briefs (资讯, 速览): items under one column name
     collection: bool = False  # an editor's note (编者按, ——编者) introduced items of readers
-    cache: dict[tuple[bool, int, int, str], set[str]] = field(default_factory=dict)
+    cache: dict[tuple[bool, int, int, str], frozenset[str]] = field(default_factory=dict)
     last: str = ""  # what was added last: "header", "subhead" or "paragraph"
 
     def add_paragraph(self, text: str, start: int, end: int) -> None:
@@ -281,19 +286,22 @@ class _Draft:
         u = self.unit
         return "\n".join([u.kicker, u.title, u.subtitle, *u.subheads, *u.paragraphs])
 
-    def trigrams(self, *, recent: bool) -> set[str]:
-        """Han trigrams of the unit so far (only its headings and last RECENT_MAX characters of
-        text when ``recent``), cached until a paragraph or sub-head is added."""
+    def trigrams(self, *, recent: bool) -> frozenset[str]:
+        """Han trigrams of the unit so far: its headings and paragraphs (only the last paragraphs
+        up to RECENT_MAX characters when ``recent``), cached until something is added."""
         u = self.unit
         key = (recent, len(u.paragraphs), len(u.subheads), u.title)
         if key not in self.cache:
+            paragraphs = u.paragraphs
             if recent:
-                body = "".join(u.paragraphs)[-RECENT_MAX:]
-                text = "\n".join([u.kicker, u.title, u.subtitle, *u.subheads, body])
-            else:
-                text = self.text()
+                size, start = 0, len(paragraphs)
+                while start > 0 and (not size or size + len(paragraphs[start - 1]) <= RECENT_MAX):
+                    start -= 1
+                    size += len(paragraphs[start])
+                paragraphs = paragraphs[start:]
+            lines = [u.kicker, u.title, u.subtitle, *u.subheads, *paragraphs]
             self.cache = {k: v for k, v in self.cache.items() if k[0] != recent}
-            self.cache[key] = _trigrams(text)
+            self.cache[key] = frozenset().union(*map(_trigrams, lines))
         return self.cache[key]
 
 
@@ -371,15 +379,17 @@ def _two_halves(text: str) -> bool:
     return len(parts) == 2 and all(_vis(p) >= 4 for p in parts)
 
 
-def _trigrams(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _trigrams(text: str) -> frozenset[str]:
+    """Han trigrams of one line or paragraph (memoised: each is compared several times)."""
     s = _cjk(text)
-    return set(map("".join, zip(s, s[1:], s[2:], strict=False)))
+    return frozenset(map("".join, zip(s, s[1:], s[2:], strict=False)))
 
 
-def _continuity(draft: _Draft, following: str) -> float:
-    """Share of the following text's Han trigrams already used in the unit: its headings and
-    its last RECENT_MAX characters of text (a long article's early pages would match anything)."""
-    nxt = _trigrams(following)
+def _continuity(draft: _Draft, nxt: frozenset[str]) -> float:
+    """Share of the following text's Han trigrams (``nxt``) already used in the unit: its
+    headings and its last RECENT_MAX characters of text (a long article's early pages would
+    match anything)."""
     if not nxt:
         return 0.0
     return len(nxt & draft.trigrams(recent=True)) / len(nxt)
@@ -673,7 +683,7 @@ class _PageBuilder:
             return True  # “把日子过得更红火”: a sub-head quoting the people of the story
         if cur.collection and not marked:
             return True  # an item of a collection the editor's note introduced
-        c = _continuity(cur, self.section_text(h.end))
+        c = _continuity(cur, self.section_trigrams(h.end))
         if c >= (CONTINUITY_MARKED if marked else CONTINUITY):
             return True
         if _echo(cur, h.texts()) >= ECHO_MIN:
@@ -715,16 +725,17 @@ class _PageBuilder:
         t = h.titles[0].text
         return not has_column_tag(t) and self.brief_ahead(h.end) > 0
 
-    def section_text(self, k: int) -> str:
-        """The body text from block ``k`` to the next headline or note, up to FOLLOWING_MAX."""
-        out: list[str] = []
+    def section_trigrams(self, k: int) -> frozenset[str]:
+        """Trigrams of the body text from block ``k`` to the next headline or note, up to
+        FOLLOWING_MAX characters."""
+        out: list[frozenset[str]] = []
         size = 0
         for b in self.blocks[k:]:
             if b.kind not in ("body", "captionbody", "label", "dateline") or size >= FOLLOWING_MAX:
                 break
-            out.append(b.text)
+            out.append(_trigrams(b.text[: FOLLOWING_MAX - size]))
             size += len(b.text)
-        return "".join(out)[:FOLLOWING_MAX]
+        return frozenset().union(*out)
 
     def photo_item_ahead(self, k: int) -> bool:
         """One or two paragraphs and a photo credit follow: the header titles a photo item."""
