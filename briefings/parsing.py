@@ -379,7 +379,7 @@ def _two_halves(text: str) -> bool:
     return len(parts) == 2 and all(_vis(p) >= 4 for p in parts)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=512)  # about the paragraphs of a few pages
 def _trigrams(text: str) -> frozenset[str]:
     """Han trigrams of one line or paragraph (memoised: each is compared several times)."""
     s = _cjk(text)
