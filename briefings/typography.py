@@ -228,9 +228,11 @@ def _cut_by_form(s: str) -> bool:
 
 
 def _cut_by_commas(s: str) -> bool:
-    """Clauses like body text: two commas in a long line, or a comma and a function word at the
-    end (第一个发言的). An enumeration comma (、) is headline punctuation and does not count."""
-    commas = s.count(",") + s.count("，")
+    """Clauses like body text: two commas (or a colon and a comma) in a long line, or a comma and
+    a function word at the end (第一个发言的). An enumeration comma (、) is headline punctuation
+    and does not count."""
+    # A colon inside the line opens a clause too (…预警：预计7日夜间至8日上午，河北南).
+    commas = s.count(",") + s.count("，") + s[:-1].count("：") + s[:-1].count(":")
     ends_open = s[-1] in _FUNCTION_END and commas + s.count("、") >= 1
     return (commas >= 2 and _vis(s) >= 16) or ends_open
 
