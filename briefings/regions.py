@@ -14,12 +14,16 @@ from collections.abc import Container, Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz.distance import Levenshtein
+
 from briefings.errors import AmbiguousRegion, UnknownRegion
 from briefings.models import Region, RegionMention
 from briefings.normalize import fold_chars, for_matching
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv"
 FOCUS_PROVINCE = "浙江省"
+# Longer than this is not a place name: no suggestions (and no work spent looking for them).
+MAX_SUGGEST_CHARS = 64
 
 
 def _words(text: str) -> frozenset[str]:
@@ -52,6 +56,7 @@ class Gazetteer:
         self._by_name = dict(by_name)
         self._by_pinyin = dict(by_pinyin)
         self._matcher = None  # built on first find_mentions (see _Matcher)
+        self._by_char: dict[str, tuple[int, ...]] | None = None  # built on first suggest
 
     def by_adcode(self, adcode: str) -> Region | None:
         return self._by_code.get(adcode.strip())
@@ -159,9 +164,14 @@ class Gazetteer:
         return city if all(self.contains(city, r) for r in others) else None
 
     def suggest(self, query: str, limit: int = 5) -> list[Region]:
-        """Close names for an unknown query: shared characters, pinyin prefix, edit distance."""
+        """Close names for an unknown query: shared characters, pinyin prefix, edit distance.
+
+        Bounded work whatever the query: nothing longer than MAX_SUGGEST_CHARS is a place name
+        (it gets no suggestions), distances are rapidfuzz's C Levenshtein, and Chinese queries
+        are only compared with names that share a character with them (an index).
+        """
         q = for_matching(query).replace(" ", "")
-        if not q:
+        if not q or len(q) > MAX_SUGGEST_CHARS:
             return []
         scored: list[tuple[tuple, Region]] = []
         if q.isascii():
@@ -175,14 +185,25 @@ class Gazetteer:
                     scored.append(((dist, not prefix, *_focus_first(r)), r))
         else:
             core = _ADMIN_SUFFIX.sub("", q) or q
-            for r in self.regions:
+            index = self._short_name_index()
+            candidates = {i for ch in set(core) for i in index.get(ch, ())}
+            for i in candidates:
+                r = self.regions[i]
                 shared = len(set(core) & set(r.short))
-                if shared == 0:
-                    continue
                 dist = edit_distance(core, r.short)
                 scored.append(((-shared, dist, *_focus_first(r)), r))
         scored.sort(key=lambda pair: pair[0])
         return [r for _, r in scored[:limit]]
+
+    def _short_name_index(self) -> dict[str, tuple[int, ...]]:
+        """Character → positions in ``regions`` of the regions whose short name holds it."""
+        if self._by_char is None:
+            by_char: dict[str, list[int]] = defaultdict(list)
+            for i, r in enumerate(self.regions):
+                for ch in set(r.short):
+                    by_char[ch].append(i)
+            self._by_char = {ch: tuple(ids) for ch, ids in by_char.items()}
+        return self._by_char
 
 
 def names_of(region: Region) -> tuple[str, ...]:
@@ -199,14 +220,8 @@ def _focus_first(r: Region) -> tuple[bool, int, str]:
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insert, delete, substitute all cost 1)."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    """Levenshtein distance (insert, delete, substitute all cost 1), computed in C."""
+    return Levenshtein.distance(a, b)
 
 
 def parse_gazetteer(text: str) -> list[Region]:
