@@ -295,6 +295,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Arguments that are file names: undecodable bytes in them are part of a real name (a file
+# named in GBK on a UTF-8 system) and the readers cope; in any other argument they are a
+# mistake the operator must hear about.
+_PATH_ARGUMENTS = frozenset({"paths", "file"})
+
+
+def _undecodable_argument(args: argparse.Namespace) -> str | None:
+    """The name of the first text argument holding a lone surrogate (undecodable bytes)."""
+    from briefings.arguments import has_surrogates
+
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if name in _PATH_ARGUMENTS or name == "func":
+            continue
+        if any(isinstance(v, str) and has_surrogates(v) for v in values):
+            return name
+    return None
+
+
+def _one_line(text: str) -> str:
+    """An error message as one printable line: blanks folded, no lone surrogates."""
+    from briefings.arguments import replace_surrogates
+
+    return " ".join(replace_surrogates(text).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     level = os.environ.get("LOG_LEVEL", "WARNING").upper()
     logging.basicConfig(
@@ -302,16 +328,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from bot.config import quiet_token_logs
+    from bot.redact import redact
 
     quiet_token_logs()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "db"):
         args.db = None
+    if bad := _undecodable_argument(args):
+        print(
+            f"错误: 参数 {bad} 含有无法解码的字节 (not valid UTF-8): 请检查终端或脚本的编码",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return args.func(args)
     except (BriefingError, CliError) as exc:
-        print(f"错误: {exc}", file=sys.stderr)
+        print(f"错误: {_one_line(redact(str(exc)))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -319,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # the operator gets one line, never a traceback
         logging.getLogger("bot").debug("unexpected error", exc_info=True)
-        print(f"错误: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"错误: {_one_line(redact(f'{type(exc).__name__}: {exc}'))}", file=sys.stderr)
         return 2
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -50,8 +51,15 @@ from briefings.search import (
     snippet,
 )
 
+log = logging.getLogger(__name__)
+
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "briefings.db"
 ENV_VAR = "BRIEFINGS_DB"
+# The file holds chat ids and group titles: owner-only, unless the operator lets a group read it
+# (another account running Datasette, a backup job).
+GROUP_READ_ENV = "BRIEFINGS_DB_GROUP_READ"
+PRIVATE_MODE = 0o600
+GROUP_READ_MODE = 0o640
 BUSY_TIMEOUT_MS = 5000
 # Article ids are days_since_1970(date) * ID_SPAN + n: rowid order is date order (newest last).
 ID_SPAN = 1_000_000
@@ -81,6 +89,39 @@ def db_path(explicit: str | Path | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return DEFAULT_DB
+
+
+def file_mode(env: dict[str, str] | None = None) -> int:
+    """0600 for the database and its -wal/-shm files; 0640 with BRIEFINGS_DB_GROUP_READ=1."""
+    value = (os.environ if env is None else env).get(GROUP_READ_ENV, "").strip().lower()
+    return GROUP_READ_MODE if value in ("1", "true", "yes", "on") else PRIVATE_MODE
+
+
+def secure_files(path: Path, mode: int) -> None:
+    """Create the database file with ``mode`` if it is missing, and take away from it and its
+    -wal/-shm files any permission beyond ``mode`` (files made by older versions were 0644).
+
+    SQLite gives the -wal and -shm files it creates the permissions of the database file, so
+    this runs before the first connection. A file we do not own is left as it is.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        pass
+    else:
+        try:
+            os.fchmod(fd, mode)  # exactly ``mode``, whatever the umask
+        finally:
+            os.close(fd)
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            current = file.stat().st_mode & 0o777
+            if current & ~mode:
+                file.chmod(current & mode)
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            log.warning("cannot restrict the permissions of %s (not its owner)", file)
 
 
 def id_base(date: str) -> int:
@@ -197,11 +238,16 @@ class Store:
         self.lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """Open (creating if needed) and migrate the database at ``path``."""
+    def open(cls, path: str | Path, *, mode: int | None = None) -> Store:
+        """Open (creating if needed) and migrate the database at ``path``.
+
+        The file and its -wal/-shm files get ``mode`` (default ``file_mode()``: 0600, or 0640
+        with BRIEFINGS_DB_GROUP_READ=1).
+        """
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
+            secure_files(path, file_mode() if mode is None else mode)
         conn = sqlite3.connect(
             str(path),
             check_same_thread=False,
