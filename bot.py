@@ -69,9 +69,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             store, args.paths, source=args.source, date=args.date, progress=_progress(total)
         )
     for path, message in report.errors:
-        print(f"跳过 {path}: {message.removeprefix(f'{path}: ')}", file=sys.stderr)
+        print(_one_line(f"跳过 {path}: {message.removeprefix(f'{path}: ')}"), file=sys.stderr)
+    for path, message in report.ignored:
+        print(_one_line(f"忽略 {path}: {message}"), file=sys.stderr)
     for record in report.skipped_records:
-        print(f"跳过记录 {record}", file=sys.stderr)
+        print(_one_line(f"跳过记录 {record}"), file=sys.stderr)
+    for note in report.notes:
+        print(_one_line(f"注意 {note}"), file=sys.stderr)
     print(report.summary())
     if report.errors and report.documents == 0:
         return 1

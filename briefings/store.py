@@ -68,17 +68,24 @@ COUNT_CAP = 1000
 MAX_PAGE = 100
 _EPOCH = Date(1970, 1, 1)
 
-SaveStatus = Literal["added", "unchanged", "replaced"]
+SaveStatus = Literal["added", "unchanged", "replaced", "duplicate"]
 
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What ``save_document`` did, and how many articles and figures the document now has."""
+    """What ``save_document`` did, and how many articles and figures the document now has.
+
+    ``duplicate``: the same text is already stored under another key (``key`` is that one's,
+    ``duplicate_of`` names it for people); nothing was written.
+    """
 
     status: SaveStatus
     articles: int
     figures: int
     document_id: int
+    key: str = ""
+    sha256: str = ""  # of the document's text
+    duplicate_of: str = ""
 
 
 def db_path(explicit: str | Path | None = None) -> Path:
@@ -296,13 +303,13 @@ class Store:
         key = document_key(doc, digest)
         base = id_base(doc.date)
         with self.lock:
-            known = self._unchanged(key, digest)
+            known = self._unchanged(key, digest) or self._same_content(key, digest)
             if known:
                 return known
             prepared = [_prepare(au) for au in units]
             with self.transaction() as conn:
                 # Re-check inside the write lock: another process may have stored it meanwhile.
-                known = self._unchanged(key, digest)
+                known = self._unchanged(key, digest) or self._same_content(key, digest)
                 if known:
                     return known
                 row = conn.execute("SELECT id FROM documents WHERE key = ?", (key,)).fetchone()
@@ -336,7 +343,15 @@ class Store:
                     ).fetchone()
                     status = "added"
                 figures = self._insert_units(conn, doc, document_id, prepared, first)
-        return SaveResult(status, len(prepared), figures, document_id)
+        return SaveResult(status, len(prepared), figures, document_id, key, digest)
+
+    def _counts(self, document_id: int) -> tuple[int, int]:
+        """(articles, figures) of a stored document."""
+        return self.conn.execute(
+            "SELECT count(*), (SELECT count(*) FROM figures WHERE article_id IN "
+            "(SELECT id FROM articles WHERE document_id = ?)) FROM articles WHERE document_id = ?",
+            (document_id, document_id),
+        ).fetchone()
 
     def _unchanged(self, key: str, digest: str) -> SaveResult | None:
         row = self.conn.execute(
@@ -344,12 +359,64 @@ class Store:
         ).fetchone()
         if not row:
             return None
-        articles, figures = self.conn.execute(
-            "SELECT count(*), (SELECT count(*) FROM figures WHERE article_id IN "
-            "(SELECT id FROM articles WHERE document_id = ?)) FROM articles WHERE document_id = ?",
-            (row[0], row[0]),
+        articles, figures = self._counts(row[0])
+        return SaveResult("unchanged", articles, figures, row[0], key, digest)
+
+    def _same_content(self, key: str, digest: str) -> SaveResult | None:
+        """The document that already holds this exact text under another key, if any.
+
+        Documents are keyed by content as well as by name: the same page saved as two files
+        (``page.txt``, ``page (1).txt``) would otherwise show every hit and figure twice.
+        """
+        row = self.conn.execute(
+            "SELECT id, key, path FROM documents WHERE sha256 = ? AND key != ? ORDER BY id LIMIT 1",
+            (digest, key),
         ).fetchone()
-        return SaveResult("unchanged", articles, figures, row[0])
+        if not row:
+            return None
+        document_id, other_key, other_path = row
+        articles, figures = self._counts(document_id)
+        name = f"{other_path} ({other_key})" if other_path else other_key
+        return SaveResult("duplicate", articles, figures, document_id, other_key, digest, name)
+
+    # ---- files already ingested ---------------------------------------------------------------
+
+    def known_file(self, sha256: str, size: int) -> int | None:
+        """How many documents a file with these bytes gave, if it was ingested before and every
+        one of them is still stored with the same text; None if it must be read again.
+
+        The cheap check before parsing: re-ingesting a folder re-analyses only what changed.
+        """
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT documents FROM ingested_files WHERE sha256 = ? AND size = ?",
+                (sha256, size),
+            ).fetchone()
+            if row is None:
+                return None
+            wanted = json.loads(row[0])
+            if not wanted:
+                return None
+            (found,) = self.conn.execute(
+                "SELECT count(DISTINCT d.id) FROM json_each(?) j JOIN documents d"
+                " ON d.key = json_extract(j.value, '$[0]')"
+                " AND d.sha256 = json_extract(j.value, '$[1]')",
+                (row[0],),
+            ).fetchone()
+        return len(wanted) if found == len({tuple(w) for w in wanted}) else None
+
+    def remember_file(
+        self, sha256: str, size: int, path: str, documents: Sequence[tuple[str, str]]
+    ) -> None:
+        """Record that a file's bytes gave these (key, text sha256) documents."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO ingested_files (sha256, size, path, documents, ingested_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET size = excluded.size,"
+                " path = excluded.path, documents = excluded.documents,"
+                " ingested_at = excluded.ingested_at",
+                (sha256, size, path, _json([list(d) for d in documents]), now_iso()),
+            )
 
     @staticmethod
     def _next_id(conn: sqlite3.Connection, base: int) -> int:
