@@ -245,9 +245,13 @@ def read_capped(path: Path, limit: int | None = None) -> bytes:
     return data
 
 
+def megabytes(size: int) -> str:
+    """``size`` in MB for people: 20, 0.5, 52.43."""
+    return f"{size / 1024 / 1024:.2f}".rstrip("0").rstrip(".")
+
+
 def _too_big(name: str, size: int, limit: int) -> str:
-    mb = 1024 * 1024
     return (
-        f"{name}: 文件太大 ({size / mb:.1f} MB), 上限 {limit / mb:g} MB; 请拆分后再导入 "
+        f"{name}: 文件太大 ({megabytes(size)} MB), 上限 {megabytes(limit)} MB; 请拆分后再导入 "
         f"(file too large; the limit is set by {MAX_FILE_ENV})"
     )

@@ -22,7 +22,14 @@ from pathlib import Path
 from briefings.arguments import replace_surrogates
 from briefings.errors import BriefingError, InputError
 from briefings.figures import extract_figures
-from briefings.files import Skipped, display_path, max_file_bytes, read_capped, walk_inputs
+from briefings.files import (
+    Skipped,
+    display_path,
+    max_file_bytes,
+    megabytes,
+    read_capped,
+    walk_inputs,
+)
 from briefings.models import AnalyzedUnit, Document, RegionMention, Unit
 from briefings.parsing import parse_document
 from briefings.reading import documents_from_bytes
@@ -218,8 +225,17 @@ def _ingest_file(
     size, digest = len(data), hashlib.sha256(data).hexdigest()
     known = store.known_file(digest, size)
     if known is not None:  # the same bytes went in before and are still stored as they were
-        report.documents += known
-        report.unchanged += known
+        count, first_path = known
+        first_name = Path(first_path).name  # uploads were read from a temporary folder
+        report.documents += count
+        if first_name == Path(display_path(path)).name:
+            report.unchanged += count
+        else:
+            report.duplicates += count
+            report.notes.append(
+                f"{display_path(path)}: 与之前导入的 {first_name} 内容相同, 未重复入库 "
+                "(same bytes as a file already ingested)"
+            )
         return
     docs = documents_from_bytes(
         data, path, source=source, date=date, problems=report.skipped_records
@@ -315,7 +331,7 @@ def ingest_bytes(
     limit = max_file_bytes()
     if len(data) > limit:
         raise InputError(
-            f"{safe}: 文件太大 ({len(data) / 1024 / 1024:.1f} MB), 上限 {limit / 1024 / 1024:g} MB"
+            f"{safe}: 文件太大 ({megabytes(len(data))} MB), 上限 {megabytes(limit)} MB"
         )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / safe

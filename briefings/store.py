@@ -381,15 +381,16 @@ class Store:
 
     # ---- files already ingested ---------------------------------------------------------------
 
-    def known_file(self, sha256: str, size: int) -> int | None:
-        """How many documents a file with these bytes gave, if it was ingested before and every
-        one of them is still stored with the same text; None if it must be read again.
+    def known_file(self, sha256: str, size: int) -> tuple[int, str] | None:
+        """(how many documents, which path) a file with these bytes gave, if it was ingested
+        before and every one of them is still stored with the same text; None if it must be
+        read again.
 
         The cheap check before parsing: re-ingesting a folder re-analyses only what changed.
         """
         with self.lock:
             row = self.conn.execute(
-                "SELECT documents FROM ingested_files WHERE sha256 = ? AND size = ?",
+                "SELECT documents, path FROM ingested_files WHERE sha256 = ? AND size = ?",
                 (sha256, size),
             ).fetchone()
             if row is None:
@@ -403,18 +404,18 @@ class Store:
                 " AND d.sha256 = json_extract(j.value, '$[1]')",
                 (row[0],),
             ).fetchone()
-        return len(wanted) if found == len({tuple(w) for w in wanted}) else None
+        return (len(wanted), row[1]) if found == len({tuple(w) for w in wanted}) else None
 
     def remember_file(
         self, sha256: str, size: int, path: str, documents: Sequence[tuple[str, str]]
     ) -> None:
-        """Record that a file's bytes gave these (key, text sha256) documents."""
+        """Record that a file's bytes gave these (key, text sha256) documents. The first path
+        they came from stays: a later copy under another name is reported as its duplicate."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO ingested_files (sha256, size, path, documents, ingested_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET size = excluded.size,"
-                " path = excluded.path, documents = excluded.documents,"
-                " ingested_at = excluded.ingested_at",
+                " documents = excluded.documents, ingested_at = excluded.ingested_at",
                 (sha256, size, path, _json([list(d) for d in documents]), now_iso()),
             )
 
