@@ -126,41 +126,7 @@ def walk_inputs(paths: Sequence[str | Path]) -> Iterator[Path | Skipped]:
     seen_files: set[tuple[int, int]] = set()
     seen_dirs: set[tuple[int, int]] = set()
     for p in named:
-        yield from _entry(p, seen_files, seen_dirs, named=True)
-
-
-def _entry(
-    path: Path,
-    seen_files: set[tuple[int, int]],
-    seen_dirs: set[tuple[int, int]],
-    *,
-    named: bool,
-) -> Iterator[Path | Skipped]:
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        yield Skipped(display_path(path), _problem(exc))
-        return
-    key = (st.st_dev, st.st_ino)
-    if stat.S_ISREG(st.st_mode):
-        if key not in seen_files:
-            seen_files.add(key)
-            if named or is_input_name(path):
-                yield path
-            else:
-                yield Skipped(
-                    display_path(path), "不是 .txt/.jsonl/.json 文件, 已忽略", error=False
-                )
-        return
-    if stat.S_ISDIR(st.st_mode):
-        if key in seen_dirs:
-            yield Skipped(display_path(path), "这个文件夹已经读过 (a symbolic link loop?)")
-            return
-        seen_dirs.add(key)
-        yield from _walk(path, seen_files, seen_dirs)
-        return
-    kind = special_kind(st.st_mode) or "特殊文件 (not a regular file)"
-    yield Skipped(display_path(path), f"不是普通文件: {kind}")
+        yield from _walk(p, seen_files, seen_dirs)
 
 
 def _children(folder: Path) -> list[Path] | Skipped:
@@ -173,40 +139,49 @@ def _children(folder: Path) -> list[Path] | Skipped:
 
 
 def _walk(
-    folder: Path, seen_files: set[tuple[int, int]], seen_dirs: set[tuple[int, int]]
+    root: Path, seen_files: set[tuple[int, int]], seen_dirs: set[tuple[int, int]]
 ) -> Iterator[Path | Skipped]:
-    """Depth first in name order, as a recursive walk would go, with a stack of iterators."""
-    first = _children(folder)
-    if isinstance(first, Skipped):
-        yield first
-        return
-    stack = [iter(first)]
+    """``root`` and, if it is a folder, everything under it: depth first in name order, as a
+    recursive walk would go, with a stack of iterators instead of recursion."""
+    stack = [iter([root])]
     while stack:
-        child = next(stack[-1], None)
-        if child is None:
+        path = next(stack[-1], None)
+        if path is None:
             stack.pop()
             continue
-        if child.name.startswith("."):
-            yield Skipped(display_path(child), "隐藏文件或文件夹, 已忽略", error=False)
+        named = len(stack) == 1
+        if not named and path.name.startswith("."):
+            yield Skipped(display_path(path), "隐藏文件或文件夹, 已忽略", error=False)
             continue
         try:
-            st = os.stat(child)
+            st = os.stat(path)
         except OSError as exc:
-            yield Skipped(display_path(child), _problem(exc))
+            yield Skipped(display_path(path), _problem(exc))
             continue
+        key = (st.st_dev, st.st_ino)
         if stat.S_ISDIR(st.st_mode):
-            key = (st.st_dev, st.st_ino)
             if key in seen_dirs:
-                yield Skipped(display_path(child), "这个文件夹已经读过 (a symbolic link loop?)")
+                reason = "这个文件夹已经读过 (a symbolic link loop, or named twice)"
+                yield Skipped(display_path(path), reason, error=False)
                 continue
             seen_dirs.add(key)
-            children = _children(child)
+            children = _children(path)
             if isinstance(children, Skipped):
                 yield children
             else:
                 stack.append(iter(children))
-            continue
-        yield from _entry(child, seen_files, seen_dirs, named=False)
+        elif stat.S_ISREG(st.st_mode):
+            if key in seen_files:
+                continue  # named and inside a named folder, or a hard link: read once
+            seen_files.add(key)
+            if named or is_input_name(path):
+                yield path
+            else:
+                reason = "不是 .txt/.jsonl/.json 文件, 已忽略"
+                yield Skipped(display_path(path), reason, error=False)
+        else:
+            kind = special_kind(st.st_mode) or "特殊文件 (not a regular file)"
+            yield Skipped(display_path(path), f"不是普通文件: {kind}")
 
 
 def iter_input_files(paths: Sequence[str | Path]) -> Iterator[Path]:

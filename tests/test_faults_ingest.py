@@ -262,7 +262,7 @@ def test_fifos_sockets_devices_and_looping_links_are_each_named(
     reasons = dict(report.errors)
     assert "FIFO" in reasons[str(folder / "pipe.txt")]
     assert "socket" in reasons[str(folder / "sock.txt")]
-    assert "已经读过" in reasons[str(folder / "here")]
+    assert "已经读过" in dict(report.ignored)[str(folder / "here")]
     assert "成环" in reasons[str(folder / "self.txt")]
     assert "找不到" in reasons[str(folder / "gone.txt")]
     assert "device" in reasons["/dev/null"]
@@ -561,3 +561,23 @@ def test_a_lone_surrogate_argument_is_a_one_line_error(tmp_path: Path, args: tup
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert "无法解码" in err
+
+
+async def test_a_long_one_line_upload_reads_in_a_few_messages(harness) -> None:
+    from botharness import USER_ID, assert_telegram_ok
+
+    from bot import cards
+
+    data = one_line_text(300_000).encode("utf-8")
+    report = await harness.rt.call(ingest_bytes, harness.rt.store, "long_2026-04-16.txt", data)
+    assert report.added == 1
+    (bundle,) = await harness.rt.call(harness.rt.store.articles_on, "2026-04-16")
+    expected = len(cards.article_messages(bundle))
+    assert expected <= 10  # a whole 300,000-character line used to be about 80 messages
+    before = len(harness.fake.sent_messages(USER_ID))
+    replies = await harness.say(USER_ID, f"/article {bundle.article.id}", expect=expected)
+    await harness.settle()
+    assert len(harness.fake.sent_messages(USER_ID)) == before + expected
+    for reply in replies:
+        assert_telegram_ok(reply)
+    assert "从略" in replies[-1]["text"]
