@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from briefings.errors import BriefingError
@@ -44,13 +44,13 @@ def _open_store(db: str | None):
     return Store.open(path)
 
 
-def _progress(total: int) -> Callable | None:
-    """A tqdm bar on stderr when there are many files and stderr is a terminal."""
-    if total < 5 or not sys.stderr.isatty():
-        return None
+def _progress(files: list[Path]) -> Iterable[Path]:
+    """The files, under a tqdm bar on stderr when there are many and stderr is a terminal."""
+    if len(files) < 5 or not sys.stderr.isatty():
+        return files
     from tqdm import tqdm
 
-    return lambda files: tqdm(files, total=total, unit="file", file=sys.stderr)
+    return tqdm(files, total=len(files), unit="file", file=sys.stderr)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -61,12 +61,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         python bot.py ingest ~/pages --date 2026-04-15 --source 浙江日报
     """
     from briefings.pipeline import ingest_paths
-    from briefings.reading import iter_input_files
 
-    total = len(list(iter_input_files(args.paths)))
     with _open_store(args.db) as store:
         report = ingest_paths(
-            store, args.paths, source=args.source, date=args.date, progress=_progress(total)
+            store, args.paths, source=args.source, date=args.date, progress=_progress
         )
     for path, message in report.errors:
         print(_one_line(f"跳过 {path}: {message.removeprefix(f'{path}: ')}"), file=sys.stderr)

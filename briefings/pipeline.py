@@ -275,7 +275,7 @@ def ingest_paths(
     *,
     source: str | None = None,
     date: str | None = None,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    progress: Callable[[list[Path]], Iterable[Path]] | None = None,
 ) -> IngestReport:
     """Ingest files and folders; every entry that cannot be read, decoded, parsed, analysed or
     stored is reported in ``errors`` (one line) and skipped, whatever went wrong.

@@ -322,3 +322,17 @@ def test_the_bot_runtime_database_is_private(tmp_path: Path, open_umask: None) -
         assert set(modes(tmp_path / "rt.db").values()) == {0o600}
     finally:
         rt.close()
+
+
+def test_the_admins_traceback_report_never_shows_the_token() -> None:
+    from telegram.error import NetworkError
+
+    from bot.errors import admin_report
+
+    try:
+        raise NetworkError(f"aiohttp.ClientResponseError: 400, url='http://h/bot{TOKEN}/getMe'")
+    except NetworkError as exc:
+        report = admin_report(exc, where=f"update from http://h/bot{TOKEN}/getUpdates")
+    assert "NetworkError" in report
+    assert "getMe" in report
+    assert_no_token(report)
