@@ -218,9 +218,17 @@ class IngestReport:
         return text
 
 
+# A file's record for the cheap re-ingest check: (bytes sha256, size, path, [(key, text sha256)]).
+FileRecord = tuple[str, int, str, list[tuple[str, str]]]
+# File records are written together, in one transaction per this many files (a COMMIT each
+# would cost more than the rest of storing a page); lost ones only mean a file is read again.
+FILE_RECORD_BATCH = 200
+
+
 def _ingest_file(
     store, path: Path, report: IngestReport, *, source: str | None, date: str | None
-) -> None:
+) -> FileRecord | None:
+    """Ingest one file; returns its record for ``store.remember_files`` (None if it was known)."""
     data = read_capped(path)
     size, digest = len(data), hashlib.sha256(data).hexdigest()
     known = store.known_file(digest, size)
@@ -236,7 +244,7 @@ def _ingest_file(
                 f"{display_path(path)}: 与之前导入的 {first_name} 内容相同, 未重复入库 "
                 "(same bytes as a file already ingested)"
             )
-        return
+        return None
     docs = documents_from_bytes(
         data, path, source=source, date=date, problems=report.skipped_records
     )
@@ -266,7 +274,7 @@ def _ingest_file(
         if result.status in ("added", "replaced"):
             report.articles += result.articles
             report.figures += result.figures
-    store.remember_file(digest, size, display_path(path), stored)
+    return (digest, size, display_path(path), stored)
 
 
 def ingest_paths(
@@ -290,10 +298,15 @@ def ingest_paths(
             (report.errors if entry.error else report.ignored).append((entry.path, entry.reason))
         else:
             files.append(entry)
+    records: list[FileRecord] = []
     for path in progress(files) if progress else files:
         report.files += 1
+        if len(records) >= FILE_RECORD_BATCH:
+            store.remember_files(records)
+            records.clear()
         try:
-            _ingest_file(store, path, report, source=source, date=date)
+            if record := _ingest_file(store, path, report, source=source, date=date):
+                records.append(record)
         except BriefingError as exc:
             report.errors.append((display_path(path), str(exc)))
         except Exception as exc:  # one bad entry never stops the run
@@ -302,6 +315,8 @@ def ingest_paths(
             report.errors.append(
                 (display_path(path), f"处理出错, 已跳过 (internal error): {reason}")
             )
+    if records:
+        store.remember_files(records)
     return report
 
 

@@ -406,17 +406,23 @@ class Store:
             ).fetchone()
         return (len(wanted), row[1]) if found == len({tuple(w) for w in wanted}) else None
 
-    def remember_file(
-        self, sha256: str, size: int, path: str, documents: Sequence[tuple[str, str]]
+    def remember_files(
+        self, files: Sequence[tuple[str, int, str, Sequence[tuple[str, str]]]]
     ) -> None:
-        """Record that a file's bytes gave these (key, text sha256) documents. The first path
-        they came from stays: a later copy under another name is reported as its duplicate."""
+        """Record, for each (bytes sha256, size, path, documents) in one transaction, that a
+        file's bytes gave these (key, text sha256) documents. The first path a file came from
+        stays: a later copy under another name is reported as its duplicate."""
+        now = now_iso()
+        rows = [
+            (sha, size, path, _json([list(d) for d in docs]), now)
+            for sha, size, path, docs in files
+        ]
         with self.transaction() as conn:
-            conn.execute(
+            conn.executemany(
                 "INSERT INTO ingested_files (sha256, size, path, documents, ingested_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET size = excluded.size,"
                 " documents = excluded.documents, ingested_at = excluded.ingested_at",
-                (sha256, size, path, _json([list(d) for d in documents]), now_iso()),
+                rows,
             )
 
     @staticmethod
