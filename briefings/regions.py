@@ -7,13 +7,16 @@ wins. ``find_mentions`` recognises regions in running news text (the second half
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Container, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from briefings.errors import AmbiguousRegion, UnknownRegion
@@ -56,7 +59,7 @@ class Gazetteer:
         self._by_name = dict(by_name)
         self._by_pinyin = dict(by_pinyin)
         self._matcher = None  # built on first find_mentions (see _Matcher)
-        self._by_char: dict[str, tuple[int, ...]] | None = None  # built on first suggest
+        self._suggest: _SuggestTables | None = None  # built on first suggest
 
     def by_adcode(self, adcode: str) -> Region | None:
         return self._by_code.get(adcode.strip())
@@ -167,43 +170,72 @@ class Gazetteer:
         """Close names for an unknown query: shared characters, pinyin prefix, edit distance.
 
         Bounded work whatever the query: nothing longer than MAX_SUGGEST_CHARS is a place name
-        (it gets no suggestions), distances are rapidfuzz's C Levenshtein, and Chinese queries
-        are only compared with names that share a character with them (an index).
+        (it gets no suggestions); pinyin is compared with every name in C (rapidfuzz), and a
+        Chinese query only with the names that share the most characters with it (an index).
         """
         q = for_matching(query).replace(" ", "")
         if not q or len(q) > MAX_SUGGEST_CHARS:
             return []
+        tables = self._suggest_tables()
         scored: list[tuple[tuple, Region]] = []
         if q.isascii():
             p = _PINYIN_NOISE.sub("", q.lower())
-            for r in self.regions:
-                if not r.pinyin or (r.level == "province" and len(p) < 3):
+            close = process.extract(
+                p,
+                tables.pinyins,
+                scorer=Levenshtein.distance,
+                score_cutoff=max(1, len(p) // 4),
+                limit=None,
+            )
+            dists = {k: dist for _, dist, k in close}
+            for k in dists.keys() | set(tables.by_prefix.get(p[:3], ())):
+                r = tables.pinyin_regions[k]
+                if r.level == "province" and len(p) < 3:
                     continue
-                prefix = r.pinyin.startswith(p[:3])
-                dist = edit_distance(p, r.pinyin)
-                if prefix or dist <= max(1, len(p) // 4):
-                    scored.append(((dist, not prefix, *_focus_first(r)), r))
+                dist = dists[k] if k in dists else edit_distance(p, r.pinyin)
+                scored.append(((dist, not r.pinyin.startswith(p[:3]), *_focus_first(r)), r))
         else:
             core = _ADMIN_SUFFIX.sub("", q) or q
-            index = self._short_name_index()
-            candidates = {i for ch in set(core) for i in index.get(ch, ())}
-            for i in candidates:
-                r = self.regions[i]
-                shared = len(set(core) & set(r.short))
-                dist = edit_distance(core, r.short)
-                scored.append(((-shared, dist, *_focus_first(r)), r))
+            shared = Counter(i for ch in set(core) for i in tables.by_char.get(ch, ()))
+            if not shared:
+                return []
+            # Ranked by shared characters first: only names tied with the limit-th best can
+            # make the list, so only they need an edit distance.
+            floor = heapq.nlargest(limit, shared.values())[-1]
+            for i, n in shared.items():
+                if n >= floor:
+                    r = self.regions[i]
+                    scored.append(((-n, edit_distance(core, r.short), *_focus_first(r)), r))
         scored.sort(key=lambda pair: pair[0])
         return [r for _, r in scored[:limit]]
 
-    def _short_name_index(self) -> dict[str, tuple[int, ...]]:
-        """Character → positions in ``regions`` of the regions whose short name holds it."""
-        if self._by_char is None:
+    def _suggest_tables(self) -> _SuggestTables:
+        """The indexes ``suggest`` uses, built on its first call."""
+        if self._suggest is None:
             by_char: dict[str, list[int]] = defaultdict(list)
             for i, r in enumerate(self.regions):
                 for ch in set(r.short):
                     by_char[ch].append(i)
-            self._by_char = {ch: tuple(ids) for ch, ids in by_char.items()}
-        return self._by_char
+            with_pinyin = [r for r in self.regions if r.pinyin]
+            by_prefix: dict[str, list[int]] = defaultdict(list)
+            for k, r in enumerate(with_pinyin):
+                for n in range(4):  # a query's first three letters may be fewer
+                    by_prefix[r.pinyin[:n]].append(k)
+            self._suggest = _SuggestTables(
+                by_char={ch: tuple(ids) for ch, ids in by_char.items()},
+                pinyins=[r.pinyin for r in with_pinyin],
+                pinyin_regions=with_pinyin,
+                by_prefix={p: tuple(ids) for p, ids in by_prefix.items()},
+            )
+        return self._suggest
+
+
+@dataclass(frozen=True)
+class _SuggestTables:
+    by_char: dict[str, tuple[int, ...]]  # character -> positions in regions of short names with it
+    pinyins: list[str]  # pinyin of every region that has one
+    pinyin_regions: list[Region]  # the regions of ``pinyins``, position for position
+    by_prefix: dict[str, tuple[int, ...]]  # first 0-3 letters -> positions in ``pinyins``
 
 
 def names_of(region: Region) -> tuple[str, ...]:
