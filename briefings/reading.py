@@ -1,5 +1,6 @@
-"""Read input files into Documents: decode bytes, walk folders, tell pages, articles and JSON Lines
-apart by their content, and settle each document's date, source and idempotency key.
+"""Read input files into Documents: decode bytes, tell pages, articles and JSON Lines apart by
+their content, and settle each document's date, source and idempotency key. Walking folders and
+opening files safely (size limit, FIFOs, unreadable entries) is ``briefings.files``.
 
 Text is kept as printed (no NFKC): users see the original; only line ends are normalised.
 """
