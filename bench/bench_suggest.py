@@ -47,6 +47,8 @@ def plain_distance(a: str, b: str) -> int:
 def plain_suggest(gaz, query: str, limit: int = 5) -> list:
     """The suggestions as they were computed before (no length bound, no index, Python loops)."""
     q = for_matching(query).replace(" ", "")
+    if not q:
+        return []
     scored = []
     if q.isascii():
         p = _PINYIN_NOISE.sub("", q.lower())

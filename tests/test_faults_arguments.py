@@ -8,9 +8,11 @@ measured in the same test (the machine is shared), with generous margins.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import statistics
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from botharness import USER_ID, Harness, assert_telegram_ok, buttons
@@ -23,6 +25,8 @@ from briefings import arguments, ledger
 from briefings.regions import load_gazetteer
 
 pytestmark = pytest.mark.faults
+
+REPO = Path(__file__).resolve().parent.parent
 
 OTHER_CHAT = 5151
 EDITION = "2026-04-15"
@@ -183,41 +187,19 @@ async def test_unknown_name_with_a_bidi_override_is_echoed_without_it(harness: H
 # ---- the domain functions themselves ----------------------------------------------------------
 
 
-def reference_suggest(gaz, query: str, limit: int = 5):
-    """The plain definition the indexed, C-backed suggest must agree with."""
-    from briefings.normalize import for_matching
-    from briefings.regions import _ADMIN_SUFFIX, _PINYIN_NOISE, _focus_first
+def load_bench(name: str):
+    """A module of bench/ (not a package), by path."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    def distance(a: str, b: str) -> int:
-        prev = list(range(len(b) + 1))
-        for i, ca in enumerate(a, 1):
-            cur = [i]
-            for j, cb in enumerate(b, 1):
-                cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-            prev = cur
-        return prev[-1]
 
-    q = for_matching(query).replace(" ", "")
-    if not q:
-        return []
-    scored = []
-    if q.isascii():
-        p = _PINYIN_NOISE.sub("", q.lower())
-        for r in gaz.regions:
-            if not r.pinyin or (r.level == "province" and len(p) < 3):
-                continue
-            prefix = r.pinyin.startswith(p[:3])
-            dist = distance(p, r.pinyin)
-            if prefix or dist <= max(1, len(p) // 4):
-                scored.append(((dist, not prefix, *_focus_first(r)), r))
-    else:
-        core = _ADMIN_SUFFIX.sub("", q) or q
-        for r in gaz.regions:
-            shared = len(set(core) & set(r.short))
-            if shared:
-                scored.append(((-shared, distance(core, r.short), *_focus_first(r)), r))
-    scored.sort(key=lambda pair: pair[0])
-    return [r for _, r in scored[:limit]]
+# The plain definition the indexed, C-backed suggest must agree with: the pure-Python edit
+# distance over every name that suggest used before, kept as the benchmark's baseline.
+reference_suggest = load_bench("bench_suggest").plain_suggest
 
 
 @settings(max_examples=60, deadline=None)
