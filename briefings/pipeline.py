@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 MAX_ARTICLE_CHARS = 30_000
 # Titles, kickers, subtitles and sub-heads are one line each on a page.
 MAX_HEADING_CHARS = 300
-# Where a cut may fall: after a sentence end, else after a clause mark, else anywhere.
+# Where a cut inside a paragraph may fall: after a sentence end (and its closing quotes).
 _SENTENCE_END = re.compile(r"[。！？!?…][”’」』）)]*")
 
 
@@ -172,7 +172,7 @@ def bounded_units(doc: Document) -> tuple[list[Unit], list[str]]:
         if left_out:
             notes.append(
                 f"{doc.path}: 第 {n} 篇稿件过长 ({len(unit.body)} 字), 只收录前 "
-                f"{len(capped.body) - len(capped.paragraphs[-1]) - 1} 字 "
+                f"{len(unit.body) - left_out} 字 "
                 f"(article longer than {MAX_ARTICLE_CHARS} characters: cut)"
             )
     return units, notes

@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from briefings.arguments import replace_surrogates
 from briefings.errors import InputError, InvalidArgument
 from briefings.files import (  # noqa: F401 - walking and opening files lived here before
     INPUT_SUFFIXES,
@@ -299,13 +300,14 @@ def html_to_paragraphs(text: str) -> str:
 
 
 def _text_field(rec: dict[str, Any], name: str) -> str:
+    # A "\ud800" escape decodes to a lone surrogate, which nothing downstream can encode.
     value = rec.get(name)
     if value is None:
         return ""
     if isinstance(value, list):
-        return " ".join(str(v) for v in value)
+        return replace_surrogates(" ".join(str(v) for v in value))
     if isinstance(value, (str, int, float)):
-        return str(value)
+        return replace_surrogates(str(value))
     raise ValueError(f"字段 {name} 类型不对 (field {name!r} has the wrong type)")
 
 

@@ -581,3 +581,17 @@ async def test_a_long_one_line_upload_reads_in_a_few_messages(harness) -> None:
     for reply in replies:
         assert_telegram_ok(reply)
     assert "从略" in replies[-1]["text"]
+
+
+def test_a_lone_surrogate_escape_in_a_json_record_is_stored_as_a_replacement_character(
+    store: Store, tmp_path: Path
+) -> None:
+    feed = tmp_path / "feed_2026-04-15.jsonl"
+    body = ARTICLE.replace("全县", "全县\\ud800")
+    feed.write_text(json.dumps({"title": "缙云\\udcff工业", "body": body}, ensure_ascii=False))
+    feed.write_text(feed.read_text("utf-8").replace("\\\\u", "\\u"), "utf-8")
+    report = ingest_paths(store, [feed])
+    assert (report.added, report.errors) == (1, [])
+    (bundle,) = store.articles_on("2026-04-15")
+    assert "\ufffd" in bundle.article.title
+    assert "全县\ufffd" in bundle.article.body
