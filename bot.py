@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from briefings.errors import BriefingError
@@ -44,13 +44,13 @@ def _open_store(db: str | None):
     return Store.open(path)
 
 
-def _progress(total: int) -> Callable | None:
-    """A tqdm bar on stderr when there are many files and stderr is a terminal."""
-    if total < 5 or not sys.stderr.isatty():
-        return None
+def _progress(files: list[Path]) -> Iterable[Path]:
+    """The files, under a tqdm bar on stderr when there are many and stderr is a terminal."""
+    if len(files) < 5 or not sys.stderr.isatty():
+        return files
     from tqdm import tqdm
 
-    return lambda files: tqdm(files, total=total, unit="file", file=sys.stderr)
+    return tqdm(files, total=len(files), unit="file", file=sys.stderr)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -61,17 +61,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         python bot.py ingest ~/pages --date 2026-04-15 --source 浙江日报
     """
     from briefings.pipeline import ingest_paths
-    from briefings.reading import iter_input_files
 
-    total = len(list(iter_input_files(args.paths)))
     with _open_store(args.db) as store:
         report = ingest_paths(
-            store, args.paths, source=args.source, date=args.date, progress=_progress(total)
+            store, args.paths, source=args.source, date=args.date, progress=_progress
         )
     for path, message in report.errors:
-        print(f"跳过 {path}: {message.removeprefix(f'{path}: ')}", file=sys.stderr)
+        print(_one_line(f"跳过 {path}: {message.removeprefix(f'{path}: ')}"), file=sys.stderr)
+    for path, message in report.ignored:
+        print(_one_line(f"忽略 {path}: {message}"), file=sys.stderr)
     for record in report.skipped_records:
-        print(f"跳过记录 {record}", file=sys.stderr)
+        print(_one_line(f"跳过记录 {record}"), file=sys.stderr)
+    for note in report.notes:
+        print(_one_line(f"注意 {note}"), file=sys.stderr)
     print(report.summary())
     if report.errors and report.documents == 0:
         return 1
@@ -295,6 +297,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Arguments that are file names: undecodable bytes in them are part of a real name (a file
+# named in GBK on a UTF-8 system) and the readers cope; in any other argument they are a
+# mistake the operator must hear about.
+_PATH_ARGUMENTS = frozenset({"paths", "file"})
+
+
+def _undecodable_argument(args: argparse.Namespace) -> str | None:
+    """The name of the first text argument holding a lone surrogate (undecodable bytes)."""
+    from briefings.arguments import has_surrogates
+
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if name in _PATH_ARGUMENTS or name == "func":
+            continue
+        if any(isinstance(v, str) and has_surrogates(v) for v in values):
+            return name
+    return None
+
+
+def _one_line(text: str) -> str:
+    """An error message as one printable line: blanks folded, no lone surrogates."""
+    from briefings.arguments import replace_surrogates
+
+    return " ".join(replace_surrogates(text).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     level = os.environ.get("LOG_LEVEL", "WARNING").upper()
     logging.basicConfig(
@@ -302,16 +330,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from bot.config import quiet_token_logs
+    from bot.redact import redact
 
     quiet_token_logs()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "db"):
         args.db = None
+    if bad := _undecodable_argument(args):
+        print(
+            f"错误: 参数 {bad} 含有无法解码的字节 (not valid UTF-8): 请检查终端或脚本的编码",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return args.func(args)
     except (BriefingError, CliError) as exc:
-        print(f"错误: {exc}", file=sys.stderr)
+        print(f"错误: {_one_line(redact(str(exc)))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -319,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # the operator gets one line, never a traceback
         logging.getLogger("bot").debug("unexpected error", exc_info=True)
-        print(f"错误: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"错误: {_one_line(redact(f'{type(exc).__name__}: {exc}'))}", file=sys.stderr)
         return 2
 
 
