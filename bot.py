@@ -11,6 +11,8 @@ Usage:
     python bot.py county NAME          a county's articles and figures
     python bot.py digest [--date D] [--chat ID]   print the edition as that chat would get it
     python bot.py push [--date D]      one delivery pass now (sends nothing twice)
+    python bot.py backup OUT.db        a verified copy of the database, safe while the bot runs
+    python bot.py health               exit 0 when the running bot's heartbeat is fresh
 
 Every subcommand's --help shows an example. Errors are one line on stderr and a non-zero exit.
 """
@@ -250,6 +252,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_console(config, sys.stdin, sys.stdout)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database while the bot runs, verified (integrity check, row counts).
+
+    The copy is taken from one consistent snapshot with SQLite's online backup API and is
+    moved into place only after it checks out, so a failed backup never looks like a good one.
+
+    Example:
+        python bot.py backup /var/backups/briefings-2026-12-04.db
+        python bot.py --db /srv/bot/briefings.db backup backup.db --force
+    """
+    from briefings.backup import backup_database
+    from briefings.store import db_path
+
+    print(backup_database(db_path(args.db), args.out, force=args.force).summary())
+    return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """Exit 0 when the running bot's heartbeat is fresh and its database opens (for Docker).
+
+    Example:
+        python bot.py health
+    """
+    from bot.health import check
+    from briefings.store import db_path
+
+    result = check(db_path(args.db))
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
@@ -294,6 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date")
     p = add("ask", cmd_ask, "one command offline")
     p.add_argument("text", nargs="+", metavar="TEXT")
+    p = add("backup", cmd_backup, "a verified copy of the database, safe while the bot runs")
+    p.add_argument("out", metavar="OUT.db")
+    p.add_argument("--force", action="store_true", help="replace OUT.db if it exists")
+    add("health", cmd_health, "exit 0 when the running bot is alive (heartbeat)")
     return parser
 
 
