@@ -299,6 +299,7 @@ def main() -> None:
     worst = sorted(everything, key=lambda s: -s.badness)[: args.worst]
     classes = {**_failure_classes(everything), **_stray_classes(everything, golds)}
     if args.json:
+
         def page(s: PageScore) -> dict[str, Any]:
             return {
                 "file": s.file,

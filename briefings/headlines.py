@@ -84,8 +84,10 @@ def two_decks(text: str) -> tuple[str, str] | None:
     if has_column_tag(text):
         return None
     parts = text.strip().split()
-    if len(parts) == 2 and all(_vis(p) >= DECK_MIN for p in parts) and _vis(parts[0]) != _vis(
-        parts[1]
+    if (
+        len(parts) == 2
+        and all(_vis(p) >= DECK_MIN for p in parts)
+        and _vis(parts[0]) != _vis(parts[1])
     ):
         return parts[0], parts[1]
     return None
