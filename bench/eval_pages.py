@@ -68,7 +68,7 @@ class Predicted:
     @property
     def n_paragraphs(self) -> int:
         units = [self.host, *self.parts]
-        notes = sum(len(getattr(u, "notes", ())) for u in units)
+        notes = sum(len(u.notes) for u in units)
         return sum(len(u.paragraphs) + len(u.subheads) for u in units) + notes
 
 

@@ -79,7 +79,7 @@ class _Block:
     start: int
     end: int
     raw: str = ""
-    value: str = ""  # the dateline, or the page of a continuation mark
+    value: str = ""  # the dateline, the page of a continuation mark, or a caption's credit
     people: People | None = None
     cont_to: str = ""  # `(下转第3版)` found at the end of this block
 
@@ -131,6 +131,7 @@ def _classify(text: str, line_no: int) -> _Block:
     elif not short:
         if split := _split_trailing_credit(t):
             b.kind, b.text, b.people = "captionbody", split[0], split[1]
+            b.value = t[len(split[0]) :].strip()  # the credit as printed
     elif _vis(t) <= 80 and (_PAREN_LINE.match(t) or _NOTE_LINE.search(t)):
         b.kind = "note"
     elif t[-1] in "—─-" and _KICKER_END.search(t) and 4 <= _vis(t) <= 100 and _HAN.search(t):
@@ -143,6 +144,7 @@ def _classify(text: str, line_no: int) -> _Block:
         b.kind = "headline"
     elif split := _split_trailing_credit(t):
         b.kind, b.text, b.people = "captionbody", split[0], split[1]
+        b.value = t[len(split[0]) :].strip()  # the credit as printed
     return b
 
 
@@ -198,7 +200,7 @@ def _blocks(text: str) -> list[_Block]:
             prev.text += b.text
             prev.end, prev.cont_to = b.end, b.cont_to
             if b.kind == "captionbody":
-                prev.kind, prev.people = "captionbody", b.people
+                prev.kind, prev.people, prev.value = "captionbody", b.people, b.value
             continue
         out.append(b)
     for k, b in enumerate(out):
@@ -406,6 +408,11 @@ def _echo(draft: _Draft, header: list[str]) -> float:
     return best
 
 
+def _wrote(byline: str) -> bool:
+    """本报记者 程 焕整理, （本报记者 田豆豆整理）: a byline saying what the reporter did."""
+    return _WRITER_TAIL.search(byline.rstrip(")）")) is not None
+
+
 def _text_credit(people: People) -> bool:
     """文摄, 文/摄, 图/文: the photographer also wrote the caption, a photo item of its own."""
     c = _WS.sub("", people.credit)
@@ -557,7 +564,7 @@ class _PageBuilder:
         raw = b.text.strip()
         if cur is None or not cur.unit.paragraphs:
             return False
-        if raw[0] not in "(（" and not _WRITER_TAIL.search(raw):
+        if raw[0] not in "(（" and not _wrote(raw):
             return False
         assert b.people is not None
         cur.unit.notes.append(b.raw)  # as printed: （本报记者杜海涛采访整理）
@@ -607,8 +614,8 @@ class _PageBuilder:
             for bl in h.bylines:
                 assert bl.people is not None
                 byline = self.cur.unit.byline
-                if any(p in byline for p in bl.people.people):
-                    self.cur.unit.notes.append(bl.raw)  # the same reporters again: keep as printed
+                if any(p in byline for p in bl.people.people) or _wrote(bl.raw):
+                    self.cur.unit.notes.append(bl.raw)  # kept as printed: 本报记者 程 焕整理
                 byline.extend(p for p in bl.people.people if p not in byline)
                 self.cur.extend(bl.start, bl.end)
             self.cur.last = "subhead"
@@ -629,6 +636,8 @@ class _PageBuilder:
         for bl in h.bylines:
             assert bl.people is not None
             u.byline.extend(bl.people.people)
+            if _wrote(bl.raw):
+                u.notes.append(bl.raw)  # 整理, 采写: what the reporter did, kept as printed
             d.extend(bl.start, bl.end)
         for t in ([h.kicker] if h.kicker else []) + h.titles:
             d.extend(t.start, t.end)
@@ -759,7 +768,8 @@ class _PageBuilder:
         credit = list(b.people.people)
         cur = self.cur
         if own:  # caption text and credit on the same line
-            self.open("caption", b.start, strong=False).unit.byline = credit
+            cap = self.open("caption", b.start, strong=False)
+            cap.unit.byline, cap.unit.notes = credit, [b.value]
             self.add_body(b)
             self.close()
             return
@@ -778,7 +788,7 @@ class _PageBuilder:
             text, start, end = cur.pop_paragraph()
             self.close()
             cap = self.open("caption", start, strong=False)
-            cap.unit.byline = credit
+            cap.unit.byline, cap.unit.notes = credit, [b.raw]
             cap.add_paragraph(text, start, end)
             cap.extend(b.start, b.end)
             self.close()
@@ -786,6 +796,7 @@ class _PageBuilder:
         elif _text_credit(b.people) or not u.paragraphs:
             u.kind = "caption"
             u.byline.extend(p for p in credit if p not in u.byline)
+            u.notes.append(b.raw)
             cur.extend(b.start, b.end)
             self.close()
             return
