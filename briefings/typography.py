@@ -295,5 +295,6 @@ def _is_headline_like(text: str) -> bool:
         and (asks or trails or not ends_sentence(text))
         and not is_unfinished(text)
         and text.lstrip()[0] not in _CANNOT_START + _MARKERS
+        and not starts_mid_sentence(t)  # 一” closes a quotation opened elsewhere
         and _HAN.search(text) is not None
     )

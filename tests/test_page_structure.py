@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefings.bylines import parse_people
@@ -17,6 +17,7 @@ from briefings.headlines import title_fields
 from briefings.models import Unit
 from briefings.parsing import PageParse, iter_text_fields, parse_page, parse_page_full
 from briefings.typography import _is_headline_like, is_unfinished, starts_mid_sentence
+from tests.test_parsing import _page as _random_page
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
@@ -299,3 +300,11 @@ def test_traditional_pages_parse_like_their_simplified_originals(name: str) -> N
     for variant in ("zh-tw", "zh-hk"):
         converted = parse_page(zhconv.convert(text, variant))
         assert [shape(u) for u in converted] == [shape(u) for u in parse_page(text)], variant
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_random_page)
+def test_no_title_kicker_or_subtitle_ever_starts_mid_sentence(text: str) -> None:
+    for unit in parse_page(text.replace("\r\n", "\n").replace("\r", "\n")):
+        for field in (unit.kicker, unit.title, unit.subtitle):
+            assert not (field and starts_mid_sentence(field)), field
