@@ -246,18 +246,14 @@ def looks_like_jsonl(text: str) -> bool:
 def _page_facts(text: str) -> tuple[bool, str, tuple[Unit, ...]]:
     """(is it a page, its page label, its units) from one run of the page parser.
 
-    Units that begin an article (byline, dateline, kicker), continuations and fragments are
-    counted: two or more, or a section or edition line on top, make a page.
+    Units that begin an article (``parsing.starts_article``: byline, dateline, kicker, subtitle,
+    column tag), continuations and fragments are counted: two or more, or a section or edition
+    line on top, make a page.
     """
-    from briefings.parsing import parse_page_full
+    from briefings.parsing import parse_page_full, starts_article
 
     parsed = parse_page_full(text)
-    starts = sum(
-        1
-        for u in parsed.units
-        if u.kind in ("continuation", "fragment")
-        or (u.kind == "article" and (u.byline or u.dateline or u.kicker))
-    )
+    starts = sum(1 for u in parsed.units if starts_article(u))
     is_page = starts >= 2 or bool(parsed.section or parsed.page_label)
     return is_page, parsed.page_label, tuple(parsed.units)
 
