@@ -168,17 +168,19 @@ CONVERSION = re.compile("约合|折合|合人民币|相当于人民币")
 # not economic data, whatever the unit. Matched on the indicator and the noun after the number.
 _NON_ECONOMIC = {
     "health": "病例 确诊 疑似 感染 死亡 死于 丧生 治愈 出院 患者 病人 患儿 重症 危重 床位 病床 "
-    "方舱 医疗队 医务人员 医护 核酸 病毒 防护效力 疫苗",
+    "方舱 医疗队 医务人员 医护 核酸 病毒 防护效力 疫苗 就诊 病患 诊治 医院 病房 医生 救治",
     "law and enforcement": "案件 案 犯罪 嫌疑人 涉黑 涉恶 黑恶 被害人 涉案 骗取 查处 处罚 罚款 "
     "判处 违法 违规 问题 信访 举报 曝光 整改 督察 违纪 处分 监禁 赔偿 办结 答复 抓获 捣毁 "
-    "打掉 移送 侦破 销毁 处理",
+    "打掉 移送 侦破 销毁 处理 查缴 收缴 非法 盗版 侵权 假冒 提名 纪委 纪检 追缴 毒品 缴获",
     "nature": "湖泊 断面 保护地 自然保护区 湿地 草原 植被 盖度 森林覆盖 物种 种子 种质 医疗废物 "
-    "流量 海拔 气温 降水 卫星 核弹头 导弹 预警 步行 车程 距离",
+    "流量 海拔 气温 降水 卫星 核弹头 导弹 预警 步行 车程 距离 全长 纵贯 时速 速度 车速 航速 "
+    "风速 体重",
     "events and people": "参展 参赛 代表队 参与人数 花灯 观众 展商 出版机构 受访者 被调查者 "
     "满意度 村民 居民 人口数量 出生人口 波兰人 捷克人 儿童 少女 年龄 学员 导游 活动 发言 "
-    "省份 省区市 村庄 小村",
+    "省份 省区市 村庄 小村 冠军 选手 棋手 运动员 演员 嘉宾 专家 党员 党组织 返乡 作品 入围 "
+    "志愿者 措施 举措 书法家 网格员 名单 会议 社区 卡口 群众 籍旅客 机关工作人员",
     "specifications": "医用酒精 球罐 储罐 锅炉 冷却槽 发动机 火箭 船舶吨位 防护级别 浓度 数据信息",
-    "demography": "人口数量 出生人口 户籍出生",
+    "demography": "人口数量 出生人口 户籍出生 入园率 在校率 入学率 升学率 随迁",
 }
 # Domains whose words also decide from the clause before the number, not only from what is
 # counted (查处…8.6万件, 全省天然草原有…2.46亿亩, 步行仅需300米).
@@ -200,8 +202,41 @@ CRITERION = re.compile("认定|即为|视为|才能|才可|的标准|为标准|�
 # Rates per unit of time (409立方米每秒, 5830.8吨每天) are flows and capacities of physical
 # systems, not economic amounts.
 RATE_AFTER = re.compile("^(?:每秒|每小时|每天|每日|/秒|/小时|/天)")
-# 90个县(市、区), 6市23县: counts of administrative units frame a statement; they are not data.
-ADMIN_COUNT = re.compile("^[县市区省乡镇村](?:[(（、的,，。]|$)")
+# 90个县(市、区), 20多个省围绕…: counts of administrative units frame a statement, not data.
+ADMIN_COUNT = re.compile("^[县市区省乡镇村州](?![长委级场民属直辖])")
+# 驱车赶往200多公里外: a distance; 最后一公里, 一米阳光: idioms.
+DISTANCE_AFTER = re.compile("^(?:外|远|之外|以外|开外|处)")
+IDIOM = re.compile("一(?:公里|米|千米)")
+
+# A count is economic data when what it counts is an economic actor, asset or activity; other
+# counts (会议25次, 12名网格员, 96个社区) are left unconfident, whatever they are. Matched on the
+# indicator, subject and the noun after the number.
+ECONOMIC_COUNTED = re.compile(
+    "企业|公司|厂|工厂|车间|项目|岗位|就业|订单|产品|品牌|基地|园区|合作社|市场主体|商户|门店|"
+    "店|超市|商场|市场|平台|实验室|联合体|机构|银行|网点|上市|专利|商标|知识产权|产业|行业|院线|"
+    "影院|银幕|影片|农户|贫困户|贫困|户|人才|员工|职工|劳动力|农民工|毕业生|游客|旅客|客流|人次|"
+    "车次|航班|列车|班列|集装箱|标箱|货|船舶|车辆|汽车|泊位|基站|港|线路|专线|改革|试点|招商|"
+    "投资|贷款|融资|证券|债券|基金|保险|股|合同|协议|签约|标箱|"
+    "家政|民宿|旅馆|酒店|景区|农庄|大棚|温室|厂房|楼宇|商铺|摊位|网店|主播|直播|电商|快递|"
+    "包裹|设施|工程|设备|生产线|供应商|服务商|外资|进出口|出口|进口|销量|产量"
+)
+# A length is data when it measures what was built (公路, 铁路, 管道, 航道 …), not a distance
+# travelled (单程270公里, 约400公里的路程) or a size (50公里长光纤).
+LENGTH_UNITS = frozenset(("公里", "千米", "米"))
+INFRASTRUCTURE = re.compile("路|铁|轨|线|道|管|里程|堤|网|桥|隧|渠|岸线")
+# Someone speaking of themselves or an anecdote about one person (我家每年低保金有8748元, 他家
+# 种芒果的收入): a true number, not a statistic to show on its own.
+PERSONAL = re.compile(
+    "我|咱|他家|她家|他们家|自家|家里|个人|这位|一位|小伙|老汉|大爷|大妈|入职以来|从业以来|工作了|"
+    "从警|从教"
+)
+# 每养护1公里线路: a denominator of a rate, not an amount.
+PER_ONE = re.compile("每[^，,。；;]{0,3}$")
+# A rule, not a measurement: 客座率不得超过50%, 每人最高300元.
+LIMIT = re.compile("不得超过|不能超过|不超过|不低于|不少于|不高于|最高|最低|上限|下限")
+# Counts of people that are data: workers, talent, visitors; and only in hundreds (48名务工人员
+# at a health check is an anecdote).
+PEOPLE_UNITS = frozenset(("人", "名", "位"))
 
 # --- scope ----------------------------------------------------------------------------------
 # A province-wide scope in the figure's own clause: the figure is the province's, not a county's

@@ -17,7 +17,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from briefings import figure_words as W
-from briefings.indicators import MASK, Named, Place, clause_of, forward_noun, name_figure
+from briefings.indicators import (
+    MASK,
+    Named,
+    Place,
+    clause_of,
+    ends_in_noun,
+    forward_noun,
+    name_figure,
+)
 from briefings.models import Figure
 from briefings.normalize import fold_chars
 from briefings.numbers import (
@@ -101,6 +109,7 @@ _PERIOD = re.compile(
 
 _CN_OR_DIGIT = frozenset(CN_NUMERAL_CHARS + "0123456789０１２３４５６７８９%％")
 _RANGE_MARKS = frozenset("-—–~～至到")
+_INDICATOR_ACRONYMS = frozenset(("GDP", "CPI", "PPI", "PMI", "GNP", "GNI", "IPO", "ETC"))
 _VERBAL_QUALIFIER = re.compile(
     "(?:超过|超出|突破|跨过|迈过|跨越|将近|接近|逼近|大约|达到|高达|多达|(?<![发到表传通抵送直雷])达|"
     "不足|不到|低于|少于|高于|仅有|只有|仅)了?$"
@@ -246,6 +255,10 @@ def _rejected_by_context(text: str, m: re.Match[str]) -> bool:
         return True  # 数十亿, 几百家
     if prev in ":∶" and start > 1 and before.isdigit():
         return True  # 72:56, 78∶22
+    if prev.isascii() and prev.isalpha() and not m["tq"]:
+        letters = re.search("[A-Za-z]+$", text[:start])
+        # K984次, KF94口罩, N95: codes and model names; GDP1680亿元 is an indicator.
+        return not (letters and letters.group().upper() in _INDICATOR_ACRONYMS)
     return prev in _RANGE_MARKS and before in _CN_OR_DIGIT  # 10-20亿元, 5%—10%
 
 
@@ -295,10 +308,17 @@ def _scan(text: str) -> list[_Num]:
 
 
 def _non_economic(text: str, num: _Num, named: Named) -> bool:
-    """Patients, offences, lakes, visitors to a fair, class labels and physical rates."""
+    """Patients, offences, lakes, visitors to a fair, class labels, physical rates, distances,
+    idioms (最后一米) and numbers inside titles (《2万吨精准操纵法》)."""
     after = text[num.end : num.end + 8]
     if W.RATE_AFTER.match(after) or W.THRESHOLD_AFTER.match(after):
         return True
+    if num.kind == "measure" and (W.DISTANCE_AFTER.match(after) or W.IDIOM.match(text, num.start)):
+        return True  # 驱车赶往200多公里外; 打通最后一公里甚至是最后一米
+    if text.rfind("《", 0, num.start) > text.rfind("》", 0, num.start):
+        return True
+    if num.value == 1 and W.PER_ONE.search(text, max(0, num.start - 4), num.start):
+        return True  # 每养护1公里线路
     if num.kind == "count" and W.ADMIN_COUNT.match(after):
         return True  # 全省90个县(市、区)
     clause = text[clause_start(text, num.start) : num.start]
@@ -445,10 +465,30 @@ def _region_for(
     return None, "none"
 
 
+def _economic_count(text: str, num: _Num, named: Named) -> bool:
+    """Whether a count counts an economic actor, asset or activity (企业, 岗位, 游客 …), and
+    people only in hundreds; whether a length is of something built; and whether the number is
+    a statistic rather than a rule or one person's story."""
+    clause = text[clause_start(text, num.start) : num.start]
+    if W.PERSONAL.search(clause) or W.LIMIT.search(clause):
+        return False
+    noun, _ = forward_noun(text, num.end)
+    if num.base in W.LENGTH_UNITS:
+        return bool(W.INFRASTRUCTURE.search(f"{named.subject}{named.indicator}{noun}"))
+    if num.kind != "count":
+        return True
+    counted = f"{named.subject}{named.indicator}{noun}{num.unit}"
+    if not W.ECONOMIC_COUNTED.search(counted):
+        return False
+    return num.unit not in W.PEOPLE_UNITS or num.value >= 100 or bool(num.qualifier)
+
+
 def _confident(named: Named, role: str, region_source: str, has_places: bool) -> bool:
     """A figure line may be shown on its own only when what, whose and where are all read from
-    the figure's own sentence."""
+    the figure's own sentence, and what is measured is a noun, not a verb phrase."""
     if role == "from" or named.source not in ("clause", "forward", "item", "previous"):
+        return False
+    if not ends_in_noun(named.indicator):
         return False
     if named.subject_source == "paragraph":
         return False
@@ -506,10 +546,10 @@ def _figures_in_sentence(
         if (
             num.kind == "count"
             and num.value < 10
-            and not num.qualifier
+            and num.qualifier not in ("多", "超", "近", "约")
             and not (num.linked or num.item or num.tight == "各")
         ):
-            continue  # 一个县城, 两大基地, 3个书面交流的: grammar, not economic figures
+            continue  # 一个县城, 两大基地, 只有一个病房: grammar, not economic figures
         place = Place(
             text, masked, num.start, num.end, num.kind,
             item=num.item, link_at=num.link_subject_at, clause_at=num.clause_at,
@@ -536,6 +576,7 @@ def _figures_in_sentence(
         if named.source != "previous" or not previous:
             previous = base
         region, region_source = _region_for(para, index, num, named, ctx=ctx, state=state)
+        economic = _economic_count(text, num, named)
         if region_source in ("clause", "sentence", "list", "scope"):
             sentence.carry = region or ()
         places = (
@@ -559,7 +600,7 @@ def _figures_in_sentence(
                         sentence=sentence.original or text,
                         subject=named.subject,
                         role=role,  # type: ignore[arg-type]
-                        confident=_confident(named, role, source, has_places),
+                        confident=economic and _confident(named, role, source, has_places),
                     ),
                 )
             )

@@ -127,15 +127,29 @@ def valid(word: str) -> bool:
     )
 
 
+def _bounds(text: str) -> set[int]:
+    out, pos = {0}, 0
+    for token in segment.cut(text):
+        pos += len(token)
+        out.add(pos)
+    return out
+
+
 def _bare(word: str) -> bool:
     return word in W.BARE_MEASURES or (len(word) <= 3 and word[-2:] in W.BARE_MEASURES)
+
+
+def _is_verb(token: str, tag: str) -> bool:
+    """A verb, adverb or function word; not a verbal noun (vn: 旅游, 消费) nor an economic
+    noun jieba tags as a verb (收入, 营收)."""
+    return tag.startswith(_VERB_TAGS) and tag != "vn" and token not in W.VERB_NOUNS
 
 
 def _verb_only(words: str) -> bool:
     if words in W.VERB_NOUNS or words in W.BARE_CHANGES or words in W.BARE_MEASURES:
         return False
     tags = segment.tag(words)
-    return bool(tags) and all(t.startswith(_VERB_TAGS) for _, t in tags)
+    return bool(tags) and all(_is_verb(token, t) for token, t in tags)
 
 
 def _lead_noun(words: str) -> str:
@@ -171,6 +185,10 @@ def read_piece(piece: str, flags: set[str]) -> _Read:
             for c in W.SPLIT.finditer(piece)
             if c.group() == "的" or c.start() == 0 or piece[c.start() - 1] != "的"
         ]
+        if cuts:
+            # Only where the word is a word: not 有 in 有害信息, 于 in 等于.
+            bounds = _bounds(piece)
+            cuts = [c for c in cuts if c.start() in bounds and c.end() in bounds]
         if not cuts:
             out.words, out.retried = _strip_head(piece), attempt > 0
             return out
@@ -218,8 +236,24 @@ def forward_noun(text: str, end: int) -> tuple[str, bool]:
             head = _FORWARD.match(m["noun"], stop.start() + 1)
             if head and 2 <= len(head["noun"]) <= 4 and not _FORWARD_STOP.search(head["noun"]):
                 noun = f"{noun}的{head['noun']}"
-    noun = W.GENERIC.sub("", _FORWARD_TAIL.sub("", noun))
+    noun = _trim_at_verb(W.GENERIC.sub("", _FORWARD_TAIL.sub("", noun)))
     return (noun, not m["de"]) if valid(noun) else ("", False)
+
+
+def _trim_at_verb(noun: str) -> str:
+    """The noun phrase at the start of ``noun``: up to its first verb or adverb (天然气|输往…);
+    nothing when it starts with a place word (21户|里头真正实施…)."""
+    if not noun:
+        return noun
+    tags = segment.tag(noun)
+    if tags and tags[0][1].startswith("f"):
+        return ""
+    out = ""
+    for i, (token, t) in enumerate(tags):
+        if i and _is_verb(token, t):
+            break
+        out += token
+    return out
 
 
 def _company(text: str) -> str:
@@ -239,6 +273,21 @@ def _company(text: str) -> str:
     if not head and m.group() != "公司":
         return ""
     return head + m.group()
+
+
+_MEASURE_END = ("占比", "增速", "增幅", "降幅", "目标", "比重", "率", "额", "量", "值", "数", "费",
+                "价", "厂", "款", "金", "券", "点")  # fmt: skip
+
+
+def ends_in_noun(indicator: str) -> bool:
+    """Whether an indicator ends in what is measured, not in a verb (我们农场每年要花)."""
+    if indicator.endswith(_MEASURE_END):
+        return True
+    tags = segment.tag(indicator)
+    if not tags:
+        return False
+    token, t = tags[-1]
+    return not _is_verb(token, t)
 
 
 def _noun_first(noun: str) -> bool:
