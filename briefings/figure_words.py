@@ -257,8 +257,10 @@ FOREIGN = re.compile(
 # The origin of a statistic is not its region: 据南宁海关统计, 来自省电影局的数据显示.
 SOURCE = re.compile(
     "(?:据|根据|来自|按照)[^，,。；;]{0,24}?(?:统计|数据|显示|介绍|报道|消息|监测|测算|调查|"
-    "公布|发布|估计|报告)|[^，,。；;]{0,20}?(?:数据显示|统计显示|报告显示|发布的数据)"
+    "公布|发布|估计|报告)"
 )
+# …数据显示: the words before it in the clause are the source (省电影局的数据显示).
+SOURCE_TAIL = re.compile("数据显示|统计显示|报告显示|发布的数据")
 # Where goods went is not whose figure they are: 已发往武汉10多万套, 驰援湖北.
 DESTINATION = re.compile(
     "(?:发往|运往|送往|销往|运抵|出口到|出口至|驰援|支援|援助|捐赠给|捐给|驶往|飞往|覆盖)$"

@@ -142,6 +142,28 @@ class _Sentence:
     # None when not decided (no figure).
     carry: tuple[str, str] | tuple[()] | None = None
 
+    _usable: list[Span] | None = None
+    _national: bool | None = None
+    _foreign: list[tuple[int, int]] | None = None
+
+    def usable(self, locate: Locate | None) -> list[Span]:
+        """The region spans that can tie a figure to a place (see ``_usable``)."""
+        if self._usable is None:
+            self._usable = _usable(self.text, self.regions(locate))
+        return self._usable
+
+    def national(self) -> bool:
+        """Whether the whole sentence is a national or foreign statement."""
+        if self._national is None:
+            self._national = _foreign_or_national(self.text, len(self.text))
+        return self._national
+
+    def foreign(self) -> list[tuple[int, int]]:
+        """Spans of countries and international bodies named in the sentence."""
+        if self._foreign is None:
+            self._foreign = [m.span() for m in W.FOREIGN.finditer(self.text)]
+        return self._foreign
+
     def regions(self, locate: Locate | None) -> list[Span]:
         if self._regions is None:
             found = list(locate(self.original or self.text)) if locate and self.text else []
@@ -166,7 +188,7 @@ class _Sentence:
             chars = list(self.text)
             spans = [(s, e) for s, e, _, _ in self.regions(locate)]
             spans += [(s, e) for s, e, _ in self.periods()]
-            spans += [m.span() for m in W.FOREIGN.finditer(self.text)]
+            spans += self.foreign()
             for s, e in spans:
                 stop = e + 1 if e < len(chars) and chars[e] in "省市县区镇州" else e
                 chars[s:stop] = MASK * (stop - s)
@@ -188,10 +210,10 @@ class _Paragraph:
         for prev in reversed(self.sentences[:index]):
             if prev.carry is not None:
                 return prev.carry or None
-            found = _usable(prev.text, prev.regions(locate))
+            found = prev.usable(locate)
             if found:
                 return _pick(found, {})
-            if _foreign_or_national(prev.text, len(prev.text)):
+            if prev.national():
                 return None
         return None
 
@@ -291,7 +313,8 @@ def _scan(text: str) -> list[_Num]:
         quantity = parse_quantity(text[m.start() : end])
         if quantity is None or (unit_printed == "成" and quantity.value > 100):
             continue
-        clause_raw = text[clause_of(text, m.start()) : m.start()]
+        # Qualifier words are short; the few characters before the number are enough.
+        clause_raw = text[max(clause_of(text, m.start()), m.start() - 6) : m.start()]
         out.append(
             _Num(
                 m.start(),
@@ -348,6 +371,7 @@ def _usable(text: str, spans: Sequence[Span]) -> list[Span]:
     if not spans:
         return []
     sources = [m.span() for m in W.SOURCE.finditer(text)]
+    sources += [(clause_start(text, m.start()), m.end()) for m in W.SOURCE_TAIL.finditer(text)]
     return [
         s
         for s in spans
@@ -419,7 +443,7 @@ def _region_for(
         return parent, "list"
     if named.subject.startswith("《"):
         return None, "scope"  # a film's box office is the film's, not the province's
-    spans = _usable(text, sentence.regions(ctx.locate))
+    spans = sentence.usable(ctx.locate)
     start = clause_start(text, num.start)
     end = clause_end(text, num.end)
     before = [s for s in spans if start <= s[0] and s[1] <= num.start]
@@ -483,7 +507,7 @@ def _economic_count(text: str, num: _Num, named: Named) -> bool:
     return num.unit not in W.PEOPLE_UNITS or num.value >= 100 or bool(num.qualifier)
 
 
-def _confident(named: Named, role: str, region_source: str, has_places: bool) -> bool:
+def _confident(named: Named, role: str, region_source: str, has_places: Callable[[], bool]) -> bool:
     """A figure line may be shown on its own only when what, whose and where are all read from
     the figure's own sentence, and what is measured is a noun, not a verb phrase."""
     if role == "from" or named.source not in ("clause", "forward", "item", "previous"):
@@ -497,7 +521,7 @@ def _confident(named: Named, role: str, region_source: str, has_places: bool) ->
         return False
     if region_source in ("clause", "sentence", "list", "scope"):
         return True
-    return region_source == "none" and not has_places
+    return region_source == "none" and not has_places()
 
 
 def _with_suffix(indicator: str, num: _Num, named: Named) -> str:
@@ -529,11 +553,13 @@ def _is_goal(text: str, num: _Num) -> bool:
 
 
 def _figures_in_sentence(
-    para: _Paragraph, index: int, ctx: _Context, has_places: bool
+    para: _Paragraph, index: int, ctx: _Context, has_places: Callable[[], bool]
 ) -> list[tuple[int, Figure]]:
     sentence = para.sentences[index]
     text = sentence.text
     nums = _scan(text)
+    if not nums:
+        return []
     analyse(text, nums, sentence.regions(ctx.locate))
     masked = sentence.masked(ctx.locate)
     earlier = [x.text for x in para.sentences[:index]]
@@ -640,7 +666,11 @@ def extract_figures(
             chunk = paragraph[s:e].strip()
             if chunk:
                 para.sentences.append(_Sentence(fold_chars(chunk), chunk))
-        has_places = default_region is not None or any(x.regions(locate) for x in para.sentences)
+
+        def has_places(para: _Paragraph = para) -> bool:
+            # Only asked about a figure left without a region: is there any place around?
+            return default_region is not None or any(x.regions(locate) for x in para.sentences)
+
         for index in range(len(para.sentences)):
             for start, fig in _figures_in_sentence(para, index, ctx, has_places):
                 key = (fig.sentence, start, fig.text, fig.adcode)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from briefings import figure_words as W
 from briefings import segment
 from briefings.numbers import CN_NUMERAL_CHARS
-from briefings.statements import clause_start
+from briefings.statements import clause_start, last_mark
 
 MASK = "\x00"
 _FORWARD = re.compile(r"(?P<de>的)?[“\"‘]?(?P<noun>[\u3400-\u9fffA-Za-z]{1,12})")
@@ -30,7 +31,8 @@ _FORWARD_TAIL = re.compile("[中内里上]$")
 # Nouns after a money figure that say what the money is (约100亿欧元资金缺口).
 _MONEY_NOUN = re.compile("(?:资金|缺口|投资|贷款|补贴|拨款|基金|预算|收入|产值|营收|销售额)$")
 # Delimiters of the clause an indicator is taken from; brackets are read through (asides).
-_DELIMS = frozenset(",，、;；:：!！?？。“”‘’\"'「」『』《》[]【】<>〈〉—…/ \t\u3000\n")
+_DELIMS = ",，、;；:：!！?？。“”‘’\"'「」『』《》[]【】<>〈〉—…/ \t\u3000\n"
+_DELIMS_RE = re.compile(f"[{re.escape(_DELIMS)}()（）]")
 _CN_OR_DIGIT = frozenset(CN_NUMERAL_CHARS + "0123456789０１２３４５６７８９%％")
 _COUNTED = re.compile(r"^[一二两三四五六七八九十几数多]+[个项批笔家种类条位名座所次]$")
 _ASIDE = re.compile(r"[(（][^()（）]*[)）]")
@@ -40,6 +42,7 @@ _TITLE = re.compile(r"《[^《》]{1,20}》")
 _TOPIC = re.compile(r"^(?P<topic>[\u4e00-\u9fff]{2,6})是[^，,。]{0,16}(?:——|:|：)")
 _PRONOUNS = re.compile("^(?:这|那|它|其|此|该|我|他|她)")
 _NOUN_TAGS = ("n", "vn", "j", "eng", "an", "b", "s")
+_TAIL_REACH = 16  # longer than the longest tail word (占全国总量的, 不得超过 …)
 _VERB_TAGS = ("v", "d", "p", "u", "c", "r", "m", "q", "f", "ad")
 
 
@@ -69,29 +72,20 @@ class Place:
     clause_at: int = -1  # for a later value of a list: where the first value starts
 
 
+@lru_cache(maxsize=16384)
 def clause_of(text: str, pos: int) -> int:
     """Start of the clause an indicator is read from: after the last delimiter, reading through
     bracketed asides; at most 60 characters back, to stay linear."""
-    i, limit, depth = pos, max(0, pos - 60), 0
-    while i > limit:
-        ch = text[i - 1]
-        if ch in ")）":
-            depth += 1
-        elif ch in "(（":
-            if depth == 0:
-                return i
-            depth -= 1
-        elif depth == 0 and ch in _DELIMS:
-            return i
-        i -= 1
-    return i
+    return last_mark(text, pos, _DELIMS_RE, 60)
 
 
 def strip_tail(piece: str, flags: set[str]) -> str:
     """Drop the verbs, adverbs and comparisons between an indicator and its number, noting
     whether they say growth, decline or share."""
     while piece:
-        m = W.TAIL.search(piece)
+        # Tail words are short: search only the end (a $-anchored alternation is tried at
+        # every position otherwise).
+        m = W.TAIL.search(piece, max(0, len(piece) - _TAIL_REACH))
         if not m:
             stripped = W.COMPARISON.sub("", piece)
             if stripped == piece:
@@ -127,12 +121,18 @@ def valid(word: str) -> bool:
     )
 
 
-def _bounds(text: str) -> set[int]:
+@lru_cache(maxsize=8192)
+def _tags(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(segment.tag(text))
+
+
+@lru_cache(maxsize=8192)
+def _bounds(text: str) -> frozenset[int]:
     out, pos = {0}, 0
     for token in segment.cut(text):
         pos += len(token)
         out.add(pos)
-    return out
+    return frozenset(out)
 
 
 def _bare(word: str) -> bool:
@@ -148,14 +148,14 @@ def _is_verb(token: str, tag: str) -> bool:
 def _verb_only(words: str) -> bool:
     if words in W.VERB_NOUNS or words in W.BARE_CHANGES or words in W.BARE_MEASURES:
         return False
-    tags = segment.tag(words)
+    tags = _tags(words)
     return bool(tags) and all(_is_verb(token, t) for token, t in tags)
 
 
 def _lead_noun(words: str) -> str:
     """The first noun of a phrase (芒果种植面积 → 芒果), to name a bare measure next to it."""
     out = ""
-    for token, t in segment.tag(words):
+    for token, t in _tags(words):
         if t.startswith(_NOUN_TAGS) and token not in W.BARE_MEASURES and not out:
             out = token
         elif out:
@@ -216,6 +216,7 @@ def read_piece(piece: str, flags: set[str]) -> _Read:
     return out
 
 
+@lru_cache(maxsize=4096)
 def forward_noun(text: str, end: int) -> tuple[str, bool]:
     """The noun counted by the number (2000多家|整机企业), and whether it follows without 的.
 
@@ -245,7 +246,7 @@ def _trim_at_verb(noun: str) -> str:
     nothing when it starts with a place word (21户|里头真正实施…)."""
     if not noun:
         return noun
-    tags = segment.tag(noun)
+    tags = _tags(noun)
     if tags and tags[0][1].startswith("f"):
         return ""
     out = ""
@@ -283,7 +284,7 @@ def ends_in_noun(indicator: str) -> bool:
     """Whether an indicator ends in what is measured, not in a verb (我们农场每年要花)."""
     if indicator.endswith(_MEASURE_END):
         return True
-    tags = segment.tag(indicator)
+    tags = _tags(indicator)
     if not tags:
         return False
     token, t = tags[-1]
@@ -291,7 +292,7 @@ def ends_in_noun(indicator: str) -> bool:
 
 
 def _noun_first(noun: str) -> bool:
-    tags = segment.tag(noun)
+    tags = _tags(noun)
     return bool(tags) and (tags[0][1].startswith(_NOUN_TAGS) or tags[0][0] in W.VERB_NOUNS)
 
 

@@ -7,6 +7,7 @@ the remaining files still go in.
 
 from __future__ import annotations
 
+import bisect
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -45,16 +46,18 @@ def _locator(body: str, mentions: Sequence[RegionMention]) -> Callable[[str], li
     spans = sorted(
         (start, end, m.region.short, m.region.adcode) for m in mentions for start, end in m.spans
     )
+    starts = [s for s, _, _, _ in spans]
 
     def locate(sentence: str) -> list[tuple[int, int, str, str]]:
         offset = body.find(sentence)
         if offset < 0 or not sentence:
             return []
         end = offset + len(sentence)
+        first = bisect.bisect_left(starts, offset)
         return [
             (s - offset, e - offset, name, code)
-            for s, e, name, code in spans
-            if s >= offset and e <= end
+            for s, e, name, code in spans[first : bisect.bisect_left(starts, end)]
+            if e <= end
         ]
 
     return locate
@@ -122,7 +125,12 @@ def analyze_unit(unit: Unit) -> AnalyzedUnit:
     head_mentions = [m for m in head_all if m.region.level != "province"]
     body_mentions = [m for m in body_all if m.region.level != "province"]
     mentions = _merge_mentions(head_mentions, body_mentions)
-    dateline = find_mentions(unit.dateline) if unit.dateline else []
+    at = body.find(unit.dateline) if unit.dateline else -1
+    if at >= 0:  # the dateline opens the body: its places are already found
+        end = at + len(unit.dateline)
+        dateline = [m for m in body_mentions if any(at <= s and e <= end for s, e in m.spans)]
+    else:
+        dateline = find_mentions(unit.dateline) if unit.dateline else []
     figures = extract_figures(
         unit.paragraphs,
         locate=_locator(body, body_all),

@@ -382,7 +382,7 @@ class _Matcher:
         chained = self._chains(every, by_start, bounds)
         for start, end, key, entries in every:
             if (start in bounds and end in bounds) or (start, end) in chained:
-                if self._swallowed((start, end, key, entries), every, norm):
+                if self._swallowed((start, end, key, entries), by_start, norm):
                     continue
                 raw.append((start, -len(key), key, entries))
             elif key not in _WEAK_CITIES:
@@ -404,9 +404,9 @@ class _Matcher:
         an outer name (province or city) and the names after it, end to end."""
         out: set[tuple[int, int]] = set()
         for start, end, _, entries in every:
-            if start not in bounds or end in bounds:
+            if end not in by_start or not any(r.level != "county" for r, _ in entries):
                 continue
-            if not any(r.level != "county" for r, _ in entries):
+            if start not in bounds or end in bounds:
                 continue
             for nxt in by_start.get(end, ()):
                 if nxt[1] in bounds:
@@ -414,13 +414,14 @@ class _Matcher:
         return out
 
     @staticmethod
-    def _swallowed(item: tuple[int, int, str, tuple], every, norm: str) -> bool:
+    def _swallowed(item: tuple[int, int, str, tuple], by_start, norm: str) -> bool:
         """A short name overlapping another name (长沙湾: 长沙 and 沙湾) is neither; a full name
         that swallowed the end of a place before it (宁德城区) is that place and a noun."""
         start, end, key, entries = item
         full = any(f for _, f in entries)
-        for s2, e2, _, _ in every:
-            if (s2, e2) == (start, end) or not (s2 < start < e2 < end):
+        earlier = (x for s2 in range(max(0, start - 12), start) for x in by_start.get(s2, ()))
+        for s2, e2, _, _ in earlier:
+            if not (s2 < start < e2 < end):
                 continue
             if full and norm[e2:end] in _AREA_WORDS:
                 return True
@@ -439,7 +440,7 @@ class _Matcher:
         if (
             before >= 0
             and norm[before] in _NAME_DOT
-            and not _ORG_BEFORE_DOT.search(norm, 0, before)
+            and not _ORG_BEFORE_DOT.search(norm, max(0, before - 3), before)
         ):
             return True  # 保罗·瑞安; but 共享联盟·普陀 is an organisation's local branch
         if len(hit.key) == 2 and not any(full for _, full in hit.entries):
@@ -447,21 +448,21 @@ class _Matcher:
                 return True
             if before >= 0 and norm[before] in _SURNAMES and before in bounds:
                 return True
-            single_before = (
-                before >= 0 and before in bounds and (before == 0 or before - 1 in bounds)
+            # Cheap character tests first: asking for token boundaries segments text.
+            prev_ch, next_ch = norm[before] if before >= 0 else "", norm[hit.end : hit.end + 1]
+            cjk_before = "\u4e00" <= prev_ch <= "\u9fff"
+            person = cjk_before and _PERSON_AFTER.match(norm, hit.end)
+            inside = (
+                cjk_before
+                and prev_ch not in _FUNCTION_CHARS
+                and "\u4e00" <= next_ch <= "\u9fff"
+                and next_ch not in _FUNCTION_CHARS
             )
-            if single_before and _PERSON_AFTER.match(norm, hit.end):
-                return True  # 常金华说: a surname, a given name, a verb of speech
-            single_after = hit.end + 1 in bounds and hit.end + 1 <= len(norm)
-            if (
-                single_before
-                and single_after
-                and norm[before] not in _FUNCTION_CHARS
-                and norm[hit.end : hit.end + 1] not in _FUNCTION_CHARS
-                and "\u4e00" <= norm[before] <= "\u9fff"
-                and "\u4e00" <= norm[hit.end : hit.end + 1] <= "\u9fff"
-            ):
-                return True  # 渔乐山庄: a place name inside an unknown word
+            if (person or inside) and before in bounds and (before == 0 or before - 1 in bounds):
+                if person:
+                    return True  # 常金华说: a surname, a given name, a verb of speech
+                if hit.end + 1 in bounds:
+                    return True  # 渔乐山庄: a place name inside an unknown word
             if _LANDMARK_AFTER.match(norm, hit.end) and not hit.key.endswith(
                 norm[hit.end : hit.end + 1]
             ):

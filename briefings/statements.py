@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from briefings.figure_words import CONVERSION
 
@@ -65,27 +66,41 @@ class Candidate:
     clause_at: int = -1  # a later value of 8.5%、12.6%: its words are those before the first
 
 
+@lru_cache(maxsize=16384)
 def clause_start(text: str, pos: int, limit: int = 60) -> int:
     """Start of the clause ending at ``pos``: after the last clause mark, skipping bracketed
     asides (中国制造业采购经理指数（PMI）为50.2%), at most ``limit`` characters back."""
-    i, floor, depth = pos, max(0, pos - limit), 0
-    while i > floor:
-        ch = text[i - 1]
+    return last_mark(text, pos, _MARKS_RE, limit)
+
+
+_MARKS_RE = re.compile(f"[{re.escape(_CLAUSE_MARKS)}()（）]")
+
+
+def last_mark(text: str, pos: int, marks: re.Pattern[str], limit: int) -> int:
+    """Position after the last character of ``marks`` before ``pos`` (at most ``limit`` back),
+    reading through bracketed asides; ``marks`` must also match the four brackets."""
+    floor = max(0, pos - limit)
+    found = [m.start() for m in marks.finditer(text, floor, pos)]
+    depth = 0
+    for at in reversed(found):
+        ch = text[at]
         if ch in "）)":
             depth += 1
         elif ch in "（(":
             if depth == 0:
-                return i
+                return at + 1
             depth -= 1
-        elif depth == 0 and ch in _CLAUSE_MARKS:
-            return i
-        i -= 1
-    return i
+        elif depth == 0:
+            return at + 1
+    return floor
 
 
 def clause_end(text: str, pos: int) -> int:
-    ends = [i for i in (text.find(c, pos) for c in _CLAUSE_MARKS) if i >= 0]
-    return min(ends, default=len(text))
+    m = _END_RE.search(text, pos)
+    return m.start() if m else len(text)
+
+
+_END_RE = re.compile(f"[{re.escape(_CLAUSE_MARKS)}]")
 
 
 def _without_asides(text: str) -> str:
@@ -272,9 +287,16 @@ def _place_lists(text: str, cands: Sequence[Candidate], regions: Sequence[Span])
 
 def analyse(text: str, cands: Sequence[Candidate], regions: Sequence[Span] = ()) -> None:
     """Set the structure fields of ``cands`` (in sentence order) from the sentence ``text``."""
-    _mark_conversions(text, cands)
-    _link_changes(text, cands)
+    # Each pass needs something the sentence may not have: skip it then (most sentences hold
+    # one number and no bracket).
+    if "(" in text or "（" in text or CONVERSION.search(text):
+        _mark_conversions(text, cands)
+    if len(cands) > 1:
+        _link_changes(text, cands)
     _mark_baselines(text, cands)
-    _past_and_present(text, cands)
-    _respectively(text, cands, regions)
-    _place_lists(text, cands, regions)
+    if len(cands) > 1:
+        _past_and_present(text, cands)
+        if "分别" in text:
+            _respectively(text, cands, regions)
+    if len(regions) > 1:
+        _place_lists(text, cands, regions)
