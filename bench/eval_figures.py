@@ -30,7 +30,8 @@ in the extracted subject + indicator. The key words are nouns (销售额, 土特
 read as the region's own figure (公司+销售额, not 销售额).
 
 ``--check`` lists every gold row that cannot be located in its file (keeps the gold honest).
-``score()`` is the entry point for other harnesses.
+``score()`` is the entry point for other harnesses. Region mentions are scored too, against
+bench/region_gold.jsonl (places named, and same characters that are not a place).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "bench" / "figure_gold.jsonl"
+REGION_GOLD = REPO / "bench" / "region_gold.jsonl"
 DEVSET = REPO.parent / "shared" / "devset"
 TARGETS = {
     "values_found": (">=", 0.95),
@@ -474,6 +476,65 @@ def score(
     }
 
 
+def _region_rows(gold_path: Path, devset: Path) -> list[tuple[dict[str, Any], str, int]]:
+    """Region gold rows with their page text and the surface's offset (-1: not locatable)."""
+    out = []
+    for line in Path(gold_path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        path = resolve(row["file"], devset)
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        at = text.find(row["anchor"])
+        unique = at >= 0 and text.find(row["anchor"], at + 1) < 0
+        inner = row["anchor"].find(row["surface"]) if unique else -1
+        out.append((row, text, at + inner if inner >= 0 else -1))
+    return out
+
+
+def score_regions(gold_path: Path | str = REGION_GOLD, devset: Path | str | None = None):
+    """Region mentions against bench/region_gold.jsonl: names found where a place is named,
+    nothing found where the same characters are not a place (瑞安·克罗克, 象山村)."""
+    from briefings.regions import find_mentions
+
+    devset = Path(devset) if devset else DEVSET
+    pages: dict[str, list] = {}
+    found = places = avoided = others = 0
+    failures: list[str] = []
+    for row, text, at in _region_rows(Path(gold_path), devset):
+        if at < 0:
+            failures.append(f"not locatable: {row['file']} «{row['anchor']}»")
+            continue
+        if row["file"] not in pages:
+            try:
+                pages[row["file"]] = find_mentions(text, provinces=True)
+            except TypeError:  # before provinces could be asked for
+                pages[row["file"]] = find_mentions(text)
+        end = at + len(row["surface"])
+        hits = [
+            m.region.short for m in pages[row["file"]] for s, e in m.spans if s < end and at < e
+        ]
+        if row["region"]:
+            places += 1
+            ok = row["region"] in hits
+            found += ok
+        else:
+            others += 1
+            ok = not hits
+            avoided += ok
+        if not ok:
+            failures.append(
+                f"{row['file']} «{row['anchor']}» {row['surface']}: want "
+                f"{row['region'] or 'no place'}, got {', '.join(hits) or 'nothing'} ({row['note']})"
+            )
+    return {
+        "places_found": found / (places or 1),
+        "false_hits_avoided": avoided / (others or 1),
+        "counts": {"places": places, "not_places": others},
+        "failures": failures,
+    }
+
+
 def _met(name: str, value: float) -> str:
     if name not in TARGETS:
         return ""
@@ -537,17 +598,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.path.insert(0, str(args.code.resolve() if args.code else REPO))
     if args.check:
         problems = check(args.gold, args.devset)
+        problems += [
+            f"region gold: {r['file']} «{r['anchor']}» not locatable"
+            for r, _, at in _region_rows(REGION_GOLD, args.devset)
+            if at < 0
+        ]
         print("\n".join(problems) or f"all {len(load_gold(args.gold))} gold rows located")
         return 1 if problems else 0
     import logging
 
     logging.getLogger("jieba").setLevel(logging.ERROR)
     result = score(args.gold, args.devset)
+    regions = score_regions(REGION_GOLD, args.devset)
     if args.json:
-        json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump({**result, "region_mentions": regions}, sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
         print(report(result, args.failures))
+        n = regions["counts"]
+        print(
+            f"region mentions ({REGION_GOLD.name}): places found {regions['places_found']:.3f} "
+            f"of {n['places']}, false hits avoided {regions['false_hits_avoided']:.3f} "
+            f"of {n['not_places']}"
+        )
+        for line in regions["failures"][: args.failures]:
+            print(f"   {line}")
     return 0
 
 
