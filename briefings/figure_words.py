@@ -73,7 +73,7 @@ TAIL_WORDS = (
     "(?<![发到表传通抵送直雷])达", "达到", "高达", "多达", "(?<![高赶])超", "超过", "超出", "逾",
     "突破", "跨过", "迈过", "跨越", "(?<![签合条预制公节规誓])约", "大约", "(?<![最附临邻亲靠])近",
     "将近", "接近", "不足", "不到", "低于", "少于", "高于", "不低于", "不高于", "实现", "完成",
-    "不超过", "不得超过", "不能超过", "不少于", "不", "先期", "一举", "再次", "已累计",
+    "不超过", "不得超过", "不能超过", "不少于", "不", "先期", "一举", "再次", "已累计", "新增",
     "每人", "每户", "每名", "每个", "每头", "每亩", "每吨", "每公斤", "每斤", "只能", "可以",
     "能够", "逐年", "稳步", "快速", "较快", "持续", "大幅", "明显", "显著", "平稳", "创纪录",
     "创历史新高", "创新高", "(?:卖|涨|跌|降|升|增|减|扩|缩|跃升|攀升)(?:到|至)",
@@ -191,6 +191,8 @@ NON_ECONOMIC: dict[str, str] = {
     w: domain for domain, text in _NON_ECONOMIC.items() for w in words(text)
 }
 NON_ECONOMIC_WORDS = re.compile("|".join(sorted(NON_ECONOMIC, key=len, reverse=True)))
+# Words right after a count that make it a count of patients or offenders (229人确认感染…).
+AFTER_NON_ECONOMIC = re.compile("感染|确诊|死亡|死于|治愈|病例|患者|犯罪|嫌疑人|涉案|遇难|受伤")
 # A class label, not an amount: 合同外资1亿美元以上的大项目, 大于1平方公里的湖泊, 5000吨级.
 THRESHOLD_BEFORE = re.compile("(?:大于|小于|不足|超过|以上|以下)$")
 THRESHOLD_AFTER = re.compile(
@@ -237,6 +239,12 @@ LIMIT = re.compile("不得超过|不能超过|不超过|不低于|不少于|不�
 # Counts of people that are data: workers, talent, visitors; and only in hundreds (48名务工人员
 # at a health check is an anecdote).
 PEOPLE_UNITS = frozenset(("人", "名", "位"))
+
+# Words by which a sentence points back to the place named before it: its figures are that
+# place's as surely as if it were named again.
+ANAPHOR = re.compile(
+    "这个[^，,。]{0,8}?[县市区镇村]|该[县市区镇村地]|当地|全县|全市|全区|全镇|全村|这里|本地"
+)
 
 # --- scope ----------------------------------------------------------------------------------
 # A province-wide scope in the figure's own clause: the figure is the province's, not a county's

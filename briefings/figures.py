@@ -338,6 +338,12 @@ def _non_economic(text: str, num: _Num, named: Named) -> bool:
         return True
     if num.kind == "measure" and (W.DISTANCE_AFTER.match(after) or W.IDIOM.match(text, num.start)):
         return True  # 驱车赶往200多公里外; 打通最后一公里甚至是最后一米
+    if num.base in W.LENGTH_UNITS:
+        # A length is data when it measures something built (公路, 铁路 …): 距县城30公里,
+        # 约400公里的路程 and 50公里长光纤 are distances and sizes.
+        noun, _ = forward_noun(text, num.end)
+        if not W.INFRASTRUCTURE.search(f"{named.subject}{named.indicator}{noun}"):
+            return True
     if text.rfind("《", 0, num.start) > text.rfind("》", 0, num.start):
         return True
     if num.value == 1 and W.PER_ONE.search(text, max(0, num.start - 4), num.start):
@@ -358,6 +364,9 @@ def _non_economic(text: str, num: _Num, named: Named) -> bool:
         for m in W.NON_ECONOMIC_WORDS.finditer(where or ""):
             if whole or m.end() == len(where) or W.NON_ECONOMIC[m.group()] != "events and people":
                 return True
+    after_clause = text[num.end : clause_end(text, num.end)]
+    if num.kind == "count" and W.AFTER_NON_ECONOMIC.search(after_clause):
+        return True  # 229人确认感染新冠病毒
     for m in W.NON_ECONOMIC_WORDS.finditer(clause):
         if W.NON_ECONOMIC[m.group()] in W.CLAUSE_DOMAINS and m.group() != "问题":
             return True
@@ -475,15 +484,17 @@ def _region_for(
         return None, "scope"
     if W.NAMED_ORG.search(text, clause_start(text, num.start), num.start):
         return None, "scope"  # 截至目前,中粮集团累计供应…: the group's figure
+    # 这个最年轻的工业大县, 当地, 全县: the sentence itself points back to the place.
+    pointed = "anaphor" if W.ANAPHOR.search(text, 0, num.start) else "carried"
     carried = para.carried_region(index, ctx.locate)
     if carried:
-        return carried, "carried"
+        return carried, pointed
     if not any(_PROVINCE_TOPIC.search(x.text) for x in para.sentences[: index + 1]):
         # Across paragraphs only a county carries over (两年前…柯城… / 如今…19.7%): a city named
         # in passing (杭州西湖的暖风) says little about the next paragraph. City adcodes end in 00.
         prev = para.previous.last_region(ctx.locate) if para.previous else None
         if prev and not prev[1].endswith("00"):
-            return prev, "carried"
+            return prev, pointed
     if ctx.default_region:
         return ctx.default_region, "default"
     return None, "none"
@@ -496,11 +507,9 @@ def _economic_count(text: str, num: _Num, named: Named) -> bool:
     clause = text[clause_start(text, num.start) : num.start]
     if W.PERSONAL.search(clause) or W.LIMIT.search(clause):
         return False
-    noun, _ = forward_noun(text, num.end)
-    if num.base in W.LENGTH_UNITS:
-        return bool(W.INFRASTRUCTURE.search(f"{named.subject}{named.indicator}{noun}"))
     if num.kind != "count":
         return True
+    noun, _ = forward_noun(text, num.end)
     counted = f"{named.subject}{named.indicator}{noun}{num.unit}"
     if not W.ECONOMIC_COUNTED.search(counted):
         return False
@@ -519,7 +528,7 @@ def _confident(named: Named, role: str, region_source: str, has_places: Callable
     bare = named.indicator in W.BARE_MEASURES or len(named.indicator) < 2
     if bare and not named.subject:
         return False
-    if region_source in ("clause", "sentence", "list", "scope"):
+    if region_source in ("clause", "sentence", "list", "scope", "anaphor"):
         return True
     return region_source == "none" and not has_places()
 
@@ -603,7 +612,7 @@ def _figures_in_sentence(
             previous = base
         region, region_source = _region_for(para, index, num, named, ctx=ctx, state=state)
         economic = _economic_count(text, num, named)
-        if region_source in ("clause", "sentence", "list", "scope"):
+        if region_source in ("clause", "sentence", "list", "scope", "anaphor"):
             sentence.carry = region or ()
         places = (
             [((p[2], p[3]), "list") for p in num.places]

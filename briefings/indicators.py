@@ -38,10 +38,11 @@ _COUNTED = re.compile(r"^[一二两三四五六七八九十几数多]+[个项批
 _ASIDE = re.compile(r"[(（][^()（）]*[)）]")
 # A comparison inside a clause is not the indicator (跟去年年货节相比涨幅超过200%).
 _COMPARED = re.compile("(?:跟|与|和|同)[^，,、]{0,12}?(?:相比|相较|比较)")
+_JOINED = re.compile("(?:和|及|与|以及|、)$")
 _TITLE = re.compile(r"《[^《》]{1,20}》")
 _TOPIC = re.compile(r"^(?P<topic>[\u4e00-\u9fff]{2,6})是[^，,。]{0,16}(?:——|:|：)")
 _PRONOUNS = re.compile("^(?:这|那|它|其|此|该|我|他|她)")
-_NOUN_TAGS = ("n", "vn", "j", "eng", "an", "b", "s")
+_NOUN_TAGS = ("n", "vn", "j", "eng", "an", "b", "s", "a")
 _TAIL_REACH = 16  # longer than the longest tail word (占全国总量的, 不得超过 …)
 _VERB_TAGS = ("v", "d", "p", "u", "c", "r", "m", "q", "f", "ad")
 
@@ -266,9 +267,12 @@ def _company(text: str) -> str:
     m = found[-1]
     head = text[max(0, m.start() - 10) : m.start()]
     head = re.split(r"[^\u4e00-\u9fff0-9]", head)[-1]
-    cuts = list(W.SPLIT.finditer(head)) + list(
-        re.finditer("成立|创办|创立|注册|入股|年|与|和|及|同|跟", head)
-    )
+    bounds = _bounds(head)
+    cuts = list(W.SPLIT.finditer(head)) + [
+        c  # a conjunction only as a word of its own: 与|奥立安…, not 和同信息公司
+        for c in re.finditer("成立|创办|创立|注册|入股|年|与|和|及|同|跟", head)
+        if c.start() in bounds and c.end() in bounds
+    ]
     if cuts:
         head = head[max(c.end() for c in cuts) :]
     if not head and m.group() != "公司":
@@ -327,6 +331,9 @@ def name_figure(p: Place, previous: str, earlier: Sequence[str]) -> Named:
         # 快于规模以上工业3.1个百分点: a gap measured on the figure before.
         named.indicator, named.source = previous + clause.strip(MASK), "previous"
     elif noun and prefer_noun:
+        named.indicator, named.source = noun, "forward"
+    elif noun and _JOINED.search(clause):
+        # 65%的规上企业和50.3%的高新技术企业: the words before 和 belong to the item before.
         named.indicator, named.source = noun, "forward"
     else:
         _from_clause(clause, named, noun, previous)
