@@ -178,7 +178,8 @@ _NON_ECONOMIC = {
     "events and people": "参展 参赛 代表队 参与人数 花灯 观众 展商 出版机构 受访者 被调查者 "
     "满意度 村民 居民 人口数量 出生人口 波兰人 捷克人 儿童 少女 年龄 学员 导游 活动 发言 "
     "省份 省区市 村庄 小村 冠军 选手 棋手 运动员 演员 嘉宾 专家 党员 党组织 返乡 作品 入围 "
-    "志愿者 措施 举措 书法家 网格员 名单 会议 社区 卡口 群众 籍旅客 机关工作人员",
+    "志愿者 措施 举措 书法家 网格员 名单 会议 社区 卡口 群众 籍旅客 机关工作人员 工作人员 孩子 "
+    "幼儿 学生 观看 读者 晚会",
     "specifications": "医用酒精 球罐 储罐 锅炉 冷却槽 发动机 火箭 船舶吨位 防护级别 浓度 数据信息",
     "demography": "人口数量 出生人口 户籍出生 入园率 在校率 入学率 升学率 随迁",
 }
@@ -229,11 +230,13 @@ INFRASTRUCTURE = re.compile("路|铁|轨|线|道|管|里程|堤|网|桥|隧|渠|
 # Someone speaking of themselves or an anecdote about one person (我家每年低保金有8748元, 他家
 # 种芒果的收入): a true number, not a statistic to show on its own.
 PERSONAL = re.compile(
-    "我|咱|他家|她家|他们家|自家|家里|个人|这位|一位|小伙|老汉|大爷|大妈|入职以来|从业以来|工作了|"
+    "我(?![国省市县区])|咱|他家|她家|他们家|自家|家里|个人|这位|一位|小伙|老汉|大爷|大妈|入职以来|从业以来|工作了|"
     "从警|从教"
 )
 # 每养护1公里线路: a denominator of a rate, not an amount.
 PER_ONE = re.compile("每[^，,。；;]{0,3}$")
+# First person anywhere in the sentence: someone telling their own story.
+FIRST_PERSON = re.compile("我(?![国省市县区])|咱")
 # A rule, not a measurement: 客座率不得超过50%, 每人最高300元.
 LIMIT = re.compile("不得超过|不能超过|不超过|不低于|不少于|不高于|最高|最低|上限|下限")
 # Counts of people that are data: workers, talent, visitors; and only in hundreds (48名务工人员

@@ -308,6 +308,8 @@ def _scan(text: str) -> list[_Num]:
         num = m["num"] or m["pnum"]
         if len(num) == 1 and num in "百千万亿佰仟" and not (m["tq"] or m["a1"] or m["a2"]):
             continue  # a bare magnitude is a word (千家万户, 亿元以上项目), not an amount
+        if num in ("亿万", "千百万", "千万万"):
+            continue  # 亿万人民: "countless", not a number
         if unit_printed == "成" and not _TENTHS_OK.match(text, m.start("unit")):
             continue
         quantity = parse_quantity(text[m.start() : end])
@@ -505,7 +507,7 @@ def _economic_count(text: str, num: _Num, named: Named) -> bool:
     people only in hundreds; whether a length is of something built; and whether the number is
     a statistic rather than a rule or one person's story."""
     clause = text[clause_start(text, num.start) : num.start]
-    if W.PERSONAL.search(clause) or W.LIMIT.search(clause):
+    if W.PERSONAL.search(clause) or W.LIMIT.search(clause) or W.FIRST_PERSON.search(text):
         return False
     if num.kind != "count":
         return True

@@ -316,7 +316,7 @@ def name_figure(p: Place, previous: str, earlier: Sequence[str]) -> Named:
     if p.link_at >= 0:
         # 村民年平均收入从1.8万元增长到8.1万元: both values measure the subject before 从.
         before = _ASIDE.sub("", p.masked[clause_of(p.masked, p.link_at) : p.link_at])
-        link = read_piece(before, set()).words
+        link = read_piece(before.split(MASK)[-1], set()).words
     prefer_noun = direct and (
         p.kind in ("count", "measure")
         or (p.kind == "ratio" and _noun_first(noun))
@@ -348,6 +348,8 @@ def name_figure(p: Place, previous: str, earlier: Sequence[str]) -> Named:
     if not named.indicator:
         named.indicator = _previous_clause(p, named)
     named.indicator = W.TARGET_TAIL.sub("", named.indicator)
+    if MASK in named.indicator:  # never show the blanked-out places and periods
+        named.indicator = max(named.indicator.split(MASK), key=len)
     _subject(p, named, previous, earlier)
     return named
 

@@ -281,6 +281,7 @@ WORDS = st.sampled_from(
         "从", "由", "增长到", "降至", "分别", "各", "、", "和", "的", "，", "。", "（约合", "）",
         "全省", "全国", "据", "统计", "缙云", "浙江", "余杭、北仑、慈溪等", "《片名》", "公司",
         "销售额", "营收", "增速", "占比", "1200万元", "5600万元", "19.7%", "3个", "120家",
+        "2019年", "武汉至黄石段", "由4.5米", "提高至5.0米",
         "超千亿元", "近九成", "各100万元", "2025年", "力争", "过去，", "现在，", "每公斤",
     ]
 )  # fmt: skip
@@ -298,3 +299,4 @@ def test_every_figure_is_verbatim_parses_back_and_has_a_known_role(text, with_de
         assert (f.region == "") == (f.adcode == "")
         assert not (f.confident and f.role == "from")
         assert f.subject in f.indicator
+        assert "\x00" not in f.indicator
