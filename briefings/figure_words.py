@@ -227,16 +227,17 @@ ECONOMIC_COUNTED = re.compile(
 # travelled (单程270公里, 约400公里的路程) or a size (50公里长光纤).
 LENGTH_UNITS = frozenset(("公里", "千米", "米"))
 INFRASTRUCTURE = re.compile("路|铁|轨|线|道|管|里程|堤|网|桥|隧|渠|岸线")
+# First person anywhere in the sentence: someone telling their own story (我国 is the nation).
+FIRST_PERSON = re.compile("我(?![国省市县区])|咱")
 # Someone speaking of themselves or an anecdote about one person (我家每年低保金有8748元, 他家
 # 种芒果的收入): a true number, not a statistic to show on its own.
 PERSONAL = re.compile(
-    "我(?![国省市县区])|咱|他家|她家|他们家|自家|家里|个人|这位|一位|小伙|老汉|大爷|大妈|入职以来|从业以来|工作了|"
+    FIRST_PERSON.pattern
+    + "|他家|她家|他们家|自家|家里|个人|这位|一位|小伙|老汉|大爷|大妈|入职以来|从业以来|工作了|"
     "从警|从教"
 )
 # 每养护1公里线路: a denominator of a rate, not an amount.
 PER_ONE = re.compile("每[^，,。；;]{0,3}$")
-# First person anywhere in the sentence: someone telling their own story.
-FIRST_PERSON = re.compile("我(?![国省市县区])|咱")
 # A rule, not a measurement: 客座率不得超过50%, 每人最高300元.
 LIMIT = re.compile("不得超过|不能超过|不超过|不低于|不少于|不高于|最高|最低|上限|下限")
 # Counts of people that are data: workers, talent, visitors; and only in hundreds (48名务工人员
