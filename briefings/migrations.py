@@ -165,6 +165,16 @@ MIGRATIONS: list[Migration] = [
             )
         """,
     ),
+    # Whose figure it is, its role (current, from, goal, each, shared) and whether it may be
+    # shown as a figure line; figures stored before this are not confident until re-ingested.
+    (
+        "0010_figures_subject_role",
+        """
+            ALTER TABLE figures ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+            ALTER TABLE figures ADD COLUMN role TEXT NOT NULL DEFAULT 'current';
+            ALTER TABLE figures ADD COLUMN confident INTEGER NOT NULL DEFAULT 0
+        """,
+    ),
 ]
 
 

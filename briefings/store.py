@@ -187,7 +187,10 @@ _ARTICLE_COLUMNS = (
     "id, date, source, page, kind, title, subtitle, kicker, section, dateline, body, url, topics, "
     "line_start, line_end, byline, subheads"
 )
-_FIGURE_COLUMNS = "indicator, value, unit, text, qualifier, period, region, adcode, sentence"
+_FIGURE_COLUMNS = (
+    "indicator, value, unit, text, qualifier, period, region, adcode, sentence, subject, role, "
+    "confident"
+)
 _F_FIGURE_COLUMNS = ", ".join(f"f.{c}" for c in _FIGURE_COLUMNS.split(", "))
 
 
@@ -206,7 +209,7 @@ def _article(row: Sequence) -> StoredArticle:
 
 def _figure(row: Sequence) -> Figure:
     # _FIGURE_COLUMNS lists the fields of Figure in order.
-    return Figure(*row[:9])
+    return Figure(*row[:11], confident=bool(row[11]))
 
 
 def _figure_columns(f: Figure) -> dict[str, object]:
@@ -220,6 +223,9 @@ def _figure_columns(f: Figure) -> dict[str, object]:
         "qualifier": f.qualifier,
         "period": f.period,
         "sentence": f.sentence,
+        "subject": f.subject,
+        "role": f.role,
+        "confident": int(f.confident),
     }
 
 
