@@ -280,3 +280,36 @@ def seed_from_toml(conn: sqlite3.Connection, path: Path) -> SeedReport:
             source = set_enabled(conn, str(source.id), False)
         added.append(source)
     return SeedReport(added, problems)
+
+
+# ---- display ---------------------------------------------------------------------------------
+
+
+def local_time(stamp: str, tz: str) -> str:
+    """A stored UTC stamp as local ``MM-DD HH:MM`` ("—" if never)."""
+    if not stamp:
+        return "—"
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return moment.astimezone(ZoneInfo(tz)).strftime("%m-%d %H:%M")
+
+
+def describe(source: Source, tz: str) -> list[str]:
+    """Two lines for ``sources list``: what it is, then how its last poll went and when next."""
+    state = "启用" if source.enabled else "停用"
+    paper = f" → {source.source}" if source.source else ""
+    head = f"#{source.id} [{state}] {source.label}{paper} <{source.url}>"
+    if source.kind:
+        head += f" ({source.kind})"
+    status = source.last_status or "尚未抓取 (not polled yet)"
+    nxt = local_time(source.next_poll, tz) if source.enabled else "—"
+    tail = (
+        f"    上次 {local_time(source.last_checked, tz)}: {status} · "
+        f"上次成功 {local_time(source.last_success, tz)} · 连续失败 {source.failures} · "
+        f"下次 {nxt} · 已收 {source.items} 条"
+    )
+    return [head, tail]

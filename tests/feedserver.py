@@ -228,5 +228,6 @@ class FeedServer:
         return web.Response(body=many_items_feed(), content_type="application/rss+xml")
 
     async def _bad_encoding(self, request: web.Request) -> web.StreamResponse:
-        data = (FIXTURES / "gbk_rss.xml").read_bytes().replace(b'encoding="GBK"', b'encoding="UTF-8"')
+        data = (FIXTURES / "gbk_rss.xml").read_bytes()
+        data = data.replace(b'encoding="GBK"', b'encoding="UTF-8"')
         return web.Response(body=data, content_type="application/rss+xml")
