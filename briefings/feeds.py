@@ -29,6 +29,7 @@ DEFAULT_MAX_ITEMS = 500
 # feedparser falls back to these when the declared encoding does not decode the bytes.
 _FALLBACK_ENCODINGS = frozenset({"windows-1252", "iso-8859-2"})
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
+_PARSED_DATES = ("published_parsed", "updated_parsed", "created_parsed")
 _MAX_TITLE = 300
 _MAX_AUTHOR = 40
 
@@ -326,7 +327,8 @@ def parse_xml_feed(
         if _looks_like_html(data, content_type):
             raise FeedError("不是订阅源 (not a feed: an HTML page)")
         exc = parsed.get("bozo_exception")
-        if exc is not None and not isinstance(exc, feedparser.CharacterEncodingOverride):
+        looks_xml = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+        if looks_xml and exc is not None:
             _check_bozo(parsed)
         raise FeedError("不是订阅源 (not a feed: no RSS, Atom or JSON Feed found)")
     warnings = _check_bozo(parsed)
@@ -341,9 +343,11 @@ def parse_xml_feed(
             link=link,
             title=_title_text(entry.get("title") or "", title_detail.get("type") or ""),
             body=_entry_body(entry),
+            # dict.get: feedparser's own get() maps a missing "updated" to "published" and
+            # warns about it.
             date_=item_date(
-                (entry.get(k) or "" for k in ("published", "updated", "created")),
-                (entry.get(k) for k in ("published_parsed", "updated_parsed", "created_parsed")),
+                (dict.get(entry, k) or "" for k in ("published", "updated", "created")),
+                (dict.get(entry, k) for k in _PARSED_DATES),
                 fetched,
                 zone,
             ),

@@ -75,9 +75,12 @@ class Copy:
     article_id: int
     document_id: int
     is_feed: bool
-    title: str  # normalised
+    titles: tuple[str, ...]  # normalised title, subtitle, both: an OCR'd page may swap them
     raw_body: str
     url: str
+
+    def named(self, titles: Sequence[str]) -> bool:
+        return any(titles_match(a, b) for a in self.titles for b in titles)
 
     @cached_property
     def body(self) -> str:
@@ -101,16 +104,21 @@ def day_copies(conn: sqlite3.Connection, date: str) -> list[Copy]:
         (base, base + ID_SPAN, date),
     ).fetchall()
     return [
-        Copy(aid, doc, kind == "feed", norm_text(title), body, url)
-        for aid, doc, kind, title, _subtitle, body, url in rows
+        Copy(aid, doc, kind == "feed", _titles(title, subtitle), body, url)
+        for aid, doc, kind, title, subtitle, body, url in rows
     ]
+
+
+def _titles(title: str, subtitle: str) -> tuple[str, ...]:
+    names = (norm_text(title), norm_text(subtitle), norm_text(title + subtitle))
+    return tuple(n for n in dict.fromkeys(names) if n)
 
 
 def same_article(copies: Iterable[Copy], title: str, body: str) -> Copy | None:
     """The stored copy of an article with this normalised title and body, if any."""
     best: tuple[float, Copy] | None = None
     for c in copies:
-        if not titles_match(c.title, title):
+        if not c.named((title,)):
             continue
         overlap = body_overlap(c.body, body)
         if overlap >= SAME_BODY and (best is None or overlap > best[0]):
@@ -404,7 +412,7 @@ def merge_day_copies(conn: sqlite3.Connection, date: str) -> int:
                 c.article_id in dropped
                 or c.document_id == f.document_id
                 or (c.is_feed and c.article_id < f.article_id)  # each feed pair once
-                or not titles_match(f.title, c.title)
+                or not c.named(f.titles)
                 or body_overlap(f.body, c.body) < SAME_BODY
             ):
                 continue
