@@ -301,6 +301,8 @@ def _apply(
         out.added += 1
     elif result.status == "replaced":
         out.replaced += 1
+    else:  # stored meanwhile by another source's fetch of the same link
+        out.duplicates += 1
     if result.status != "unchanged":
         out.articles += result.articles
         out.figures += result.figures
