@@ -5,143 +5,40 @@ Deduplication, cheapest first:
 1. the same item of the same source with the same text: nothing to do (no analysis either);
 2. the same text from any source (``feed_items.sha256``): a duplicate;
 3. the same link already stored (another source, a JSON Lines record): the richer copy is kept;
-4. the same article on the same date (an OCR'd page, another feed): titles equal after
-   normalisation (or one containing the other) and bodies sharing most of their character
-   trigrams; the richer copy (the longer body) is kept, and a kept page copy gains the link.
+4. the same article on the same date (an OCR'd page, another feed): equal normalised titles
+   and bodies sharing most of their character trigrams (``briefings.daycopies``); the richer
+   copy (the longer body) is kept, and a kept page copy gains the link.
 An item whose text changed replaces its earlier version (``Store.save_document`` does that).
 
-``merge_day_copies`` applies rule 4 to whole days, for the case where the page arrives after
-the feed; the poll runs it over recent days, so both orders end with one copy.
+``daycopies.merge_day`` applies rule 4 again after writing (another source may have stored the
+same article meanwhile) and, from the poll, over recent days: a page that arrives after the
+feed ends as one copy too.
 """
 
 from __future__ import annotations
 
-import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from typing import Literal
 
+from briefings.daycopies import (
+    Copy,
+    DayIndex,
+    drop_article,
+    find_copy,
+    keep_link,
+    merge_day,
+    norm_text,
+    richness,
+)
 from briefings.errors import BriefingError
 from briefings.feeds import FeedItem, ParsedFeed, document_key, item_document
 from briefings.models import AnalyzedUnit, Document
-from briefings.normalize import for_matching
 from briefings.sources import Source, iso
-from briefings.store import ID_SPAN, id_base
-
-log = logging.getLogger(__name__)
-
-# Share of the shorter body's character trigrams found in the other: the same article.
-SAME_BODY = 0.6
-# A title shorter than this only matches an equal title, never one that contains it.
-MIN_CONTAINED_TITLE = 6
 
 Action = Literal["store", "replace", "duplicate"]
-
-
-def norm_text(text: str) -> str:
-    """Letters and digits only, normalised: what two copies of one article share."""
-    return "".join(ch for ch in for_matching(text) if ch.isalnum())
-
-
-def titles_match(a: str, b: str) -> bool:
-    """Normalised titles: equal, or the shorter (long enough) inside the longer."""
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short) >= MIN_CONTAINED_TITLE and short in long_
-
-
-def _grams(text: str) -> set[str]:
-    return {text[i : i + 3] for i in range(max(len(text) - 2, 0))} or ({text} if text else set())
-
-
-def body_overlap(a: str, b: str) -> float:
-    """Share of the shorter normalised body's trigrams that the other has (0..1)."""
-    ga, gb = _grams(a), _grams(b)
-    if not ga or not gb:
-        return 0.0
-    return len(ga & gb) / min(len(ga), len(gb))
-
-
-@dataclass
-class Copy:
-    """An article already stored on some date, as the same-article check sees it."""
-
-    article_id: int
-    document_id: int
-    is_feed: bool
-    titles: tuple[str, ...]  # normalised title, subtitle, both: an OCR'd page may swap them
-    raw_body: str
-    url: str
-
-    def named(self, titles: Sequence[str]) -> bool:
-        return any(titles_match(a, b) for a in self.titles for b in titles)
-
-    @cached_property
-    def body(self) -> str:
-        """Normalised body: computed only for copies whose title matched (most never do)."""
-        return norm_text(self.raw_body)
-
-    @property
-    def richness(self) -> int:
-        return len(self.body)
-
-
-def day_copies(conn: sqlite3.Connection, date: str) -> list[Copy]:
-    """Titled articles of one date (an id range scan, see ``store.id_base``)."""
-    if not date:
-        return []
-    base = id_base(date)
-    rows = conn.execute(
-        "SELECT a.id, a.document_id, d.kind, a.title, a.subtitle, a.body, a.url "
-        "FROM articles a JOIN documents d ON d.id = a.document_id "
-        "WHERE a.id >= ? AND a.id < ? AND a.date = ? AND a.kind = 'article' AND a.title != ''",
-        (base, base + ID_SPAN, date),
-    ).fetchall()
-    return [
-        Copy(aid, doc, kind == "feed", _titles(title, subtitle), body, url)
-        for aid, doc, kind, title, subtitle, body, url in rows
-    ]
-
-
-def _titles(title: str, subtitle: str) -> tuple[str, ...]:
-    names = (norm_text(title), norm_text(subtitle), norm_text(title + subtitle))
-    return tuple(n for n in dict.fromkeys(names) if n)
-
-
-def same_article(copies: Iterable[Copy], title: str, body: str) -> Copy | None:
-    """The stored copy of an article with this normalised title and body, if any."""
-    best: tuple[float, Copy] | None = None
-    for c in copies:
-        if not c.named((title,)):
-            continue
-        overlap = body_overlap(c.body, body)
-        if overlap >= SAME_BODY and (best is None or overlap > best[0]):
-            best = (overlap, c)
-    return best[1] if best else None
-
-
-def drop_article(conn: sqlite3.Connection, article_id: int) -> None:
-    """Delete one stored article (a poorer copy) with its index rows, figures and mentions."""
-    conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article_id,))
-    conn.execute("DELETE FROM figures WHERE article_id = ?", (article_id,))
-    conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
-    conn.execute("UPDATE articles SET part_of = NULL WHERE part_of = ?", (article_id,))
-    conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-
-
-def _keep_link(conn: sqlite3.Connection, kept: Copy, url: str) -> None:
-    """A page copy kept over a feed copy gains the feed's link (shown as 原文链接)."""
-    if url and not kept.url:
-        conn.execute(
-            "UPDATE articles SET url = ? WHERE id = ? AND url = ''", (url, kept.article_id)
-        )
-
 
 # ---- planning (reads only) -------------------------------------------------------------------
 
@@ -176,12 +73,15 @@ def _existing_doc(conn: sqlite3.Connection, key: str) -> tuple[int, int] | None:
     return row[0], len(norm_text("".join(b[0] for b in bodies)))
 
 
-def plan_items(store, source: Source, items: Sequence[FeedItem], record_as: str) -> Plan:
+def plan_items(
+    store, source: Source, items: Sequence[FeedItem], record_as: str, index: DayIndex | None = None
+) -> Plan:
     """Decide, from what is stored, which items to analyse and store (blocking, read-only)."""
     plan = Plan()
     conn = store.conn
-    days: dict[str, list[Copy]] = {}
+    index = index or DayIndex()
     with store.lock:
+        index.begin()
         for item in items:
             sha = item.sha256
             row = conn.execute(
@@ -207,22 +107,19 @@ def plan_items(store, source: Source, items: Sequence[FeedItem], record_as: str)
                     Planned(item, "duplicate", doc, "same text", kept_document=twin[0])
                 )
                 continue
-            body = norm_text(item.text)
             existing = _existing_doc(conn, key)
             if existing is not None:
-                if existing[1] >= len(body):
+                if existing[1] >= len(norm_text(item.text)):
                     plan.items.append(
                         Planned(item, "duplicate", doc, "same link", kept_document=existing[0])
                     )
                 else:
                     plan.items.append(Planned(item, "replace", doc))
                 continue
-            if item.date not in days:
-                days[item.date] = day_copies(conn, item.date)
-            copy = same_article(days[item.date], norm_text(item.title), body)
+            copy, body = find_copy(conn, index, item.date, norm_text(item.title), item.text)
             if copy is None:
                 plan.items.append(Planned(item, "store", doc))
-            elif copy.richness >= len(body):
+            elif richness(conn, copy) >= len(body):
                 plan.items.append(
                     Planned(
                         item, "duplicate", doc, "same article",
@@ -247,6 +144,7 @@ class Written:
     superseded: int = 0  # poorer copies (page or other feed) dropped for a richer item
     failed: list[str] = field(default_factory=list)  # items that could not be stored, and why
     dates: set[str] = field(default_factory=set)
+    new_ids: dict[str, list[int]] = field(default_factory=dict)  # date → articles just stored
     articles: int = 0
     figures: int = 0
 
@@ -277,12 +175,19 @@ def _record_item(
 
 
 def _apply(
-    store, source: Source, p: Planned, units: Sequence[AnalyzedUnit], *, out: Written, now: str
+    store,
+    source: Source,
+    p: Planned,
+    units: Sequence[AnalyzedUnit],
+    *,
+    out: Written,
+    now: str,
+    index: DayIndex,
 ) -> None:
     conn = store.conn
     if p.action == "duplicate":
         if p.kept_copy is not None:
-            _keep_link(conn, p.kept_copy, p.item.link)
+            keep_link(conn, p.kept_copy, p.item.link)
         _record_item(
             conn, source.id, p.item, key=p.doc.key, status="duplicate",
             document_id=p.kept_document, now=now,
@@ -292,6 +197,7 @@ def _apply(
     result = store.save_document(p.doc, units)
     for article_id in p.supersedes:
         drop_article(conn, article_id)
+        index.forget(p.doc.date, article_id)
         out.superseded += 1
     _record_item(
         conn, source.id, p.item, key=p.doc.key, status="stored",
@@ -307,6 +213,10 @@ def _apply(
         out.articles += result.articles
         out.figures += result.figures
         out.dates.add(p.doc.date)
+        ids = conn.execute(
+            "SELECT id FROM articles WHERE document_id = ?", (result.document_id,)
+        ).fetchall()
+        out.new_ids.setdefault(p.doc.date, []).extend(i for (i,) in ids)
 
 
 def write_fetch(
@@ -322,6 +232,7 @@ def write_fetch(
     next_poll: datetime,
     known: int = 0,
     failed: Sequence[str] = (),
+    index: DayIndex | None = None,
 ) -> Written:
     """Store a fetch's items and the source's new state in one transaction.
 
@@ -330,17 +241,19 @@ def write_fetch(
     """
     out = Written(failed=list(failed))
     stamp = iso(now)
+    index = index or DayIndex()
     with store.transaction() as conn:
         for n, (p, units) in enumerate(analysed):
             conn.execute(f"SAVEPOINT item{n}")
             try:
-                _apply(store, source, p, units, out=out, now=stamp)
+                _apply(store, source, p, units, out=out, now=stamp, index=index)
             except (BriefingError, ValueError, sqlite3.IntegrityError) as exc:
                 conn.execute(f"ROLLBACK TO item{n}")
                 out.failed.append(f"{p.item.title[:40] or p.item.ident[:60]}: {exc}")
             conn.execute(f"RELEASE item{n}")
-        for day in sorted(out.dates):
-            out.superseded += merge_day_copies(conn, day)
+        index.begin()
+        for day, ids in sorted(out.new_ids.items()):
+            out.superseded += merge_day(conn, index, day, only=ids)
         stored = out.added + out.replaced
         conn.execute(
             "UPDATE sources SET kind = ?, etag = ?, last_modified = ?, last_checked = ?, "
@@ -390,48 +303,3 @@ def record_failure(
         "last_status = ?, updated_at = ? WHERE id = ?",
         (stamp, iso(nxt), f"失败 (failed): {reason}"[:500], stamp, source_id),
     )
-
-
-# ---- whole days ------------------------------------------------------------------------------
-
-
-def merge_day_copies(conn: sqlite3.Connection, date: str) -> int:
-    """Keep one copy of each article that a feed and another document both hold on ``date``.
-
-    Only pairs with at least one feed copy are considered (pages of the same paper are left
-    as the page ingest stored them). Returns the number of copies dropped.
-    """
-    copies = day_copies(conn, date)
-    feeds = [c for c in copies if c.is_feed]
-    if not feeds:
-        return 0
-    dropped: set[int] = set()
-    for f in feeds:
-        if f.article_id in dropped:
-            continue
-        for c in copies:
-            if (
-                c.article_id in dropped
-                or c.document_id == f.document_id
-                or (c.is_feed and c.article_id < f.article_id)  # each feed pair once
-                or not c.named(f.titles)
-                or body_overlap(f.body, c.body) < SAME_BODY
-            ):
-                continue
-            # The richer copy stays; on a tie the one stored first (lower id) does.
-            keep, lose = (f, c) if (f.richness, -f.article_id) > (c.richness, -c.article_id) else (
-                c, f,
-            )  # fmt: skip
-            _keep_link(conn, keep, lose.url)
-            drop_article(conn, lose.article_id)
-            dropped.add(lose.article_id)
-            if lose.is_feed:
-                conn.execute(
-                    "UPDATE feed_items SET status = 'duplicate', document_id = ? "
-                    "WHERE document_id = ? AND status = 'stored'",
-                    (keep.document_id, lose.document_id),
-                )
-            log.info("%s: article %s copies %s, dropped", date, lose.article_id, keep.article_id)
-            if lose is f:
-                break
-    return len(dropped)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from briefings import feedstore, sources
+from briefings.daycopies import DayIndex, merge_day
 from briefings.errors import BriefingError
 from briefings.feeds import FeedError, ParsedFeed, parse_feed
 from briefings.fetching import FeedSettings, FetchError, fetch, new_session
@@ -96,14 +97,14 @@ def _with_store(store, fn: Callable[..., T], *args: Any) -> T:
         return fn(conn, *args)
 
 
-def _merge_recent(store, today: str, days: int) -> int:
+def _merge_recent(store, today: str, days: int, index: DayIndex) -> int:
     from datetime import date as Date
 
     start = Date.fromisoformat(today)
     merged = 0
     with store.transaction() as conn:
         for k in range(days):
-            merged += feedstore.merge_day_copies(conn, (start - timedelta(days=k)).isoformat())
+            merged += merge_day(conn, index, (start - timedelta(days=k)).isoformat())
     return merged
 
 
@@ -169,17 +170,20 @@ class Poller:
             else:
                 todo = await self.run_store(_locked_read, self.store, sources.enabled_sources)
             report = PollReport()
+            index = DayIndex()  # titles of the days this poll touches, shared by its sources
             if todo:
                 limit = asyncio.Semaphore(max(self.settings.concurrency, 1))
                 hosts: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
                 async with new_session(self.settings) as session:
                     report.results = list(
                         await asyncio.gather(
-                            *(self._one(session, s, limit, hosts) for s in todo)
+                            *(self._one(session, s, limit, hosts, index) for s in todo)
                         )
                     )
             today = now.astimezone(_zone(self.settings.timezone)).date().isoformat()
-            report.merged = await self.run_store(_merge_recent, self.store, today, MERGE_DAYS)
+            report.merged = await self.run_store(
+                _merge_recent, self.store, today, MERGE_DAYS, index
+            )
             return report
 
     async def _one(
@@ -188,6 +192,7 @@ class Poller:
         source: Source,
         limit: asyncio.Semaphore,
         hosts: defaultdict[str, asyncio.Lock],
+        index: DayIndex,
     ) -> SourceResult:
         started = self.clock()
         settings = self.settings
@@ -207,14 +212,14 @@ class Poller:
             )  # fmt: skip
             name = record_as(source, parsed)
             plan = await self.run_store(
-                feedstore.plan_items, self.store, source, parsed.items, name
+                feedstore.plan_items, self.store, source, parsed.items, name, index
             )
             analysed, failed = await self.run_cpu(_analyse, plan.items)
             written = await self.run_store(
                 feedstore.write_fetch, self.store, source, analysed,
                 parsed=parsed, etag=resp.etag, last_modified=resp.last_modified,
                 status="正常 (ok)", known=plan.known, now=started, next_poll=nxt,
-                failed=failed,
+                failed=failed, index=index,
             )  # fmt: skip
         except (FetchError, FeedError) as exc:
             return await self._failed(source, str(exc), started)
