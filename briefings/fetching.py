@@ -64,6 +64,7 @@ class FeedSettings:
             "max_bytes": ("FEED_MAX_BYTES", int, 1024),
             "max_items": ("FEED_MAX_ITEMS", int, 1),
             "max_backoff": ("FEED_MAX_BACKOFF", float, 60.0),
+            "run_timeout": ("FEED_RUN_TIMEOUT", float, 10.0),
         }
         values: dict[str, object] = {}
         for attr, (name, kind, least) in numbers.items():
