@@ -427,7 +427,10 @@ def _sources_action(store, action: str, rest: str) -> Any:
     conn = store.conn
     if action == "add":
         url, _, name = rest.strip().partition(" ")
-        return sources.add_source(conn, url, name=name.strip() or None, origin="bot")
+        # The name given is also the paper its items are filed under (浙江日报, not the feed's
+        # own title, which for RSSHub's paper routes is a page's).
+        label = name.strip() or None
+        return sources.add_source(conn, url, name=label, source=label, origin="bot")
     if action in ("remove", "delete", "rm"):
         return sources.remove_source(conn, rest)
     if action in ("enable", "disable"):

@@ -13,8 +13,9 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -49,6 +50,7 @@ class FeedItem:
     date: str  # yyyy-mm-dd in the paper's time zone
     dated: bool  # False when the item had no usable date and the fetch date was used
     author: str = ""
+    shared_link: bool = False  # other items of the feed have the same link (a home page)
 
     @property
     def sha256(self) -> str:
@@ -190,6 +192,8 @@ def _collect(
         seen.add(item.ident)
         undated += not item.dated
         items.append(item)
+    links = Counter(it.link for it in items if it.link)
+    items = [replace(it, shared_link=True) if links[it.link] > 1 else it for it in items]
     return ParsedFeed(kind, title, link, tuple(items), len(entries), undated, empty)
 
 
@@ -408,9 +412,9 @@ def item_document(item: FeedItem, *, source: str, key: str) -> Document:
 
 
 def document_key(item: FeedItem, source: str) -> str:
-    """The documents.key of a new item: its link (as JSON Lines records with a url use), else its
-    guid, else source, date and title."""
-    if item.link:
+    """The documents.key of a new item: its link (as JSON Lines records with a url use) unless
+    other items share it, else its guid, else source, date and title."""
+    if item.link and not item.shared_link:
         return item.link
     if item.ident and item.ident != f"{item.title}|{item.date}":
         return f"guid:{item.ident}"

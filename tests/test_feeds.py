@@ -281,3 +281,19 @@ def test_any_bytes_parse_or_are_refused_with_a_feed_error(data):
         assert "(" in message  # a reason in Chinese and English, never a bare exception
     else:
         assert all(it.text for it in feed.items)
+
+
+def test_items_sharing_one_link_are_keyed_by_their_guids():
+    data = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        + "".join(
+            f"<item><title>通知{i}</title><link>https://gov.example/</link><guid>n{i}</guid>"
+            f"<description>第{i}号通知。</description></item>"
+            for i in range(2)
+        )
+        + "</channel></rss>"
+    ).encode()
+    a, b = parse_feed(data, url="https://gov.example/rss", fetched=FETCHED).items
+    assert a.shared_link
+    assert b.shared_link
+    assert document_key(a, "x") != document_key(b, "x")
