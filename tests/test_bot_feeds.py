@@ -10,17 +10,16 @@ import importlib.util
 import shutil
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from botharness import ADMIN_ID, KAIHUA, SAMPLE, USER_ID, Harness, assert_telegram_ok, buttons
-from fakebotapi import FakeBotAPI, running_app
+from fakebotapi import running_app
 from feedserver import FeedServer
 
 from bot import feeds, scheduling
-from bot.app import build_application, open_runtime
 from bot.config import Config
 from bot.delivery import Deliverer
 from bot.ratelimit import RateLimiter
@@ -52,28 +51,20 @@ def _settings(tmp_path: Path, **kw) -> FeedSettings:
 
 
 @pytest.fixture
-async def feed_bot(
-    fake_api: FakeBotAPI, bot_db: Path, tmp_path: Path
-) -> AsyncIterator[Harness]:
-    """The bot over the sample database, with its feed settings pointed at tmp_path."""
-    (tmp_path / "sources.toml").write_text("", "utf-8")
-    config = Config(
-        token=fake_api.token,
-        base_url=fake_api.base_url,
-        base_file_url=fake_api.base_file_url,
-        db_path=str(bot_db),
-        admin_ids=frozenset({ADMIN_ID}),
-        inbox_dir=tmp_path / "inbox",
-        inbox_interval=0,
-        catchup_until="00:00",
-    )
-    rt = open_runtime(config)
-    rt.clock = Clock("2026-04-15 09:00")
-    app = build_application(config, rt)
-    app.bot_data[feeds.SETTINGS_KEY] = _settings(tmp_path)
-    async with running_app(app, poll_timeout=2):
-        yield Harness(fake_api, app, rt)
-    rt.close()
+def feed_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Feed settings of the bot under test: no sources.toml of the checkout, short timeouts."""
+    monkeypatch.setenv("SOURCES_FILE", str(tmp_path / "sources.toml"))
+    monkeypatch.setenv("FEED_TIMEOUT", "1")
+    monkeypatch.setenv("FEED_TOTAL_TIMEOUT", "2")
+
+
+@pytest.fixture
+def feed_bot(feed_env: None, harness: Harness) -> Harness:
+    """The bot over the sample database (tests/conftest.py ``harness``), started after
+    ``feed_env`` so that its feed jobs read those settings."""
+    settings = harness.app.bot_data[feeds.SETTINGS_KEY]
+    assert settings.total_timeout == 2.0
+    return harness
 
 
 # ---- /sources --------------------------------------------------------------------------------
@@ -221,7 +212,8 @@ async def test_the_feed_poll_runs_before_the_earliest_digest(sched, feed_server,
     (briefing,) = app.job_queue.get_jobs_by_name(scheduling.job_name(1))
     (repeating,) = app.job_queue.get_jobs_by_name(feeds.FEEDS_JOB)
     assert pre.next_t.astimezone(SHANGHAI).strftime("%H:%M") == "07:20"
-    assert pre.next_t < briefing.next_t
+    # Both are daily: whatever the hour the test runs at, the poll comes 10 minutes first.
+    assert (briefing.next_t - pre.next_t) % timedelta(days=1) == timedelta(minutes=10)
     assert on_the_half_hour_after_20(repeating.next_t)  # 07:20, 07:50 … in phase with it
 
     clock.set("2026-04-15 07:20")
