@@ -18,6 +18,8 @@ import pytest
 from botharness import ADMIN_ID, KAIHUA, SAMPLE, USER_ID, Harness, assert_telegram_ok, buttons
 from fakebotapi import running_app
 from feedserver import FeedServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot import feeds, scheduling
 from bot.config import Config
@@ -353,3 +355,42 @@ def test_fetch_in_a_db_copy_keeps_the_sample_searchable(tmp_path, capsys, cli_en
     code, out, _ = run(capsys, "county", "开化")
     assert code == 0
     assert "13.2%" in out
+
+
+# ---- any text ---------------------------------------------------------------------------------
+
+ACTIONS = ["", "add ", "add http://feeds.example/rss ", "remove ", "enable ", "disable ", "rm #"]
+HOSTILE = "<>&\"'/@#:;%*_`~\\\n\t 　👩‍💻é\u0301\u202e\u200dＡ１縉雲http://x.example/"
+
+
+@pytest.fixture(scope="module")
+def sources_console(tmp_path_factory: pytest.TempPathFactory):
+    from bot.app import open_runtime
+    from bot.console import Console
+
+    rt = open_runtime(Config(db_path=str(tmp_path_factory.mktemp("src") / "src.db")))
+    try:
+        yield Console(rt)
+    finally:
+        rt.close()
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    action=st.sampled_from(ACTIONS),
+    arg=st.text(alphabet=st.one_of(st.sampled_from(HOSTILE), st.characters()), max_size=120),
+)
+def test_any_sources_command_text_gets_a_valid_reply(sources_console, action, arg):
+    from fakebotapi import validate_telegram_html
+
+    from briefings.messages import utf16_len, visible_text
+
+    replies = asyncio.run(sources_console.send(f"/sources {action}{arg}"))
+    assert replies
+    for reply in replies:
+        assert reply.text
+        assert validate_telegram_html(reply.text) is None, reply.text
+        assert 0 < utf16_len(visible_text(reply.text)) <= 4096
+        assert "Traceback" not in reply.text
