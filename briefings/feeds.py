@@ -364,7 +364,7 @@ def parse_xml_feed(
         version or "xml", title, _resolve(base, feed.get("link") or ""), parsed.entries, build,
         max_items=max_items,
     )  # fmt: skip
-    return ParsedFeed(**{**result.__dict__, "warnings": tuple(warnings)})
+    return replace(result, warnings=tuple(warnings))
 
 
 def _is_json(data: bytes, content_type: str) -> bool:

@@ -50,7 +50,6 @@ class Planned:
     item: FeedItem
     action: Action
     doc: Document
-    reason: str = ""  # for duplicates: what it duplicates
     kept_document: int | None = None  # duplicates: the document holding the kept copy
     supersedes: tuple[int, ...] = ()  # article ids of poorer copies to drop once stored
     kept_copy: Copy | None = None  # duplicates of a stored article: gains the item's link
@@ -104,14 +103,14 @@ def plan_items(
             ).fetchone()
             if twin is not None:
                 plan.items.append(
-                    Planned(item, "duplicate", doc, "same text", kept_document=twin[0])
+                    Planned(item, "duplicate", doc, kept_document=twin[0])  # same text
                 )
                 continue
             existing = _existing_doc(conn, key)
             if existing is not None:
                 if existing[1] >= len(norm_text(item.text)):
                     plan.items.append(
-                        Planned(item, "duplicate", doc, "same link", kept_document=existing[0])
+                        Planned(item, "duplicate", doc, kept_document=existing[0])  # same link
                     )
                 else:
                     plan.items.append(Planned(item, "replace", doc))
@@ -122,7 +121,7 @@ def plan_items(
             elif richness(conn, copy) >= len(body):
                 plan.items.append(
                     Planned(
-                        item, "duplicate", doc, "same article",
+                        item, "duplicate", doc,
                         kept_document=copy.document_id, kept_copy=copy,
                     )
                 )  # fmt: skip

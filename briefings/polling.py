@@ -153,19 +153,15 @@ class Poller:
     def busy(self) -> bool:
         return self._running.locked()
 
-    async def poll(
-        self, *, due_only: bool = True, only: Sequence[Source] | None = None
-    ) -> PollReport:
-        """Poll due sources (every enabled one with ``due_only=False``, or ``only`` these).
+    async def poll(self, *, due_only: bool = True) -> PollReport:
+        """Poll due sources (every enabled one with ``due_only=False``).
 
         One poll at a time: a call while another runs waits for it. Cancelling (a time cap)
         leaves every source either fully written or untouched.
         """
         async with self._running:
             now = self.clock()
-            if only is not None:
-                todo = list(only)
-            elif due_only:
+            if due_only:
                 todo = await self.run_store(_locked_read, self.store, sources.due_sources, now)
             else:
                 todo = await self.run_store(_locked_read, self.store, sources.enabled_sources)

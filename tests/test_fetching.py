@@ -353,8 +353,13 @@ async def test_every_format_is_stored_with_its_source_name_and_link(
     add(store, feed_server.url("feeds/gov_atom.xml"))
     add(store, feed_server.url("feeds/county.json"), source="县域经济观察")
     add(store, feed_server.url("feeds/gbk_rss.xml"), source="金华日报")
+    untitled = add(store, feed_server.url("feeds/notitle.xml"))
     report = await poll(store, feed_settings)
-    assert report.total("added") == 6
+    assert report.total("added") == 8
+    status = sources.get_source(store.conn, untitled.id).last_status
+    assert "1 条无日期" in status
+    assert "跳过 1 条无标题无正文" in status
+    assert store.search("德清县").total == 1  # the item without a title
     hit = store.search("义乌 小商品").items[0].article
     assert (hit.source, hit.date) == ("金华日报", DAY)
     assert hit.url == "http://www.jhnews.example/jhrb/2026-04/15/content_88001.htm"
