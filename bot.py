@@ -298,9 +298,16 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         python bot.py fetch --db data/briefings.db
     """
     settings = _feed_settings()
-    with _open_store(args.db) as store:
-        _seed_sources(store, settings)
-        report = asyncio.run(_poll_all(store, settings))
+    polling_log = logging.getLogger("briefings.polling")
+    level = polling_log.level
+    if "LOG_LEVEL" not in os.environ:  # the failures are printed below, one line each
+        polling_log.setLevel(logging.ERROR)
+    try:
+        with _open_store(args.db) as store:
+            _seed_sources(store, settings)
+            report = asyncio.run(_poll_all(store, settings))
+    finally:
+        polling_log.setLevel(level)
     for r in report.failed:
         print(f"失败 #{r.source.id} {r.source.label} <{r.source.url}>: "
               f"{r.status.removeprefix('失败 (failed): ')}", file=sys.stderr)  # fmt: skip
