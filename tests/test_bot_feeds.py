@@ -381,7 +381,9 @@ def sources_console(tmp_path_factory: pytest.TempPathFactory):
 )
 @given(
     action=st.sampled_from(ACTIONS),
-    arg=st.text(alphabet=st.one_of(st.sampled_from(HOSTILE), st.characters()), max_size=120),
+    arg=st.text(
+        alphabet=st.one_of(st.sampled_from(HOSTILE), st.characters(codec="utf-8")), max_size=120
+    ),
 )
 def test_any_sources_command_text_gets_a_valid_reply(sources_console, action, arg):
     from fakebotapi import validate_telegram_html
