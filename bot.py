@@ -14,6 +14,8 @@ Usage:
     python bot.py sources add URL [--name N] [--source 浙江日报] | list | remove ID | enable ID
                                        | disable ID      feed sources (RSS, Atom, JSON Feed)
     python bot.py fetch                poll every enabled feed source once (exit 1 if any failed)
+    python bot.py backup OUT.db        a verified copy of the database, safe while the bot runs
+    python bot.py health               exit 0 when the running bot's heartbeat is fresh
 
 Every subcommand's --help shows an example. Errors are one line on stderr and a non-zero exit.
 """
@@ -26,7 +28,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from briefings.errors import BriefingError
@@ -47,13 +49,13 @@ def _open_store(db: str | None):
     return Store.open(path)
 
 
-def _progress(total: int) -> Callable | None:
-    """A tqdm bar on stderr when there are many files and stderr is a terminal."""
-    if total < 5 or not sys.stderr.isatty():
-        return None
+def _progress(files: list[Path]) -> Iterable[Path]:
+    """The files, under a tqdm bar on stderr when there are many and stderr is a terminal."""
+    if len(files) < 5 or not sys.stderr.isatty():
+        return files
     from tqdm import tqdm
 
-    return lambda files: tqdm(files, total=total, unit="file", file=sys.stderr)
+    return tqdm(files, total=len(files), unit="file", file=sys.stderr)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -64,17 +66,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         python bot.py ingest ~/pages --date 2026-04-15 --source 浙江日报
     """
     from briefings.pipeline import ingest_paths
-    from briefings.reading import iter_input_files
 
-    total = len(list(iter_input_files(args.paths)))
     with _open_store(args.db) as store:
         report = ingest_paths(
-            store, args.paths, source=args.source, date=args.date, progress=_progress(total)
+            store, args.paths, source=args.source, date=args.date, progress=_progress
         )
     for path, message in report.errors:
-        print(f"跳过 {path}: {message.removeprefix(f'{path}: ')}", file=sys.stderr)
+        print(_one_line(f"跳过 {path}: {message.removeprefix(f'{path}: ')}"), file=sys.stderr)
+    for path, message in report.ignored:
+        print(_one_line(f"忽略 {path}: {message}"), file=sys.stderr)
     for record in report.skipped_records:
-        print(f"跳过记录 {record}", file=sys.stderr)
+        print(_one_line(f"跳过记录 {record}"), file=sys.stderr)
+    for note in report.notes:
+        print(_one_line(f"注意 {note}"), file=sys.stderr)
     print(report.summary())
     if report.errors and report.documents == 0:
         return 1
@@ -342,6 +346,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_console(config, sys.stdin, sys.stdout)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database while the bot runs, verified (integrity check, row counts).
+
+    The copy is taken from one consistent snapshot with SQLite's online backup API and is
+    moved into place only after it checks out, so a failed backup never looks like a good one.
+
+    Example:
+        python bot.py backup /var/backups/briefings-2026-12-04.db
+        python bot.py --db /srv/bot/briefings.db backup backup.db --force
+    """
+    from briefings.backup import backup_database
+    from briefings.store import db_path
+
+    print(backup_database(db_path(args.db), args.out, force=args.force).summary())
+    return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """Exit 0 when the running bot's heartbeat is fresh and its database opens (for Docker).
+
+    Example:
+        python bot.py health
+    """
+    from bot.health import check
+    from briefings.store import db_path
+
+    result = check(db_path(args.db))
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
@@ -399,7 +434,37 @@ def build_parser() -> argparse.ArgumentParser:
             "ref", metavar="ID|URL"
         )
     add("fetch", cmd_fetch, "poll every enabled feed source once")
+    p = add("backup", cmd_backup, "a verified copy of the database, safe while the bot runs")
+    p.add_argument("out", metavar="OUT.db")
+    p.add_argument("--force", action="store_true", help="replace OUT.db if it exists")
+    add("health", cmd_health, "exit 0 when the running bot is alive (heartbeat)")
     return parser
+
+
+# Arguments that are file names: undecodable bytes in them are part of a real name (a file
+# named in GBK on a UTF-8 system) and the readers cope; in any other argument they are a
+# mistake the operator must hear about.
+_PATH_ARGUMENTS = frozenset({"paths", "file"})
+
+
+def _undecodable_argument(args: argparse.Namespace) -> str | None:
+    """The name of the first text argument holding a lone surrogate (undecodable bytes)."""
+    from briefings.arguments import has_surrogates
+
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if name in _PATH_ARGUMENTS or name == "func":
+            continue
+        if any(isinstance(v, str) and has_surrogates(v) for v in values):
+            return name
+    return None
+
+
+def _one_line(text: str) -> str:
+    """An error message as one printable line: blanks folded, no lone surrogates."""
+    from briefings.arguments import replace_surrogates
+
+    return " ".join(replace_surrogates(text).split())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -409,16 +474,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from bot.config import quiet_token_logs
+    from bot.redact import redact
 
     quiet_token_logs()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "db"):
         args.db = None
+    if bad := _undecodable_argument(args):
+        print(
+            f"错误: 参数 {bad} 含有无法解码的字节 (not valid UTF-8): 请检查终端或脚本的编码",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return args.func(args)
     except (BriefingError, CliError) as exc:
-        print(f"错误: {exc}", file=sys.stderr)
+        print(f"错误: {_one_line(redact(str(exc)))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -426,7 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # the operator gets one line, never a traceback
         logging.getLogger("bot").debug("unexpected error", exc_info=True)
-        print(f"错误: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"错误: {_one_line(redact(f'{type(exc).__name__}: {exc}'))}", file=sys.stderr)
         return 2
 
 

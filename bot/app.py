@@ -45,7 +45,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cards, errors, feeds, handlers, inline, scheduling
+from bot import cards, errors, feeds, handlers, health, inline, scheduling
 from bot.cards import Keyboard, Reply
 from bot.config import Config, quiet_token_logs
 from bot.extbot import answers_unread, briefing_bot
@@ -358,6 +358,15 @@ async def post_init(app: Application) -> None:
     await feeds.start_feeds(app, rt)  # feed sources polled on their own jobs (bot/feeds.py)
     # Load the gazetteer and the segmenter now (≈0.3 s), not on the first user's /county.
     await rt.call(handlers.warm_up)
+    health.beat(rt.store.path)
+    if app.job_queue is not None:
+        interval = health.HEARTBEAT_SECONDS
+        app.job_queue.run_repeating(_heartbeat, interval, first=interval, name="heartbeat")
+
+
+async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Touch the heartbeat file that `python bot.py health` (Docker's HEALTHCHECK) reads."""
+    health.beat(runtime_of(context).store.path)
 
 
 async def post_shutdown(app: Application) -> None:

@@ -1,6 +1,7 @@
 """Configuration from environment variables (a ``.env`` file is read when present).
 
-The token is kept out of ``repr`` so that it never lands in a log line.
+The token is kept out of ``repr``, and every Config registers its token and webhook secret with
+``bot.redact`` when it is made, so that no log line, stored error or printed message shows them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot import redact
 from briefings.chats import parse_time, parse_timezone
 from briefings.errors import InvalidArgument
 
@@ -45,6 +47,10 @@ class Config:
     catchup_until: str = "12:00"  # local time after which a missed edition is skipped
     bot_username: str = ""  # filled from getMe at start-up; used for deep links
     concurrent_updates: int = 16  # chats handled at once (bot/processing.py); 1 = one by one
+
+    def __post_init__(self) -> None:
+        redact.register_secret(self.token)
+        redact.register_secret(self.webhook_secret)
 
     @property
     def has_token(self) -> bool:
@@ -99,6 +105,8 @@ def load_config(env: dict[str, str] | None = None, *, dotenv: bool = True) -> Co
 
 
 def quiet_token_logs() -> None:
-    """httpx logs every request URL at INFO, and Bot API URLs contain the token."""
+    """Redact secrets from every record the root handlers get (``bot.redact``), and keep httpx's
+    per-request INFO lines (a URL with the token each, redacted or not) out of the log."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    redact.install()

@@ -11,6 +11,7 @@ import traceback
 
 from bot import cards
 from bot.cards import Reply
+from bot.redact import redact
 from briefings.errors import AmbiguousRegion, BriefingError, UnknownRegion
 from briefings.messages import escape, visible_len
 
@@ -45,10 +46,11 @@ def _tail(text: str, budget: int) -> str:
 
 def admin_report(exc: BaseException, where: str = "") -> str:
     """HTML for admins: where it happened and the escaped traceback, trimmed to one message."""
-    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    # Bot API errors carry the request URL, and so the token: never send it to a chat.
+    trace = redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     head = f"⚠️ <b>未处理的异常</b> {escape(type(exc).__name__)}"
     if where:
-        head += f"\n{escape(cards.clip(where, 300))}"
+        head += f"\n{escape(cards.clip(redact(where), 300))}"
     body = _tail(trace, _TRACE_BUDGET)
     text = f"{head}\n<pre>{escape(body)}</pre>"
     while visible_len(text) > cards.MAX_TEXT and len(body) > 100:

@@ -96,17 +96,20 @@ async def start_feeds(app: Application, rt: Runtime) -> None:
     for problem in await rt.call(_seed, rt.store, settings):
         log.warning("sources.toml: %s", problem)
     if not isinstance(app.bot_data.get(POLLER_KEY), Poller):
-        app.bot_data[POLLER_KEY] = Poller(rt.store, settings, run_store=rt.call, clock=rt.clock)
+        # SQLite on the bot's worker thread; parsing and analysis on its CPU pool.
+        app.bot_data[POLLER_KEY] = Poller(
+            rt.store, settings, run_store=rt.call, run_cpu=rt.compute, clock=rt.clock
+        )
     await schedule_feeds(app, rt)
     assert app.job_queue is not None
     app.job_queue.run_once(feed_job, when=STARTUP_DELAY, name=STARTUP_JOB, data=rt)
 
 
 async def stop_feeds(app: Application) -> None:
-    """Stop the poller's CPU thread (post_shutdown)."""
+    """Drop the poller (post_shutdown); the threads it used are the runtime's."""
     poller = app.bot_data.pop(POLLER_KEY, None)
     if isinstance(poller, Poller):
-        await asyncio.to_thread(poller.close)
+        poller.close()
 
 
 def _remove(app: Application, *names: str) -> None:
@@ -182,7 +185,8 @@ async def run_feeds(app: Application, rt: Runtime) -> PollReport | None:
 async def _issue_changed(app: Application, rt: Runtime) -> None:
     """New items: count editions, drop cached bundles, and send a late paper (as the inbox does)."""
     from bot.delivery import Deliverer
-    from bot.scheduling import DELIVERER_KEY, catch_up, record_editions
+    from bot.scheduling import DELIVERER_KEY, catch_up
+    from briefings.inbox import record_editions
 
     def editions(store: Any) -> None:
         with store.lock:

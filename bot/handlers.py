@@ -3,7 +3,10 @@
 The PTB adapter (``bot.app``) and the offline console (``bot.console``) both build a ``Ctx`` and
 call the same functions here, so what the console prints is exactly what Telegram would get.
 Every SQLite, gazetteer or jieba call goes through ``rt.call`` (the single worker thread), never
-the event loop. Domain errors (``briefings.errors``) propagate; the adapters turn them into
+the event loop; region suggestions, which need no database, go through ``rt.compute`` so that
+they never hold up that thread (it also writes the delivery ledger). Every argument is cleaned
+(no bidi controls, no lone surrogates) and capped in ``run_command``/``run_text`` before any
+work is done on it. Domain errors (``briefings.errors``) propagate; the adapters turn them into
 messages with ``bot.errors``.
 """
 
@@ -21,7 +24,7 @@ from zoneinfo import ZoneInfo
 from bot import cards, errors
 from bot.cards import Reply
 from bot.runtime import Runtime
-from briefings import chats, editions, ledger
+from briefings import arguments, chats, editions, ledger
 from briefings.errors import AmbiguousRegion, BriefingError, InvalidArgument, UnknownRegion
 from briefings.models import Region
 
@@ -88,8 +91,9 @@ def warm_up() -> None:
     segment.cut("缙云")
 
 
-def lookup_region(name: str) -> Region:
-    return _gazetteer().lookup(name)
+def suggest_regions(name: str) -> list[Region]:
+    """Close names for an unknown one (CPU only: run it with ``rt.compute``)."""
+    return _gazetteer().suggest(name)
 
 
 def region_by_adcode(adcode: str) -> Region | None:
@@ -117,9 +121,26 @@ def _ensure(ctx: Ctx) -> Callable[[], chats.ChatPrefs]:
 
 
 def _named_county(store, name: str, chat_id: int) -> tuple[Region, dict[str, Any]]:
-    """Lookup and card data in one trip to the worker thread (each trip costs a wake-up)."""
-    region = lookup_region(name)
+    """Lookup and card data in one trip to the worker thread (each trip costs a wake-up).
+
+    No suggestions here: an unknown name gets them from ``rt.compute``, off this thread.
+    """
+    region = quiet_lookup(name)
     return region, county_view(store, region, chat_id)
+
+
+async def with_suggestions(ctx: Ctx, exc: UnknownRegion) -> UnknownRegion:
+    """The same error with suggestions computed on the CPU pool (bounded, off the SQLite thread)."""
+    suggestions = await ctx.rt.compute(suggest_regions, exc.query)
+    return UnknownRegion(exc.query, suggestions)
+
+
+async def resolve_region(ctx: Ctx, name: str) -> Region:
+    """What a user named: a region, or UnknownRegion with suggestions, or AmbiguousRegion."""
+    try:
+        return await ctx.rt.compute(quiet_lookup, name)
+    except UnknownRegion as exc:
+        raise await with_suggestions(ctx, exc) from None
 
 
 def quiet_lookup(name: str) -> Region:
@@ -187,7 +208,10 @@ async def cmd_county(ctx: Ctx, args: str) -> list[Reply]:
     name = args.strip()
     if not name:
         return [cards.county_usage()]
-    region, view = await ctx.rt.call(_named_county, ctx.rt.store, name, ctx.chat_id)
+    try:
+        region, view = await ctx.rt.call(_named_county, ctx.rt.store, name, ctx.chat_id)
+    except UnknownRegion as exc:
+        raise await with_suggestions(ctx, exc) from None
     return [_card(region, view)]
 
 
@@ -364,7 +388,7 @@ async def cmd_follow(ctx: Ctx, args: str) -> list[Reply]:
         return [Reply("用法:/follow 县名,例如 /follow 缙云")]
     if refusal := await _managed(ctx):
         return refusal
-    region = await ctx.rt.call(lookup_region, args.strip())
+    region = await resolve_region(ctx, args.strip())
     added = await ctx.rt.call(chats.follow, ctx.rt.store.conn, ctx.chat_id, region.adcode)
     return [cards.followed(region, added)]
 
@@ -374,7 +398,7 @@ async def cmd_unfollow(ctx: Ctx, args: str) -> list[Reply]:
         return [Reply("用法:/unfollow 县名,例如 /unfollow 缙云")]
     if refusal := await _managed(ctx):
         return refusal
-    region = await ctx.rt.call(lookup_region, args.strip())
+    region = await resolve_region(ctx, args.strip())
     removed = await ctx.rt.call(chats.unfollow, ctx.rt.store.conn, ctx.chat_id, region.adcode)
     return [cards.unfollowed(region, removed)]
 
@@ -604,26 +628,56 @@ def addressed_elsewhere(text: str, bot_username: str) -> bool:
     return bool(m and m.group(2) and m.group(2).lower() != bot_username.lower())
 
 
+# The longest argument each command takes (characters, after cleaning and stripping), and what
+# the refusal calls it. Commands that take no argument ignore whatever follows them.
+ARGUMENT_LIMITS: dict[str, tuple[int, str]] = {
+    "start": (arguments.MAX_SETTING_CHARS, "参数"),
+    "county": (arguments.MAX_REGION_CHARS, "地区名"),
+    "follow": (arguments.MAX_REGION_CHARS, "地区名"),
+    "unfollow": (arguments.MAX_REGION_CHARS, "地区名"),
+    "article": (arguments.MAX_SETTING_CHARS, "文章编号"),
+    "subscribe": (arguments.MAX_SETTING_CHARS, "时间"),
+    "time": (arguments.MAX_SETTING_CHARS, "时间"),
+    "timezone": (arguments.MAX_SETTING_CHARS, "时区"),
+    "sources": (2100, "订阅源参数"),  # a URL (at most 2,000 characters), an action and a name
+}
+# Callback data is at most 64 bytes on Telegram; anything longer is not one of our buttons.
+MAX_BUTTON_CHARS = 64
+
+
+def checked_args(name: str, args: str) -> str:
+    """A command's argument, cleaned and within its cap (ArgumentTooLong otherwise)."""
+    text = arguments.clean(args)
+    if name == "search":
+        return arguments.capped_query(text.strip())
+    if name in ARGUMENT_LIMITS:
+        limit, what = ARGUMENT_LIMITS[name]
+        arguments.capped(text.strip(), limit, what)
+    return text
+
+
 async def run_command(ctx: Ctx, name: str, args: str) -> list[Reply]:
     """Run one command; domain errors become their user message (unexpected ones propagate)."""
     handler = COMMANDS.get(name)
     if handler is None:
         return [cards.unknown_command(name)]
     try:
-        return await handler(ctx, args)
+        return await handler(ctx, checked_args(name, args))
     except BriefingError as exc:
         return [errors.domain_reply(exc)]
 
 
 async def run_text(ctx: Ctx, text: str) -> list[Reply]:
     try:
-        return await on_text(ctx, text)
+        return await on_text(ctx, arguments.capped_query(arguments.clean(text).strip()))
     except BriefingError as exc:
         return [errors.domain_reply(exc)]
 
 
 async def run_button(ctx: Ctx, data: str) -> list[Reply]:
+    if len(data) > MAX_BUTTON_CHARS:
+        return [Reply("", toast="这个按钮已失效")]
     try:
-        return await on_button(ctx, data)
+        return await on_button(ctx, arguments.clean(data))
     except BriefingError as exc:
         return [errors.domain_reply(exc)]

@@ -1,4 +1,5 @@
-"""Jobs of a running bot: each chat's daily briefing, catch-up after downtime, inbox ingest.
+"""Jobs of a running bot: each chat's daily briefing, catch-up after downtime, the inbox job
+(its ingest is briefings.inbox).
 
 PTB's JobQueue (APScheduler underneath) keeps jobs in memory only, so they are rebuilt from
 SQLite at start-up, one per chat under the fixed name ``briefing:{chat_id}``; scheduling a chat
@@ -9,7 +10,6 @@ decided by the ledger, not by the job, so even a duplicate job could not send tw
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as dtime
@@ -25,6 +25,7 @@ from bot.runtime import Runtime
 from briefings import chats, ledger
 from briefings.editions import MAX_EDITION_AGE_DAYS
 from briefings.editions import issue_for as edition_for
+from briefings.inbox import InboxResult, ingest_inbox
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,6 @@ DELIVERER_KEY = "deliverer"
 LATE_GRACE = timedelta(hours=2)
 # APScheduler drops a run that starts later than this (a busy loop at 07:30 sharp).
 MISFIRE_GRACE_SECONDS = 600
-# Files still being written must carry one of these suffixes until renamed into place.
-_PARTIAL = (".part", ".tmp", ".partial", ".crdownload")
 
 
 def job_name(chat_id: int) -> str:
@@ -315,83 +314,6 @@ async def catchup_job(context: CallbackContext) -> None:
 # --- inbox ------------------------------------------------------------------------------------
 
 
-@dataclass
-class InboxResult:
-    """One inbox run: files ingested (moved to done/), files refused (moved to failed/)."""
-
-    done: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    articles: int = 0
-    changed: bool = False  # anything added or replaced: editions may have changed
-
-
-def _move(path: Path, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    n = 1
-    while target.exists():  # the same file name dropped again (a corrected page)
-        target = folder / f"{path.stem}.{n}{path.suffix}"
-        n += 1
-    shutil.move(str(path), target)
-    return target
-
-
-def inbox_files(inbox: Path) -> list[Path]:
-    """Files waiting in the inbox: hidden files and partial downloads are left alone."""
-    if not inbox.is_dir():
-        return []
-    return sorted(
-        p
-        for p in inbox.iterdir()
-        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(_PARTIAL)
-    )
-
-
-def ingest_inbox(store: Any, inbox: Path, *, source: str | None = None) -> InboxResult:
-    """Ingest every file in ``inbox`` (blocking; run it on the worker thread).
-
-    Each file goes to ``inbox/done/`` once stored, or to ``inbox/failed/`` with a
-    ``.error.txt`` beside it, so a bad file is never retried forever nor lost. Then the
-    ``editions`` table is brought up to date.
-    """
-    from briefings.errors import BriefingError
-    from briefings.pipeline import ingest_paths
-
-    result = InboxResult()
-    for path in inbox_files(inbox):
-        try:
-            report = ingest_paths(store, [path], source=source)
-            errors = [message for _, message in report.errors]
-        except (BriefingError, OSError) as exc:
-            report, errors = None, [str(exc)]
-        if not path.exists():
-            continue  # taken away while we worked
-        if errors:
-            moved = _move(path, inbox / "failed")
-            moved.with_name(moved.name + ".error.txt").write_text("\n".join(errors) + "\n", "utf-8")
-            result.failed.append((path.name, "; ".join(errors)))
-            log.warning("inbox: %s refused: %s", path.name, "; ".join(errors))
-            continue
-        _move(path, inbox / "done")
-        result.done.append(path.name)
-        if report is not None:
-            result.articles += report.articles
-            result.changed |= bool(report.added or report.replaced)
-            log.info("inbox: %s: %s", path.name, report.summary())
-    if result.changed:
-        with store.lock:
-            record_editions(store)
-    return result
-
-
-def record_editions(store: Any, *, days: int = 7) -> dict[str, int]:
-    """Count the articles of the recent issues into ``editions`` (what /stats and admins see)."""
-    dates = store.dates(limit=days)
-    counts = {d: len(store.articles_on(d)) for d in dates}
-    ledger.record_editions(store.conn, counts)
-    return counts
-
-
 async def run_inbox(application: Application, rt: Runtime) -> InboxResult:
     """Ingest the inbox; if an issue arrived, deliver it to chats whose time has already passed.
 
@@ -401,7 +323,7 @@ async def run_inbox(application: Application, rt: Runtime) -> InboxResult:
     """
     result = await rt.call(
         ingest_inbox, rt.store, Path(rt.config.inbox_dir), source=rt.config.source
-    )
+    )  # the ingest itself is briefings.inbox; this is only the JobQueue glue
     if result.changed:
         deliverer = application.bot_data.get(DELIVERER_KEY)
         if isinstance(deliverer, Deliverer):

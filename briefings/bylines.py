@@ -15,8 +15,14 @@ from briefings.typography import (
     _ROLE,
     _ROLE_NAME,
     _WS,
+    _both,
     _vis,
 )
+
+# 整理 (compiled), 采写 (reported and written) … glued to the last name of a byline.
+_WRITER_TAIL = _both(re.compile(rf"(?<=[{_H}])(?:采访整理|整理|采写|撰文|执笔|口述)$"))
+# 据新华社电, 本报电, 新华社北京电: where a text came from, printed where a byline would be.
+_AGENCY_DATELINE = _both(re.compile(r"(?:社|报|网|台)[^\s]{0,8}[电讯]$"))
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ def parse_people(text: str) -> People | None:
     text never parses. Returns None when the string is not a byline.
     """
     s = text.strip()
-    marked = False
+    marked = wrote = False
     if s and s[0] in _MARKERS:
         s, marked = s[1:].strip(), True
     if len(s) >= 2 and s[0] in "(（" and s[-1] in ")）":
@@ -47,7 +53,11 @@ def parse_people(text: str) -> People | None:
     if m:
         credit = _WS.sub("", m.group("credit") or m.group("credit2"))
         s = s[: m.start()].strip()
-    tokens = [t for t in re.split(r"[\s、,，]+", s) if t]
+    elif m := _WRITER_TAIL.search(s):
+        s, wrote = s[: m.start()].strip(), True  # 本报记者 程 焕整理: who wrote it down
+        if not s:
+            return None
+    tokens = _join_spaced_names([t for t in re.split(r"[\s、,，]+", s) if t])
     if not tokens or len(tokens) > 16:
         return None
     role, has_role, people = "", False, []
@@ -57,13 +67,31 @@ def parse_people(text: str) -> People | None:
         elif rn := _ROLE_NAME.match(tok):
             role, has_role = rn.group(1), True
             people.append(Person(rn.group(2), role))
+        elif _AGENCY_DATELINE.search(tok):
+            return None  # （据新华社电）: a source, not a person
         elif _NAME.match(tok) or (marked and re.fullmatch(rf"[{_H}·]{{1,6}}", tok)):
             people.append(Person(tok, role))
         else:
             return None
     if not people or not (has_role or marked or credit):
         return None
-    return People(tuple(people), credit, marked)
+    return People(tuple(people), credit, marked or (wrote and has_role))
+
+
+def _join_spaced_names(tokens: list[str]) -> list[str]:
+    """Two-character names are set spaced out to the width of three (王  正, 廖  望): two single
+    Han characters in a row are one name."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        if i + 1 < len(tokens) and re.fullmatch(rf"[{_H}]{{2}}", t + tokens[i + 1]):
+            out.append(t + tokens[i + 1])
+            i += 2
+            continue
+        out.append(t)
+        i += 1
+    return out
 
 
 def _split_trailing_credit(text: str) -> tuple[str, People] | None:

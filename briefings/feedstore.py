@@ -194,7 +194,7 @@ def _apply(
         out.duplicates += 1
         return
     result = store.save_document(p.doc, units)
-    for article_id in p.supersedes:
+    for article_id in p.supersedes if result.status != "unchanged" else ():
         drop_article(conn, article_id)
         index.forget(p.doc.date, article_id)
         out.superseded += 1

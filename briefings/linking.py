@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from collections import Counter
 
+from briefings.headlines import has_column_tag
 from briefings.models import Unit
 from briefings.typography import _cjk
 
@@ -21,8 +22,13 @@ def _keywords(counts: Counter[str]) -> dict[str, float]:
 
 
 def _strength(u: Unit) -> int:
-    """2: the start of an article on this page; 1: a title-only block; 0: a fragment."""
-    if u.kind == "continuation" or u.byline or u.dateline or u.kicker:
+    """2: the start of an article on this page; 1: a title-only block; 0: a fragment.
+
+    A title with a subtitle or a column tag (（人民时评）) is a full headline: an article start.
+    """
+    if u.kind == "continuation" or u.byline or u.dateline or u.kicker or u.subtitle:
+        return 2
+    if has_column_tag(u.title):
         return 2
     return 1 if u.kind == "article" else 0
 

@@ -189,6 +189,21 @@ MIGRATIONS: list[Migration] = [
             ALTER TABLE mentions ADD COLUMN level TEXT NOT NULL DEFAULT ''
         """,
     ),
+    # Documents are keyed by content as well as by name (the same text under a second key is
+    # a duplicate), and files already ingested are recognised by their bytes before parsing.
+    (
+        "0012_ingest_content_keys",
+        """
+            CREATE INDEX documents_sha256 ON documents(sha256);
+            CREATE TABLE ingested_files (
+                sha256 TEXT PRIMARY KEY,        -- of the file's bytes
+                size INTEGER NOT NULL,
+                path TEXT NOT NULL,             -- where it was last read from (for people)
+                documents TEXT NOT NULL,        -- JSON [[document key, text sha256], ...]
+                ingested_at TEXT NOT NULL
+            )
+        """,
+    ),
     # Feed sources polled on a schedule (briefings/sources.py) and the items read from them
     # (briefings/feedstore.py): what makes a second fetch, or a restart, add nothing.
     ("0013_feeds_sources", _FEEDS),

@@ -37,7 +37,9 @@ class Unit:
     ``paragraphs`` hold the original text (column breaks rejoined, nothing else changed);
     ``line_start``/``line_end`` are 1-based inclusive line numbers in the source file.
     ``part_of`` is the index (in the same page) of the unit this one belongs to, when the parser
-    linked scattered parts of one article.
+    linked scattered parts of one article. ``notes`` are lines printed after the text that are
+    not part of it, verbatim: photo credits (杨梅清摄（影像中国）), author notes (（作者为…）),
+    graphics and data credits, a column's contact line.
     """
 
     kind: UnitKind
@@ -54,6 +56,7 @@ class Unit:
     line_start: int = 0
     line_end: int = 0
     part_of: int | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def body(self) -> str:
@@ -158,6 +161,7 @@ class AnalyzedUnit:
             "continued_to": u.continued_to,
             "lines": [u.line_start, u.line_end],
             "part_of": u.part_of,
+            "notes": list(u.notes),
             "regions": [m.to_json() for m in self.regions],
             "figures": [f.to_json() for f in self.figures],
             "topics": [{"topic": t.topic, "score": round(t.score, 3)} for t in self.topics],

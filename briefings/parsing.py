@@ -9,36 +9,57 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from briefings.bylines import People, _split_trailing_credit, parse_people, people_from_author
+from briefings.bylines import (
+    _WRITER_TAIL,
+    People,
+    _split_trailing_credit,
+    parse_people,
+    people_from_author,
+)
+from briefings.headlines import (
+    has_column_tag,
+    is_note_on_story,
+    is_subtitle_line,
+    looks_like_subhead,
+    title_fields,
+)
 from briefings.linking import link_parts
 from briefings.models import Document, Unit, UnitKind
 from briefings.typography import (
     _CANNOT_START,
     _CONT_FROM,
     _CONT_TO,
-    _DANGLING,
     _DATELINE,
-    _FUNCTION_END,
     _H,
     _HAN,
     _KICKER_END,
+    _LABEL,
     _MAST_DATE,
     _MAST_EDITION,
     _MAST_LABEL,
     _MAST_PAPER,
     _META,
+    _NOTE_LINE,
+    _PAREN_LINE,
     _WS,
-    CONTINUITY_STRONG,
-    CONTINUITY_WEAK,
+    BRIEF_MAX,
+    CONTINUITY,
+    CONTINUITY_MARKED,
+    ECHO_MIN,
+    FOLLOWING_MAX,
     MAX_TITLE_LINES,
     NOISE_MAX,
+    RECENT_MAX,
     SECTION_MAX,
     SUBHEAD_MAX,
-    WRAP_TAIL_MAX,
+    SUBKICKER_MAX,
+    _both,
     _cjk,
     _is_headline_like,
     _vis,
+    cut_by_commas_only,
     is_unfinished,
     starts_mid_sentence,
 )
@@ -52,14 +73,25 @@ from briefings.typography import (
 class _Block:
     """One non-blank line (or several, after rejoining a column break) with what it looks like."""
 
-    kind: str  # body headline kicker byline credit dateline cont mark_to meta noise lone
+    # body headline kicker byline credit dateline cont mark_to meta noise lone label note
+    kind: str
     text: str
     start: int
     end: int
     raw: str = ""
-    value: str = ""  # the dateline, or the page of a continuation mark
+    value: str = ""  # the dateline, the page of a continuation mark, or a caption's credit
     people: People | None = None
     cont_to: str = ""  # `(下转第3版)` found at the end of this block
+
+
+# An editor's note opening a collection (编者按：…) or signing it (——编者).
+_EDITORS_NOTE = _both(re.compile(r"^(?:[【\[]?编者按|——\s*编\s*者\s*$)"))
+# A block starting with one of these continues the clause of the block above it.
+_CLAUSE_GOES_ON = "，,、：:；;。．"
+# A number and its unit alone on a line: 8.4万个, 1500亿元, 95%.
+_FIGURE_LABEL = _both(re.compile(rf"^[\d.,，]+\s*[%％‰]?[万亿千百]*[{_H}]{{0,2}}$"))
+# A name or place and a colon on a line of its own, above a headline: 李达：, 荣成市图书馆：
+_COLON_KICKER = re.compile(rf"^[{_H}·]{{2,10}}[:：]$")
 
 
 def _classify(text: str, line_no: int) -> _Block:
@@ -84,7 +116,10 @@ def _classify(text: str, line_no: int) -> _Block:
             b.cont_to, b.text = _WS.sub("", m.group("page")), b.text[: m.start()].rstrip()
         return b
     t = b.text
-    if (people := parse_people(t)) is not None:
+    short = len(t) <= 100  # longer lines can only be body text, a dateline or a caption
+    if short and _LABEL.match(t):
+        b.kind = "label"  # before bylines: ■延伸阅读 is no reporter
+    elif short and (people := parse_people(t)) is not None:
         b.kind, b.people = ("credit" if people.credit else "byline"), people
     elif m := _DATELINE.match(t):
         b.kind, b.value, b.text = "dateline", m.group("dl"), t[m.end() :].strip()
@@ -93,17 +128,23 @@ def _classify(text: str, line_no: int) -> _Block:
             b.people = p
         elif who:  # not a byline: keep the parenthesis in the text
             b.text = t[m.end("dl") :].strip()
-    elif (
-        _KICKER_END.search(t)
-        and 4 <= _vis(t) <= 50
-        and _HAN.search(t)
-        and not re.search(r"[。！？!?]", t)
-    ):
-        b.kind = "kicker"
+    elif not short:
+        if split := _split_trailing_credit(t):
+            b.kind, b.text, b.people = "captionbody", split[0], split[1]
+            b.value = t[len(split[0]) :].strip()  # the credit as printed
+    elif _vis(t) <= 80 and (_PAREN_LINE.match(t) or _NOTE_LINE.search(t)):
+        b.kind = "note"
+    elif t[-1] in "—─-" and _KICKER_END.search(t) and 4 <= _vis(t) <= 100 and _HAN.search(t):
+        b.kind = "kicker"  # a lead-in ending in ——, when a headline follows (see _blocks)
+    elif _COLON_KICKER.match(t):
+        b.kind = "kicker"  # 李达： above his headline
+    elif _FIGURE_LABEL.match(t):
+        pass  # 1500亿元 set large in an infographic: body text, never a headline
     elif _is_headline_like(t):
         b.kind = "headline"
     elif split := _split_trailing_credit(t):
         b.kind, b.text, b.people = "captionbody", split[0], split[1]
+        b.value = t[len(split[0]) :].strip()  # the credit as printed
     return b
 
 
@@ -134,6 +175,17 @@ def _blocks(text: str) -> list[_Block]:
             prev.kind = "body"  # a line ending in —— with body text under it: a cut sentence
         if (
             prev is not None
+            and prev.kind == "headline"
+            and not prev.cont_to
+            and b.kind in ("body", "headline")
+            and b.text[0] in _CLAUSE_GOES_ON
+        ):
+            # 2018年夏天，罗跃洪一起床就发现不对劲 / ：上千尾裂腹鱼…: one sentence cut in two
+            prev.kind, prev.text = "body", prev.text + b.text
+            prev.end, prev.cont_to = b.end, b.cont_to
+            continue
+        if (
+            prev is not None
             and prev.kind in ("body", "dateline", "cont")
             and prev.text
             and not prev.cont_to
@@ -148,12 +200,23 @@ def _blocks(text: str) -> list[_Block]:
             prev.text += b.text
             prev.end, prev.cont_to = b.end, b.cont_to
             if b.kind == "captionbody":
-                prev.kind, prev.people = "captionbody", b.people
+                prev.kind, prev.people, prev.value = "captionbody", b.people, b.value
             continue
         out.append(b)
-    for b in out:
+    for k, b in enumerate(out):
         if b.kind == "lone":
             b.kind = "noise"  # nothing to join it to: stray OCR debris after all
+        elif b.kind == "headline" and k and _FIGURE_LABEL.match(out[k - 1].text):
+            b.kind = "body"  # 1500亿元 / 去年降低用能成本近1500亿元: the line explaining a figure
+        elif (
+            b.kind == "body"
+            and k + 1 < len(out)
+            and out[k + 1].kind == "headline"
+            and has_column_tag(out[k + 1].text)
+            and cut_by_commas_only(b.text)
+            and not (k and out[k - 1].kind == "body" and is_unfinished(out[k - 1].text))
+        ):
+            b.kind = "headline"  # 地处漠河北部，面对贫困不气馁，搞活旅游促增收 above a tagged title
     return out
 
 
@@ -182,11 +245,19 @@ class _Draft:
     strong: bool  # begins with a byline, dateline, kicker or continuation mark
     spans: list[tuple[int, int]] = field(default_factory=list)  # one per paragraph
     extents: list[tuple[int, int]] = field(default_factory=list)  # every block taken
+    ended: bool = False  # an author note, credit or trailing byline closed its text
+    column: bool = False  # a column of briefs (资讯, 速览): items under one column name
+    collection: bool = False  # an editor's note (编者按, ——编者) introduced items of readers
+    cache: dict[tuple[bool, int, int, str], frozenset[str]] = field(default_factory=dict)
+    last: str = ""  # what was added last: "header", "subhead" or "paragraph"
 
     def add_paragraph(self, text: str, start: int, end: int) -> None:
+        if _EDITORS_NOTE.match(text):
+            self.collection = True
         if text:
             self.unit.paragraphs.append(text)
             self.spans.append((start, end))
+            self.last = "paragraph"
         self.extend(start, end)
 
     def extend(self, start: int, end: int) -> None:
@@ -217,11 +288,29 @@ class _Draft:
         u = self.unit
         return "\n".join([u.kicker, u.title, u.subtitle, *u.subheads, *u.paragraphs])
 
+    def trigrams(self, *, recent: bool) -> frozenset[str]:
+        """Han trigrams of the unit so far: its headings and paragraphs (only the last paragraphs
+        up to RECENT_MAX characters when ``recent``), cached until something is added."""
+        u = self.unit
+        key = (recent, len(u.paragraphs), len(u.subheads), u.title)
+        if key not in self.cache:
+            paragraphs = u.paragraphs
+            if recent:
+                size, start = 0, len(paragraphs)
+                while start > 0 and (not size or size + len(paragraphs[start - 1]) <= RECENT_MAX):
+                    start -= 1
+                    size += len(paragraphs[start])
+                paragraphs = paragraphs[start:]
+            lines = [u.kicker, u.title, u.subtitle, *u.subheads, *paragraphs]
+            self.cache = {k: v for k, v in self.cache.items() if k[0] != recent}
+            self.cache[key] = frozenset().union(*map(_trigrams, lines))
+        return self.cache[key]
+
 
 @dataclass
 class _Header:
-    kicker: _Block | None
-    titles: list[_Block]
+    kicker: _Block | None  # a lead-in ending in —— (or a name and a colon)
+    titles: list[_Block]  # headline lines, and a subtitle in parentheses under them
     noise: list[_Block]
     bylines: list[_Block]
     end: int  # index of the first block after the header
@@ -229,6 +318,9 @@ class _Header:
     @property
     def strong(self) -> bool:
         return self.kicker is not None or bool(self.bylines)
+
+    def texts(self) -> list[str]:
+        return [b.text for b in ([self.kicker] if self.kicker else []) + self.titles]
 
 
 def _read_header(blocks: list[_Block], i: int) -> _Header | None:
@@ -240,11 +332,22 @@ def _read_header(blocks: list[_Block], i: int) -> _Header | None:
     while j < len(blocks) and blocks[j].kind in ("headline", "noise") and len(lines) < 6:
         lines.append(blocks[j])
         j += 1
+    if lines and kicker is None and is_subtitle_line(lines[0].text):
+        return None  # ——编者, a signature under an editor's note: body text, not a headline
+    if (
+        lines
+        and j + 1 < len(blocks)
+        and blocks[j].kind == "note"
+        and _PAREN_LINE.match(blocks[j].text)
+        and blocks[j + 1].kind in ("body", "dateline")
+    ):
+        lines.append(blocks[j])  # （2020年1月17日，内比都） under a title: its subtitle
+        j += 1
     bylines: list[_Block] = []
     while j < len(blocks) and blocks[j].kind == "byline" and not blocks[j].people.credit:
         bylines.append(blocks[j])
         j += 1
-    titles, noise = _split_noise(lines, has_kicker=kicker is not None)
+    titles, noise = _split_noise(lines, before_byline=bool(bylines))
     if len(titles) > MAX_TITLE_LINES or (kicker is not None and not titles):
         return None
     if not titles and not bylines:
@@ -252,19 +355,20 @@ def _read_header(blocks: list[_Block], i: int) -> _Header | None:
     return _Header(kicker, titles, noise, bylines, j)
 
 
-def _split_noise(lines: list[_Block], *, has_kicker: bool) -> tuple[list[_Block], list[_Block]]:
-    """Separate title lines from OCR debris: stray very short lines around a real title.
+def _split_noise(lines: list[_Block], *, before_byline: bool) -> tuple[list[_Block], list[_Block]]:
+    """Separate title lines from OCR debris: stray very short lines between a title and its byline.
 
     A line of at most NOISE_MAX Han characters is debris once the block has a longer title
     line; a four-character line is debris after a two-deck title (大块头求稳重质 后来者精准选路).
+    Both only when a byline follows: elsewhere a short line is a headline of its own (送福).
     """
     titles: list[_Block] = []
     noise: list[_Block] = []
     has_long = any(_vis(b.text) > NOISE_MAX for b in lines if b.kind == "headline")
     for b in lines:
         v = _vis(b.text)
-        short_han = b.kind == "headline" and _cjk(b.text) == _WS.sub("", b.text)
-        after_decks = bool(titles) and _two_decks(titles[-1].text) is not None
+        short_han = before_byline and b.kind == "headline" and _cjk(b.text) == _WS.sub("", b.text)
+        after_decks = bool(titles) and _two_halves(titles[-1].text)
         tiny = v <= NOISE_MAX and has_long
         four_after_decks = v == NOISE_MAX + 1 and after_decks
         debris = b.kind == "noise" or (short_han and (tiny or four_after_decks))
@@ -272,66 +376,47 @@ def _split_noise(lines: list[_Block], *, has_kicker: bool) -> tuple[list[_Block]
     return titles, noise
 
 
-def _two_decks(text: str) -> tuple[str, str] | None:
+def _two_halves(text: str) -> bool:
     parts = text.strip().split()
-    if len(parts) == 2 and all(_vis(p) >= 4 for p in parts):
-        return parts[0], parts[1]
-    return None
+    return len(parts) == 2 and all(_vis(p) >= 4 for p in parts)
 
 
-def _title_fields(titles: list[_Block], *, has_kicker: bool = False) -> tuple[str, str, str]:
-    """(kicker, title, subtitle) from one to three headline lines.
-
-    One line with two space-separated decks: equal halves are a couplet kept as one title,
-    unequal ones are title + subtitle. A line starting with —— is a subtitle. Two lines of equal
-    length are a couplet; a second line of a few characters, or a first one ending in a function
-    word, is one headline wrapped; otherwise the two lines are title and subtitle. With three lines
-    the first is the lead-in (引题), or the last the subtitle when a kicker is already there.
-    """
-    texts = [b.text.strip() for b in titles]
-    kicker = subtitle = ""
-    if len(texts) >= 2 and re.match(r"^[—－-]{1,2}", texts[-1]):
-        subtitle = re.sub(r"^[—－-]{1,2}\s*", "", texts.pop())
-    if len(texts) == 3 and has_kicker:
-        subtitle = texts.pop() + subtitle
-    elif len(texts) == 3:
-        kicker = texts.pop(0)
-    if len(texts) == 2:
-        a, b = texts
-        if _vis(a) == _vis(b):
-            title = f"{a} {b}"
-        elif _vis(b) <= WRAP_TAIL_MAX or a[-1] in _FUNCTION_END or a[-1] in _DANGLING:
-            title = a + b  # one headline wrapped: 浙江民营企业加快布局 / 海外市场
-        elif subtitle and has_kicker:
-            title = a + b  # kicker and subtitle taken: keep every character in the title
-        elif subtitle:
-            kicker, title = a, b
-        else:
-            title, subtitle = (
-                a,
-                b,
-            )  # two decks: 长三角科创金融改革试验区建设提速 / 湖州绿色金融再添新工具
-    elif texts:
-        title = texts[0]
-        decks = _two_decks(title)
-        if decks and not subtitle and _vis(decks[0]) != _vis(decks[1]):
-            title, subtitle = decks
-    else:
-        title = ""
-    return kicker, title, subtitle
-
-
-def _trigrams(text: str) -> set[str]:
+@lru_cache(maxsize=512)  # about the paragraphs of a few pages
+def _trigrams(text: str) -> frozenset[str]:
+    """Han trigrams of one line or paragraph (memoised: each is compared several times)."""
     s = _cjk(text)
-    return set(map("".join, zip(s, s[1:], s[2:], strict=False)))
+    return frozenset(map("".join, zip(s, s[1:], s[2:], strict=False)))
 
 
-def _continuity(draft: _Draft, following: str) -> float:
-    """Share of the following text's Han trigrams already used in the unit so far."""
-    nxt = _trigrams(following[:300])
+def _continuity(draft: _Draft, nxt: frozenset[str]) -> float:
+    """Share of the following text's Han trigrams (``nxt``) already used in the unit: its
+    headings and its last RECENT_MAX characters of text (a long article's early pages would
+    match anything)."""
     if not nxt:
         return 0.0
-    return len(nxt & _trigrams(draft.text())) / len(nxt)
+    return len(nxt & draft.trigrams(recent=True)) / len(nxt)
+
+
+def _echo(draft: _Draft, header: list[str]) -> float:
+    """The largest share of a header line's Han trigrams already used in the unit so far."""
+    known = draft.trigrams(recent=False)
+    best = 0.0
+    for line in header:
+        tri = _trigrams(_KICKER_END.sub("", line))
+        if len(tri) >= 3:
+            best = max(best, len(tri & known) / len(tri))
+    return best
+
+
+def _wrote(byline: str) -> bool:
+    """本报记者 程 焕整理, （本报记者 田豆豆整理）: a byline saying what the reporter did."""
+    return _WRITER_TAIL.search(byline.rstrip(")）")) is not None
+
+
+def _text_credit(people: People) -> bool:
+    """文摄, 文/摄, 图/文: the photographer also wrote the caption, a photo item of its own."""
+    c = _WS.sub("", people.credit)
+    return "文" in c
 
 
 class _PageBuilder:
@@ -431,6 +516,9 @@ class _PageBuilder:
                 else:
                     self.drop(b)
                 i += 1
+            elif k == "note":
+                self.note(b)
+                i += 1
             elif k == "credit":
                 self.caption(b, [])
                 i += 1
@@ -441,14 +529,19 @@ class _PageBuilder:
                 i += 1
             elif k in ("kicker", "headline", "byline") and (h := _read_header(blocks, i)):
                 i = self.header(h)
+            elif k == "dateline" and self.cur is not None and self.cur.last == "subhead":
+                self.add_body(_Block("body", b.raw, b.start, b.end, raw=b.raw, cont_to=b.cont_to))
+                i += 1  # 本报电 under a brief's headline inside a column of briefs
             elif k == "dateline":
                 self.open("article", b.start, strong=True)
                 self.dateline(b)
                 i += 1
             else:
-                if starts_mid_sentence(b.text) and not self.fresh():
+                if k != "label" and starts_mid_sentence(b.text) and not self.fresh():
                     self.open("fragment", b.start, strong=False)
                 self.add_body(b)
+                if k == "label" and self.cur is not None:
+                    self.cur.last = "label"
                 i += 1
         self.close()
 
@@ -456,16 +549,31 @@ class _PageBuilder:
         """The current unit has a header and no paragraph yet: the next body is its first."""
         return self.cur is not None and not self.cur.unit.paragraphs and self.cur.strong
 
+    def note(self, b: _Block) -> None:
+        """An author note, a source or a graphics credit after the text: it ends the article."""
+        if self.cur is None or not (self.cur.unit.paragraphs or self.cur.unit.title):
+            self.drop(b)
+            return
+        self.cur.unit.notes.append(b.raw)
+        self.cur.extend(b.start, b.end)
+        self.cur.ended = True
+
     def attach_trailing_byline(self, b: _Block) -> bool:
         """`(记者 张三)` after the last paragraph: the byline of the article it closes."""
         cur = self.cur
         raw = b.text.strip()
-        if cur is None or not cur.unit.paragraphs or cur.unit.byline or raw[0] not in "(（":
+        if cur is None or not cur.unit.paragraphs:
+            return False
+        if raw[0] not in "(（" and not _wrote(raw):
             return False
         assert b.people is not None
-        cur.unit.byline = list(b.people.people)
+        cur.unit.notes.append(b.raw)  # as printed: （本报记者杜海涛采访整理）
+        if not cur.unit.byline:
+            cur.unit.byline = list(b.people.people)
         cur.extend(b.start, b.end)
-        self.close()  # the byline in parentheses is printed where the article ends
+        # A byline in parentheses is printed where the article ends; 本报记者 程 焕整理 may close
+        # one of several items of a collection, so it does not end the article by itself.
+        cur.ended = raw[0] in "(（"
         return True
 
     def dateline(self, b: _Block) -> None:
@@ -482,38 +590,56 @@ class _PageBuilder:
         blocks = self.blocks
         marked = [x for x in (h.kicker, *h.titles, *h.bylines) if x is not None and x.cont_to]
         nxt = blocks[h.end] if h.end < len(blocks) else None
-        strong = h.strong or (nxt is not None and nxt.kind == "dateline")
+        above_dateline = nxt is not None and nxt.kind == "dateline"
+        strong = h.strong or above_dateline
         for n in h.noise:
             self.drop(n)
-        kicker, title, subtitle = _title_fields(h.titles, has_kicker=h.kicker is not None)
+        kicker, title, subtitle = title_fields(h.texts())
         first = (h.kicker or (h.titles or h.bylines)[0]).start
-        if not strong:
-            if nxt is not None and nxt.kind == "cont" and len(h.titles) <= 2:
-                # A jump headline printed just above `(紧接第一版)`: the continuation's title.
-                jump = self.open("continuation", first, strong=True).unit
-                jump.title, jump.subtitle, jump.kicker = title, subtitle, kicker
-                nb = blocks[h.end]
-                jump.continued_from = nb.value
-                for x in marked:
-                    self.set_continued_to(x.cont_to, x.start)
-                self.add_body(nb)
-                return h.end + 1
-            if self.is_subhead(h, nxt):
-                assert self.cur is not None
-                self.cur.unit.subheads.append(h.titles[0].text)
-                self.cur.extend(h.titles[0].start, h.titles[0].end)
-                for x in marked:
-                    self.set_continued_to(x.cont_to, x.start)
-                return h.end
+        if not strong and nxt is not None and nxt.kind == "cont" and len(h.titles) <= 2:
+            # A jump headline printed just above `(紧接第一版)`: the continuation's title.
+            jump = self.open("continuation", first, strong=True).unit
+            jump.title, jump.subtitle, jump.kicker = title, subtitle, kicker
+            jump.continued_from = nxt.value
+            for x in marked:
+                self.set_continued_to(x.cont_to, x.start)
+            self.add_body(nxt)
+            return h.end + 1
+        in_column = self.cur is not None and self.cur.column and self.cur.ended
+        if (in_column or not above_dateline) and h.titles and self.is_subhead(h, nxt):
+            assert self.cur is not None
+            for t in ([h.kicker] if h.kicker else []) + h.titles:
+                self.cur.unit.subheads.append(t.text)
+                self.cur.extend(t.start, t.end)
+            for bl in h.bylines:
+                assert bl.people is not None
+                byline = self.cur.unit.byline
+                if any(p in byline for p in bl.people.people) or _wrote(bl.raw):
+                    self.cur.unit.notes.append(bl.raw)  # kept as printed: 本报记者 程 焕整理
+                byline.extend(p for p in bl.people.people if p not in byline)
+                self.cur.extend(bl.start, bl.end)
+            self.cur.last = "subhead"
+            for x in marked:
+                self.set_continued_to(x.cont_to, x.start)
+            return h.end
+        if not h.strong and self.brief_column_ahead(h):
+            name, item = h.titles
+            d = self.open("article", first, strong=False)
+            d.unit.title, d.unit.subheads = name.text, [item.text]
+            d.column, d.last = True, "subhead"
+            d.extend(item.start, item.end)
+            return h.end
         d = self.open("article", first, strong=strong)
         u = d.unit
-        u.kicker = h.kicker.text if h.kicker else kicker
-        u.title, u.subtitle = title, subtitle
+        u.kicker, u.title, u.subtitle = kicker, title, subtitle
+        d.last = "header"
         for bl in h.bylines:
             assert bl.people is not None
             u.byline.extend(bl.people.people)
+            if _wrote(bl.raw):
+                u.notes.append(bl.raw)  # 整理, 采写: what the reporter did, kept as printed
             d.extend(bl.start, bl.end)
-        for t in h.titles:
+        for t in ([h.kicker] if h.kicker else []) + h.titles:
             d.extend(t.start, t.end)
         for x in marked:
             self.set_continued_to(x.cont_to, x.start)
@@ -525,56 +651,158 @@ class _PageBuilder:
         return h.end
 
     def is_subhead(self, h: _Header, nxt: _Block | None) -> bool:
+        """A weak header inside an article is a sub-head unless something says a new one begins.
+
+        A new article begins after the current one ended (an author note, a credit, a byline in
+        parentheses), under a title with a column tag or a subtitle, above an editor's label or a
+        photo credit (a photo item), and where the text under the header does not continue the
+        article (few of its trigrams are already used in it).
+        """
         cur = self.cur
-        if cur is None or len(h.titles) != 1 or h.bylines or h.kicker is not None:
+        if cur is not None and cur.column and cur.ended and self.next_brief(h):
+            cur.ended = False
+            return True
+        if cur is None or not cur.unit.paragraphs or cur.ended:
             return False
-        line = h.titles[0].text
-        if not cur.unit.paragraphs or _vis(line) > SUBHEAD_MAX or _two_decks(line):
+        if cur.last == "label":
+            return True  # ■延伸阅读 / 促进家政服务业提质扩容: the box the label announces
+        texts = [t.text for t in h.titles]
+        if len(texts) == 1 and is_note_on_story(texts[0]):
+            return True
+        if len(texts) > 3 or any(has_column_tag(t) for t in texts):
+            return False
+        # A header with its own byline or lead-in usually starts an article; it is an item of
+        # the current one only when its text clearly continues it (and a long lead-in is never
+        # a sub-head's).
+        marked = h.kicker is not None and _KICKER_END.search(h.kicker.text) is not None
+        if h.kicker is not None and _vis(_KICKER_END.sub("", h.kicker.text)) > SUBKICKER_MAX:
+            return False
+        if len(texts) == 2 and is_subtitle_line(texts[1]):
             return False
         if nxt is None or nxt.kind in ("kicker", "headline", "byline", "dateline", "cont"):
-            return cur.strong  # a last short line: keep it with the article, never a new title
+            # a last short line: keep it with the article, never a new title
+            return cur.strong and len(texts) == 1 and _vis(texts[0]) <= SUBHEAD_MAX
         if nxt.kind != "body" or starts_mid_sentence(nxt.text):
             return False
-        following = [nxt.text]
-        k = h.end + 1  # nxt is blocks[h.end]
-        if k < len(self.blocks) and self.blocks[k].kind == "body":
-            following.append(self.blocks[k].text)
-        threshold = CONTINUITY_STRONG if cur.strong else CONTINUITY_WEAK
-        return _continuity(cur, "".join(following)) >= threshold
+        if self.photo_item_ahead(h.end):
+            return False
+        if looks_like_subhead(h.texts()):
+            return True
+        if not h.kicker and len(texts) == 1 and re.fullmatch(r"[“「『].+[”」』]", texts[0].strip()):
+            return True  # “把日子过得更红火”: a sub-head quoting the people of the story
+        if cur.collection and not marked:
+            return True  # an item of a collection the editor's note introduced
+        c = _continuity(cur, self.section_trigrams(h.end))
+        if c >= (CONTINUITY_MARKED if marked else CONTINUITY):
+            return True
+        if _echo(cur, h.texts()) >= ECHO_MIN:
+            return True  # 数据标注员—— under 数据标注员、智能客服训练师……: an item it named
+        if marked:
+            return False
+        # Two short clauses and a comma (交通设施日趋完善，春运保障更加有力) is how a feature's
+        # sub-heads are set; a main headline rarely has one.
+        return any(re.search(r"[，,]", t) for t in texts) and c > 0
+
+    def brief_ahead(self, k: int) -> int:
+        """Index of the byline or note closing a brief (one to five paragraphs) at ``k``, or -1."""
+        for j in range(k, min(k + BRIEF_MAX + 1, len(self.blocks))):
+            b = self.blocks[j]
+            if b.kind in ("body", "dateline"):
+                continue
+            closing = b.kind == "note" or (b.kind == "byline" and b.people and b.people.marked)
+            return j if closing and j > k else -1
+        return -1
+
+    def brief_column_ahead(self, h: _Header) -> bool:
+        """资讯 / 中国市场监管年度十大新闻发布 / 本报电 … / （林丽鹂） / another brief's headline.
+
+        A column name (a short plain line) above a brief's headline, the brief closed by its
+        reporter's name in parentheses, and the next brief's headline after it.
+        """
+        if h.kicker is not None or len(h.titles) != 2:
+            return False
+        name, item = (t.text for t in h.titles)
+        if not re.fullmatch(rf"[{_H}]{{2,{SECTION_MAX}}}", name) or has_column_tag(item):
+            return False
+        end = self.brief_ahead(h.end)
+        return end > 0 and end + 1 < len(self.blocks) and self.blocks[end + 1].kind == "headline"
+
+    def next_brief(self, h: _Header) -> bool:
+        """The next brief of a column: a plain one-line headline over a closed brief."""
+        if h.kicker is not None or h.bylines or len(h.titles) != 1:
+            return False
+        t = h.titles[0].text
+        return not has_column_tag(t) and self.brief_ahead(h.end) > 0
+
+    def section_trigrams(self, k: int) -> frozenset[str]:
+        """Trigrams of the body text from block ``k`` to the next headline or note, up to
+        FOLLOWING_MAX characters."""
+        out: list[frozenset[str]] = []
+        size = 0
+        for b in self.blocks[k:]:
+            if b.kind not in ("body", "captionbody", "label", "dateline") or size >= FOLLOWING_MAX:
+                break
+            out.append(_trigrams(b.text[: FOLLOWING_MAX - size]))
+            size += len(b.text)
+        return frozenset().union(*out)
+
+    def photo_item_ahead(self, k: int) -> bool:
+        """One or two paragraphs and a photo credit follow: the header titles a photo item."""
+        for j in range(k, min(k + 3, len(self.blocks))):
+            b = self.blocks[j]
+            if b.kind in ("credit", "captionbody"):
+                return j > k or b.kind == "captionbody"
+            if b.kind != "body":
+                return False
+        return False
 
     def caption(self, b: _Block, own: list[_Block]) -> None:
-        """A photo credit closes a caption: its own text, or the paragraph just above it.
+        """A photo credit: the end of a photo item, or of the article whose photo it credits.
 
-        A title-only block of one or two paragraphs (a photo news item), or a unit whose last
-        paragraph shares its line with the header (本报讯… on one line), becomes the caption whole.
+        A caption line with its credit on the same line is a caption of its own. A title-only
+        block of one or two paragraphs becomes a titled photo item. A credit naming the
+        caption's writer too (文摄) makes the paragraph just above it a caption of its own.
+        Otherwise (摄, 摄（影像中国）) the credit is the last line of the current article.
         """
         assert b.people is not None
         credit = list(b.people.people)
         cur = self.cur
         if own:  # caption text and credit on the same line
-            self.open("caption", b.start, strong=False).unit.byline = credit
+            cap = self.open("caption", b.start, strong=False)
+            cap.unit.byline, cap.unit.notes = credit, [b.value]
             self.add_body(b)
             self.close()
             return
         if cur is None:
             cap = self.open("caption", b.start, strong=False)
             cap.unit.byline = credit
+            cap.unit.notes.append(b.raw)
             self.close()
             return
         u = cur.unit
         photo_item = not cur.strong and u.kind == "article" and len(u.paragraphs) <= 2
-        if u.paragraphs and not (photo_item and not u.byline) and cur.can_pop():
+        if photo_item and not u.byline:
+            u.kind = "caption"
+            u.byline.extend(p for p in credit if p not in u.byline)
+        elif _text_credit(b.people) and u.paragraphs and cur.can_pop():
             text, start, end = cur.pop_paragraph()
             self.close()
             cap = self.open("caption", start, strong=False)
-            cap.unit.byline = credit
+            cap.unit.byline, cap.unit.notes = credit, [b.raw]
             cap.add_paragraph(text, start, end)
-        else:
-            cap = cur
+            cap.extend(b.start, b.end)
+            self.close()
+            return
+        elif _text_credit(b.people) or not u.paragraphs:
             u.kind = "caption"
             u.byline.extend(p for p in credit if p not in u.byline)
-        cap.extend(b.start, b.end)
-        self.close()
+            u.notes.append(b.raw)
+            cur.extend(b.start, b.end)
+            self.close()
+            return
+        u.notes.append(b.raw)
+        cur.extend(b.start, b.end)
+        cur.ended = True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -591,6 +819,16 @@ def parse_page_full(text: str) -> PageParse:
         u.section = builder.section
     link_parts(units)
     return PageParse(units, builder.section, builder.page_label, builder.dropped)
+
+
+def starts_article(unit: Unit) -> bool:
+    """A unit that begins an article on the page: a continuation, a fragment, or an article
+    headed by a byline, a dateline, a kicker, a subtitle or a column tag (（人民时评））."""
+    if unit.kind in ("continuation", "fragment"):
+        return True
+    return unit.kind == "article" and bool(
+        unit.byline or unit.dateline or unit.kicker or unit.subtitle or has_column_tag(unit.title)
+    )
 
 
 def parse_page(text: str) -> list[Unit]:
@@ -619,9 +857,8 @@ def parse_article(text: str, title: str = "") -> list[Unit]:
     else:
         h = _read_header(blocks, 0) if blocks[0].kind in ("kicker", "headline") else None
         if h is not None:
-            kicker, u.title, u.subtitle = _title_fields(h.titles, has_kicker=h.kicker is not None)
-            u.kicker = h.kicker.text if h.kicker else kicker
-            for b in h.titles:
+            u.kicker, u.title, u.subtitle = title_fields(h.texts())
+            for b in ([h.kicker] if h.kicker else []) + h.titles:
                 d.extend(b.start, b.end)
             i = h.end - len(h.bylines)  # bylines are read by the loop below
     for b in blocks[i:]:
@@ -673,3 +910,4 @@ def iter_text_fields(unit: Unit) -> Iterable[str]:
     yield from (f"{p.role}{p.name}" for p in unit.byline)
     yield from unit.subheads
     yield from unit.paragraphs
+    yield from unit.notes

@@ -1,25 +1,50 @@
 """The ingest pipeline: read files, parse them into units, find regions, figures and topics, store.
 
 ``analyze_document`` is pure (no database); ``ingest_paths`` and ``ingest_bytes`` add the store.
-Each file is stored atomically: a failure leaves the database as it was and is reported, and
-the remaining files still go in.
+Each document is stored atomically. Nothing stops a run but a missing named path: every entry
+that cannot be read or analysed (whatever the exception) is reported on one line and skipped,
+and the remaining files still go in. A file whose bytes were ingested before, with its
+documents still stored as they were, is not read again; an article over MAX_ARTICLE_CHARS is
+cut at a paragraph or sentence end before analysis, and the report says so.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from briefings.arguments import replace_surrogates
 from briefings.errors import BriefingError, InputError
 from briefings.figures import extract_figures
+from briefings.files import (
+    Skipped,
+    display_path,
+    max_file_bytes,
+    megabytes,
+    read_capped,
+    walk_inputs,
+)
 from briefings.models import AnalyzedUnit, Document, RegionMention, Unit
 from briefings.parsing import parse_document
-from briefings.reading import is_input_name, iter_input_files, read_documents
+from briefings.reading import documents_from_bytes
 from briefings.regions import find_mentions
 from briefings.topics import score_topics
+
+log = logging.getLogger(__name__)
+
+# The longest of the 1,151 articles of the dev set has 8,936 characters; 30,000 is about eight
+# Telegram messages. Longer units (a whole file on one line, a book) are cut before analysis.
+MAX_ARTICLE_CHARS = 30_000
+# Titles, kickers, subtitles and sub-heads are one line each on a page.
+MAX_HEADING_CHARS = 300
+# Where a cut inside a paragraph may fall: after a sentence end (and its closing quotes).
+_SENTENCE_END = re.compile(r"[。！？!?…][”’」』）)]*")
 
 
 def _merge_mentions(*groups: Sequence[RegionMention]) -> list[RegionMention]:
@@ -99,9 +124,64 @@ def analyze_unit(unit: Unit) -> AnalyzedUnit:
     return AnalyzedUnit(unit, mentions, figures, score_topics(unit, mentions, figures))
 
 
+def _cut_point(text: str, room: int) -> int:
+    """Where to cut ``text`` to keep at most ``room`` characters: after the last sentence end
+    within them if there is one in the second half, else exactly at ``room``."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, room)]
+    return ends[-1] if ends and ends[-1] >= room // 2 else room
+
+
+def cap_unit(unit: Unit, limit: int = MAX_ARTICLE_CHARS) -> tuple[Unit, int]:
+    """The unit with its body cut to at most ``limit`` characters (whole paragraphs first, then
+    at a sentence end) and a closing line saying how much was left out; its headings clipped to
+    MAX_HEADING_CHARS. Returns (unit, characters left out of the body); the same unit if
+    nothing was too long."""
+    headings = {
+        name: value[:MAX_HEADING_CHARS] + "…"
+        for name in ("title", "subtitle", "kicker", "section", "dateline")
+        if len(value := getattr(unit, name)) > MAX_HEADING_CHARS
+    }
+    if any(len(h) > MAX_HEADING_CHARS for h in unit.subheads):
+        headings["subheads"] = [h[:MAX_HEADING_CHARS] for h in unit.subheads]
+    total = len(unit.body)
+    if total <= limit:
+        return (replace(unit, **headings) if headings else unit), 0
+    kept: list[str] = []
+    used = 0
+    for para in unit.paragraphs:
+        sep = 1 if kept else 0
+        if used + sep + len(para) <= limit:
+            kept.append(para)
+            used += sep + len(para)
+            continue
+        room = limit - used - sep
+        if room >= min(200, limit):  # a useful piece of the paragraph still fits
+            kept.append(para[: _cut_point(para, room)])
+        break
+    left_out = total - len("\n".join(kept))
+    notice = f"[……以下 {left_out} 字从略:单篇稿件最多收录 {limit} 字]"
+    return replace(unit, paragraphs=[*kept, notice], **headings), left_out
+
+
+def bounded_units(doc: Document) -> tuple[list[Unit], list[str]]:
+    """The document's units, each within the length limits, and one line per unit that was cut."""
+    units, notes = [], []
+    for n, unit in enumerate(parse_document(doc), start=1):
+        capped, left_out = cap_unit(unit)
+        units.append(capped)
+        if left_out:
+            notes.append(
+                f"{doc.path}: 第 {n} 篇稿件过长 ({len(unit.body)} 字), 只收录前 "
+                f"{len(unit.body) - left_out} 字 "
+                f"(article longer than {MAX_ARTICLE_CHARS} characters: cut)"
+            )
+    return units, notes
+
+
 def analyze_document(doc: Document) -> list[AnalyzedUnit]:
-    """Parse a document into units and analyse each one."""
-    return [analyze_unit(u) for u in parse_document(doc)]
+    """Parse a document into units (cut to the length limits) and analyse each one."""
+    units, _ = bounded_units(doc)
+    return [analyze_unit(u) for u in units]
 
 
 @dataclass
@@ -113,41 +193,88 @@ class IngestReport:
     added: int = 0
     unchanged: int = 0
     replaced: int = 0
+    duplicates: int = 0  # same text as a document stored under another name
     articles: int = 0
     figures: int = 0
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): not ingested
     skipped_records: list[str] = field(default_factory=list)  # "path:line: reason"
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # hidden, not input by name
+    notes: list[str] = field(default_factory=list)  # duplicates, articles cut to the limit
 
     def summary(self) -> str:
         text = (
             f"{self.files} 个文件, {self.documents} 篇文档: 新增 {self.added}, "
-            f"更新 {self.replaced}, 未变 {self.unchanged}; "
-            f"{self.articles} 条稿件, {self.figures} 个数据"
+            f"更新 {self.replaced}, 未变 {self.unchanged}"
         )
+        if self.duplicates:
+            text += f", 重复 {self.duplicates}"
+        text += f"; {self.articles} 条稿件, {self.figures} 个数据"
         if self.errors:
             text += f"; {len(self.errors)} 个文件出错"
         if self.skipped_records:
             text += f"; 跳过 {len(self.skipped_records)} 条无效记录"
+        if self.ignored:
+            text += f"; 忽略 {len(self.ignored)} 项"
         return text
+
+
+# A file's record for the cheap re-ingest check: (bytes sha256, size, path, [(key, text sha256)]).
+FileRecord = tuple[str, int, str, list[tuple[str, str]]]
+# File records are written together, in one transaction per this many files (a COMMIT each
+# would cost more than the rest of storing a page); lost ones only mean a file is read again.
+FILE_RECORD_BATCH = 200
 
 
 def _ingest_file(
     store, path: Path, report: IngestReport, *, source: str | None, date: str | None
-) -> None:
-    docs = read_documents(path, source=source, date=date, problems=report.skipped_records)
-    analysed = [(doc, analyze_document(doc)) for doc in docs]
+) -> FileRecord | None:
+    """Ingest one file; returns its record for ``store.remember_files`` (None if it was known)."""
+    data = read_capped(path)
+    size, digest = len(data), hashlib.sha256(data).hexdigest()
+    known = store.known_file(digest, size)
+    if known is not None:  # the same bytes went in before and are still stored as they were
+        count, first_path = known
+        first_name = Path(first_path).name  # uploads were read from a temporary folder
+        report.documents += count
+        if first_name == Path(display_path(path)).name:
+            report.unchanged += count
+        else:
+            report.duplicates += count
+            report.notes.append(
+                f"{display_path(path)}: 与之前导入的 {first_name} 内容相同, 未重复入库 "
+                "(same bytes as a file already ingested)"
+            )
+        return None
+    docs = documents_from_bytes(
+        data, path, source=source, date=date, problems=report.skipped_records
+    )
+    del data  # the decoded text is all we need from here on
+    analysed = []
+    for doc in docs:
+        units, notes = bounded_units(doc)
+        analysed.append((doc, [analyze_unit(u) for u in units]))
+        report.notes.extend(notes)
+    stored: list[tuple[str, str]] = []
     for doc, units in analysed:
         result = store.save_document(doc, units)
+        stored.append((result.key, result.sha256))
         report.documents += 1
         if result.status == "added":
             report.added += 1
         elif result.status == "replaced":
             report.replaced += 1
+        elif result.status == "duplicate":
+            report.duplicates += 1
+            report.notes.append(
+                f"{doc.path}: 与已入库的 {result.duplicate_of} 内容相同, 未重复入库 "
+                "(same text as a stored document)"
+            )
         else:
             report.unchanged += 1
-        if result.status != "unchanged":
+        if result.status in ("added", "replaced"):
             report.articles += result.articles
             report.figures += result.figures
+    return (digest, size, display_path(path), stored)
 
 
 def ingest_paths(
@@ -156,41 +283,76 @@ def ingest_paths(
     *,
     source: str | None = None,
     date: str | None = None,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    progress: Callable[[list[Path]], Iterable[Path]] | None = None,
 ) -> IngestReport:
-    """Ingest files and folders; one bad file is reported in ``errors`` and skipped.
+    """Ingest files and folders; every entry that cannot be read, decoded, parsed, analysed or
+    stored is reported in ``errors`` (one line) and skipped, whatever went wrong.
 
     A missing top-level path raises InputError (nothing is ingested then), since it is
     almost always a typo the operator wants to know about before anything happens.
     """
-    files = list(iter_input_files(paths))
-    named = {Path(p).resolve() for p in paths if Path(p).is_file()}
     report = IngestReport()
+    files: list[Path] = []
+    for entry in walk_inputs(paths):
+        if isinstance(entry, Skipped):
+            (report.errors if entry.error else report.ignored).append((entry.path, entry.reason))
+        else:
+            files.append(entry)
+    records: list[FileRecord] = []
     for path in progress(files) if progress else files:
         report.files += 1
-        if path.resolve() not in named and not is_input_name(path):
-            report.errors.append((str(path), "不是 .txt/.jsonl/.json 文件, 已跳过"))
-            continue
+        if len(records) >= FILE_RECORD_BATCH:
+            store.remember_files(records)
+            records.clear()
         try:
-            _ingest_file(store, path, report, source=source, date=date)
+            if record := _ingest_file(store, path, report, source=source, date=date):
+                records.append(record)
         except BriefingError as exc:
-            report.errors.append((str(path), str(exc)))
-        except (OSError, UnicodeError, ValueError) as exc:
-            report.errors.append((str(path), f"无法读取: {exc}"))
+            report.errors.append((display_path(path), str(exc)))
+        except Exception as exc:  # one bad entry never stops the run
+            log.warning("ingest of %s failed", display_path(path), exc_info=True)
+            reason = replace_surrogates(f"{type(exc).__name__}: {exc}")
+            report.errors.append(
+                (display_path(path), f"处理出错, 已跳过 (internal error): {reason}")
+            )
+    if records:
+        store.remember_files(records)
     return report
+
+
+# Upload names: what a file system accepts everywhere (255 bytes), without path separators.
+_MAX_UPLOAD_NAME_BYTES = 200
+
+
+def safe_upload_name(name: str) -> str:
+    """An uploaded file's name as a plain file name: no folders, no NUL, no lone surrogates,
+    at most 200 bytes (the suffix kept, since it tells JSON Lines apart)."""
+    base = replace_surrogates(Path((name or "").replace("\0", "").replace("\\", "/")).name)
+    base = base.lstrip(".") or "upload.txt"
+    stem, suffix = (base, "") if "." not in base else base.rsplit(".", 1)
+    suffix = f".{suffix}" if suffix and len(suffix) <= 10 else ""
+    while len((stem + suffix).encode("utf-8")) > _MAX_UPLOAD_NAME_BYTES:
+        stem = stem[:-1]
+    return (stem + suffix) if stem else "upload" + (suffix or ".txt")
 
 
 def ingest_bytes(
     store, name: str, data: bytes, *, source: str | None = None, date: str | None = None
 ) -> IngestReport:
     """Ingest an uploaded file (admin /ingest); the name's date and suffix are honoured."""
-    safe = Path(name or "upload.txt").name or "upload.txt"
+    safe = safe_upload_name(name)
     if not data:
         raise InputError(f"{safe}: 文件为空")
+    limit = max_file_bytes()
+    if len(data) > limit:
+        raise InputError(
+            f"{safe}: 文件太大 ({megabytes(len(data))} MB), 上限 {megabytes(limit)} MB"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / safe
         path.write_bytes(data)
         report = ingest_paths(store, [path], source=source, date=date)
     report.errors = [(safe, msg.replace(str(path), safe)) for _, msg in report.errors]
     report.skipped_records = [r.replace(str(path), safe) for r in report.skipped_records]
+    report.notes = [n.replace(str(path), safe) for n in report.notes]
     return report

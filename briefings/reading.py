@@ -1,5 +1,6 @@
-"""Read input files into Documents: decode bytes, walk folders, tell pages, articles and JSON Lines
-apart by their content, and settle each document's date, source and idempotency key.
+"""Read input files into Documents: decode bytes, tell pages, articles and JSON Lines apart by
+their content, and settle each document's date, source and idempotency key. Walking folders and
+opening files safely (size limit, FIFOs, unreadable entries) is ``briefings.files``.
 
 Text is kept as printed (no NFKC): users see the original; only line ends are normalised.
 """
@@ -12,17 +13,28 @@ import html
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from briefings.arguments import replace_surrogates
 from briefings.errors import InputError, InvalidArgument
+from briefings.files import (  # noqa: F401 - walking and opening files lived here before
+    INPUT_SUFFIXES,
+    display_name,
+    display_path,
+    is_input_name,
+    iter_input_files,
+    read_capped,
+)
 from briefings.models import Document, InputKind, Unit
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SOURCE = "浙江日报"
+# A page or article file longer than this (about 100 newspaper pages) is not one: refused, and
+# so is a JSON record whose body is longer. Longer articles are cut at ingest (pipeline).
+MAX_TEXT_CHARS = 1_000_000
 
 # Leading bytes of binary formats people drop into an inbox by mistake.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -131,47 +143,6 @@ def decode_bytes(data: bytes) -> str:
     )
 
 
-# Inside folders only these are taken as input (a file named directly is always tried).
-INPUT_SUFFIXES = frozenset({".txt", ".text", ".jsonl", ".ndjson", ".json", ""})
-
-
-def is_input_name(path: Path) -> bool:
-    """Whether a file found inside a folder looks like input by its name (.txt, .jsonl …)."""
-    return path.suffix.lower() in INPUT_SUFFIXES
-
-
-def iter_input_files(paths: Sequence[str | Path]) -> Iterator[Path]:
-    """Files named directly, and every file under named folders (sorted, hidden ones skipped).
-
-    A path that does not exist raises InputError before anything is yielded. A file reached
-    twice (named and inside a named folder) is yielded once.
-    """
-    resolved = [Path(p) for p in paths]
-    for p in resolved:
-        if not p.exists():
-            raise InputError(f"找不到文件或文件夹 (no such file or folder): {p}")
-    seen: set[Path] = set()
-    for p in resolved:
-        files = [p] if p.is_file() else _walk(p)
-        for f in files:
-            key = f.resolve()
-            if key not in seen:
-                seen.add(key)
-                yield f
-
-
-def _walk(folder: Path) -> list[Path]:
-    out: list[Path] = []
-    for child in sorted(folder.iterdir(), key=lambda c: c.name):
-        if child.name.startswith("."):
-            continue
-        if child.is_dir() and not child.is_symlink():
-            out.extend(_walk(child))
-        elif child.is_file():
-            out.append(child)
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # Dates
 # ---------------------------------------------------------------------------------------------
@@ -249,9 +220,17 @@ def date_from_text(text: str) -> str:
 def _json_object(line: str) -> dict[str, Any] | None:
     try:
         value = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _loads(text: str) -> Any:
+    """json.loads; JSON nested deeper than Python's recursion limit is a ValueError too."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON 嵌套太深 (nested too deep)") from None
 
 
 def _is_record(obj: dict[str, Any] | None) -> bool:
@@ -267,18 +246,14 @@ def looks_like_jsonl(text: str) -> bool:
 def _page_facts(text: str) -> tuple[bool, str, tuple[Unit, ...]]:
     """(is it a page, its page label, its units) from one run of the page parser.
 
-    Units that begin an article (byline, dateline, kicker), continuations and fragments are
-    counted: two or more, or a section or edition line on top, make a page.
+    Units that begin an article (``parsing.starts_article``: byline, dateline, kicker, subtitle,
+    column tag), continuations and fragments are counted: two or more, or a section or edition
+    line on top, make a page.
     """
-    from briefings.parsing import parse_page_full
+    from briefings.parsing import parse_page_full, starts_article
 
     parsed = parse_page_full(text)
-    starts = sum(
-        1
-        for u in parsed.units
-        if u.kind in ("continuation", "fragment")
-        or (u.kind == "article" and (u.byline or u.dateline or u.kicker))
-    )
+    starts = sum(1 for u in parsed.units if starts_article(u))
     is_page = starts >= 2 or bool(parsed.section or parsed.page_label)
     return is_page, parsed.page_label, tuple(parsed.units)
 
@@ -288,7 +263,7 @@ def _records(text: str, path: Path) -> list[tuple[int, Any]]:
     stripped = text.strip()
     if stripped.startswith("[") or (stripped.startswith("{") and "\n" in stripped):
         try:
-            value = json.loads(stripped)
+            value = _loads(stripped)
         except ValueError:
             value = None
         if isinstance(value, list):
@@ -299,9 +274,10 @@ def _records(text: str, path: Path) -> list[tuple[int, Any]]:
     for no, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             try:
-                out.append((no, json.loads(line)))
-            except ValueError:
-                out.append((no, ValueError(f"不是 JSON (not JSON) in {path.name}")))
+                out.append((no, _loads(line)))
+            except ValueError as exc:
+                reason = str(exc) if "嵌套" in str(exc) else "不是 JSON (not JSON)"
+                out.append((no, ValueError(f"{reason} in {display_name(path.name)}")))
     return out
 
 
@@ -320,13 +296,14 @@ def html_to_paragraphs(text: str) -> str:
 
 
 def _text_field(rec: dict[str, Any], name: str) -> str:
+    # A "\ud800" escape decodes to a lone surrogate, which nothing downstream can encode.
     value = rec.get(name)
     if value is None:
         return ""
     if isinstance(value, list):
-        return " ".join(str(v) for v in value)
+        return replace_surrogates(" ".join(str(v) for v in value))
     if isinstance(value, (str, int, float)):
-        return str(value)
+        return replace_surrogates(str(value))
     raise ValueError(f"字段 {name} 类型不对 (field {name!r} has the wrong type)")
 
 
@@ -339,6 +316,8 @@ def _record_document(
     body = _text_field(rec, "body") or _text_field(rec, "content")
     if not title or not body.strip():
         raise ValueError("缺少 title 或 body/content (missing title or body/content)")
+    if len(body) > MAX_TEXT_CHARS:
+        raise ValueError(f"正文太长 ({len(body)} 字, 上限 {MAX_TEXT_CHARS} 字) (body too long)")
     rec_date = _text_field(rec, "date")
     if date is not None:
         day = date
@@ -358,7 +337,7 @@ def _record_document(
         text=body,
         source=src,
         date=day,
-        path=str(path),
+        path=display_path(path),
         page=page,
         url=url,
         title=title,
@@ -377,14 +356,14 @@ def _read_records(
 ) -> list[Document]:
     docs: list[Document] = []
     bad: list[str] = []
-    name_date = date_from_name(path.name)
+    name_date = date_from_name(display_name(path.name))
     for no, rec in _records(text, path):
         try:
             if isinstance(rec, Exception):
                 raise rec
             docs.append(_record_document(rec, path, source=source, date=date, name_date=name_date))
         except (ValueError, InvalidArgument) as exc:
-            bad.append(f"{path}:{no}: {exc}")
+            bad.append(f"{display_path(path)}:{no}: {exc}")
     # A caller that collects the problems reports them itself; otherwise they go to the log.
     level = logging.INFO if problems is not None else logging.WARNING
     for msg in bad:
@@ -393,7 +372,7 @@ def _read_records(
         problems.extend(bad)
     if not docs:
         first = f": {bad[0]}" if bad else ""
-        raise InputError(f"{path}: 没有可用的记录 (no valid records){first}")
+        raise InputError(f"{display_path(path)}: 没有可用的记录 (no valid records){first}")
     return docs
 
 
@@ -438,37 +417,60 @@ def read_documents(
 ) -> list[Document]:
     """Read one file into Documents, detecting JSON Lines, single articles and OCR pages.
 
+    The file must be a regular file within the size limit (``files.read_capped``). Then see
+    ``documents_from_bytes``.
+    """
+    path = Path(path)
+    return documents_from_bytes(
+        read_capped(path), path, source=source, date=date, problems=problems
+    )
+
+
+def documents_from_bytes(
+    data: bytes,
+    path: Path,
+    *,
+    source: str | None = None,
+    date: str | None = None,
+    problems: list[str] | None = None,
+) -> list[Document]:
+    """The Documents of a file's bytes; ``path`` gives its name (dates, keys) and the messages.
+
     Date: ``date`` (the --date argument), the record's field, a date in the file name, a date
     printed on the document, else "". Source: ``source``, the record's field, else 浙江日报.
     Bad JSON records are skipped and described in ``problems`` (and the log); a file with no
-    good record, an empty file or an unreadable one raises InputError naming the file.
+    good record, an empty file, an undecodable one or a page/article text over MAX_TEXT_CHARS
+    raises InputError naming the file.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: 无法读取 (cannot read): {exc.strerror or exc}") from exc
+    name = display_path(path)
     try:
         text = decode_bytes(data)
     except InputError as exc:
-        raise InputError(f"{path}: {exc}") from exc
+        raise InputError(f"{name}: {exc}") from exc
     if not text.strip():
-        raise InputError(f"{path}: 文件是空的 (the file is empty)")
+        raise InputError(f"{name}: 文件是空的 (the file is empty)")
     day = normalize_date(date) if date is not None else None
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json", ".ndjson") or looks_like_jsonl(text):
         return _read_records(text, path, source=source, date=day, problems=problems)
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(
+            f"{name}: 文本太长 ({len(text)} 字, 上限 {MAX_TEXT_CHARS} 字), 不像一版报纸或一篇文章; "
+            "请拆分后再导入 (text too long for a page or an article)"
+        )
     if not has_prose(text):
-        raise InputError(f"{path}: 没有找到中文正文 (no Chinese prose: not a page or an article)")
+        raise InputError(f"{name}: 没有找到中文正文 (no Chinese prose: not a page or an article)")
     printed_source, author = _meta_fields(text)
     src = source if source is not None else (printed_source or DEFAULT_SOURCE)
-    day = day if day is not None else (date_from_name(path.name) or date_from_text(text))
+    file_name = display_name(path.name)
+    day = day if day is not None else (date_from_name(file_name) or date_from_text(text))
     is_page, label, units = _page_facts(text)
     kind: InputKind = "page" if is_page else "article"
     page = label if is_page else ""
-    key = f"{src}|{day}|{page or path.stem}"
+    key = f"{src}|{day}|{page or display_name(path.stem)}"
     doc = Document(
-        kind=kind, text=text, source=src, date=day, path=str(path), page=page, key=key,
+        kind=kind, text=text, source=src, date=day, path=name, page=page, key=key,
         author="" if is_page else author,
     )  # fmt: skip
     return [replace(doc, parsed=units) if is_page else doc]

@@ -7,12 +7,17 @@ wins. ``find_mentions`` recognises regions in running news text (the second half
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Container, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from briefings.errors import AmbiguousRegion, UnknownRegion
 from briefings.models import Region, RegionMention
@@ -20,6 +25,8 @@ from briefings.normalize import fold_chars, for_matching
 
 GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.tsv"
 FOCUS_PROVINCE = "浙江省"
+# Longer than this is not a place name: no suggestions (and no work spent looking for them).
+MAX_SUGGEST_CHARS = 64
 
 
 def _words(text: str) -> frozenset[str]:
@@ -52,6 +59,7 @@ class Gazetteer:
         self._by_name = dict(by_name)
         self._by_pinyin = dict(by_pinyin)
         self._matcher = None  # built on first find_mentions (see _Matcher)
+        self._suggest: _SuggestTables | None = None  # built on first suggest
 
     def by_adcode(self, adcode: str) -> Region | None:
         return self._by_code.get(adcode.strip())
@@ -159,30 +167,75 @@ class Gazetteer:
         return city if all(self.contains(city, r) for r in others) else None
 
     def suggest(self, query: str, limit: int = 5) -> list[Region]:
-        """Close names for an unknown query: shared characters, pinyin prefix, edit distance."""
+        """Close names for an unknown query: shared characters, pinyin prefix, edit distance.
+
+        Bounded work whatever the query: nothing longer than MAX_SUGGEST_CHARS is a place name
+        (it gets no suggestions); pinyin is compared with every name in C (rapidfuzz), and a
+        Chinese query only with the names that share the most characters with it (an index).
+        """
         q = for_matching(query).replace(" ", "")
-        if not q:
+        if not q or len(q) > MAX_SUGGEST_CHARS:
             return []
+        tables = self._suggest_tables()
         scored: list[tuple[tuple, Region]] = []
         if q.isascii():
             p = _PINYIN_NOISE.sub("", q.lower())
-            for r in self.regions:
-                if not r.pinyin or (r.level == "province" and len(p) < 3):
+            close = process.extract(
+                p,
+                tables.pinyins,
+                scorer=Levenshtein.distance,
+                score_cutoff=max(1, len(p) // 4),
+                limit=None,
+            )
+            dists = {k: dist for _, dist, k in close}
+            for k in dists.keys() | set(tables.by_prefix.get(p[:3], ())):
+                r = tables.pinyin_regions[k]
+                if r.level == "province" and len(p) < 3:
                     continue
-                prefix = r.pinyin.startswith(p[:3])
-                dist = edit_distance(p, r.pinyin)
-                if prefix or dist <= max(1, len(p) // 4):
-                    scored.append(((dist, not prefix, *_focus_first(r)), r))
+                dist = dists[k] if k in dists else edit_distance(p, r.pinyin)
+                scored.append(((dist, not r.pinyin.startswith(p[:3]), *_focus_first(r)), r))
         else:
             core = _ADMIN_SUFFIX.sub("", q) or q
-            for r in self.regions:
-                shared = len(set(core) & set(r.short))
-                if shared == 0:
-                    continue
-                dist = edit_distance(core, r.short)
-                scored.append(((-shared, dist, *_focus_first(r)), r))
+            shared = Counter(i for ch in set(core) for i in tables.by_char.get(ch, ()))
+            if not shared:
+                return []
+            # Ranked by shared characters first: only names tied with the limit-th best can
+            # make the list, so only they need an edit distance.
+            floor = heapq.nlargest(limit, shared.values())[-1]
+            for i, n in shared.items():
+                if n >= floor:
+                    r = self.regions[i]
+                    scored.append(((-n, edit_distance(core, r.short), *_focus_first(r)), r))
         scored.sort(key=lambda pair: pair[0])
         return [r for _, r in scored[:limit]]
+
+    def _suggest_tables(self) -> _SuggestTables:
+        """The indexes ``suggest`` uses, built on its first call."""
+        if self._suggest is None:
+            by_char: dict[str, list[int]] = defaultdict(list)
+            for i, r in enumerate(self.regions):
+                for ch in set(r.short):
+                    by_char[ch].append(i)
+            with_pinyin = [r for r in self.regions if r.pinyin]
+            by_prefix: dict[str, list[int]] = defaultdict(list)
+            for k, r in enumerate(with_pinyin):
+                for n in range(4):  # a query's first three letters may be fewer
+                    by_prefix[r.pinyin[:n]].append(k)
+            self._suggest = _SuggestTables(
+                by_char={ch: tuple(ids) for ch, ids in by_char.items()},
+                pinyins=[r.pinyin for r in with_pinyin],
+                pinyin_regions=with_pinyin,
+                by_prefix={p: tuple(ids) for p, ids in by_prefix.items()},
+            )
+        return self._suggest
+
+
+@dataclass(frozen=True)
+class _SuggestTables:
+    by_char: dict[str, tuple[int, ...]]  # character -> positions in regions of short names with it
+    pinyins: list[str]  # pinyin of every region that has one
+    pinyin_regions: list[Region]  # the regions of ``pinyins``, position for position
+    by_prefix: dict[str, tuple[int, ...]]  # first 0-3 letters -> positions in ``pinyins``
 
 
 def names_of(region: Region) -> tuple[str, ...]:
@@ -199,14 +252,8 @@ def _focus_first(r: Region) -> tuple[bool, int, str]:
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insert, delete, substitute all cost 1)."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    """Levenshtein distance (insert, delete, substitute all cost 1), computed in C."""
+    return Levenshtein.distance(a, b)
 
 
 def parse_gazetteer(text: str) -> list[Region]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -50,8 +51,15 @@ from briefings.search import (
     snippet,
 )
 
+log = logging.getLogger(__name__)
+
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "briefings.db"
 ENV_VAR = "BRIEFINGS_DB"
+# The file holds chat ids and group titles: owner-only, unless the operator lets a group read it
+# (another account running Datasette, a backup job).
+GROUP_READ_ENV = "BRIEFINGS_DB_GROUP_READ"
+PRIVATE_MODE = 0o600
+GROUP_READ_MODE = 0o640
 BUSY_TIMEOUT_MS = 5000
 # Article ids are days_since_1970(date) * ID_SPAN + n: rowid order is date order (newest last).
 ID_SPAN = 1_000_000
@@ -60,17 +68,24 @@ COUNT_CAP = 1000
 MAX_PAGE = 100
 _EPOCH = Date(1970, 1, 1)
 
-SaveStatus = Literal["added", "unchanged", "replaced"]
+SaveStatus = Literal["added", "unchanged", "replaced", "duplicate"]
 
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What ``save_document`` did, and how many articles and figures the document now has."""
+    """What ``save_document`` did, and how many articles and figures the document now has.
+
+    ``duplicate``: the same text is already stored under another key (``key`` is that one's,
+    ``duplicate_of`` names it for people); nothing was written.
+    """
 
     status: SaveStatus
     articles: int
     figures: int
     document_id: int
+    key: str = ""
+    sha256: str = ""  # of the document's text
+    duplicate_of: str = ""
 
 
 def db_path(explicit: str | Path | None = None) -> Path:
@@ -81,6 +96,39 @@ def db_path(explicit: str | Path | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return DEFAULT_DB
+
+
+def file_mode(env: dict[str, str] | None = None) -> int:
+    """0600 for the database and its -wal/-shm files; 0640 with BRIEFINGS_DB_GROUP_READ=1."""
+    value = (os.environ if env is None else env).get(GROUP_READ_ENV, "").strip().lower()
+    return GROUP_READ_MODE if value in ("1", "true", "yes", "on") else PRIVATE_MODE
+
+
+def secure_files(path: Path, mode: int) -> None:
+    """Create the database file with ``mode`` if it is missing, and take away from it and its
+    -wal/-shm files any permission beyond ``mode`` (files made by older versions were 0644).
+
+    SQLite gives the -wal and -shm files it creates the permissions of the database file, so
+    this runs before the first connection. A file we do not own is left as it is.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        pass
+    else:
+        try:
+            os.fchmod(fd, mode)  # exactly ``mode``, whatever the umask
+        finally:
+            os.close(fd)
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            current = file.stat().st_mode & 0o777
+            if current & ~mode:
+                file.chmod(current & mode)
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            log.warning("cannot restrict the permissions of %s (not its owner)", file)
 
 
 def id_base(date: str) -> int:
@@ -197,11 +245,16 @@ class Store:
         self.lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """Open (creating if needed) and migrate the database at ``path``."""
+    def open(cls, path: str | Path, *, mode: int | None = None) -> Store:
+        """Open (creating if needed) and migrate the database at ``path``.
+
+        The file and its -wal/-shm files get ``mode`` (default ``file_mode()``: 0600, or 0640
+        with BRIEFINGS_DB_GROUP_READ=1).
+        """
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
+            secure_files(path, file_mode() if mode is None else mode)
         conn = sqlite3.connect(
             str(path),
             check_same_thread=False,
@@ -250,13 +303,13 @@ class Store:
         key = document_key(doc, digest)
         base = id_base(doc.date)
         with self.lock:
-            known = self._unchanged(key, digest)
+            known = self._unchanged(key, digest) or self._same_content(key, digest)
             if known:
                 return known
             prepared = [_prepare(au) for au in units]
             with self.transaction() as conn:
                 # Re-check inside the write lock: another process may have stored it meanwhile.
-                known = self._unchanged(key, digest)
+                known = self._unchanged(key, digest) or self._same_content(key, digest)
                 if known:
                     return known
                 row = conn.execute("SELECT id FROM documents WHERE key = ?", (key,)).fetchone()
@@ -290,7 +343,15 @@ class Store:
                     ).fetchone()
                     status = "added"
                 figures = self._insert_units(conn, doc, document_id, prepared, first)
-        return SaveResult(status, len(prepared), figures, document_id)
+        return SaveResult(status, len(prepared), figures, document_id, key, digest)
+
+    def _counts(self, document_id: int) -> tuple[int, int]:
+        """(articles, figures) of a stored document."""
+        return self.conn.execute(
+            "SELECT count(*), (SELECT count(*) FROM figures WHERE article_id IN "
+            "(SELECT id FROM articles WHERE document_id = ?)) FROM articles WHERE document_id = ?",
+            (document_id, document_id),
+        ).fetchone()
 
     def _unchanged(self, key: str, digest: str) -> SaveResult | None:
         row = self.conn.execute(
@@ -298,12 +359,71 @@ class Store:
         ).fetchone()
         if not row:
             return None
-        articles, figures = self.conn.execute(
-            "SELECT count(*), (SELECT count(*) FROM figures WHERE article_id IN "
-            "(SELECT id FROM articles WHERE document_id = ?)) FROM articles WHERE document_id = ?",
-            (row[0], row[0]),
+        articles, figures = self._counts(row[0])
+        return SaveResult("unchanged", articles, figures, row[0], key, digest)
+
+    def _same_content(self, key: str, digest: str) -> SaveResult | None:
+        """The document that already holds this exact text under another key, if any.
+
+        Documents are keyed by content as well as by name: the same page saved as two files
+        (``page.txt``, ``page (1).txt``) would otherwise show every hit and figure twice.
+        """
+        row = self.conn.execute(
+            "SELECT id, key, path FROM documents WHERE sha256 = ? AND key != ? ORDER BY id LIMIT 1",
+            (digest, key),
         ).fetchone()
-        return SaveResult("unchanged", articles, figures, row[0])
+        if not row:
+            return None
+        document_id, other_key, other_path = row
+        articles, figures = self._counts(document_id)
+        name = f"{other_path} ({other_key})" if other_path else other_key
+        return SaveResult("duplicate", articles, figures, document_id, other_key, digest, name)
+
+    # ---- files already ingested ---------------------------------------------------------------
+
+    def known_file(self, sha256: str, size: int) -> tuple[int, str] | None:
+        """(how many documents, which path) a file with these bytes gave, if it was ingested
+        before and every one of them is still stored with the same text; None if it must be
+        read again.
+
+        The cheap check before parsing: re-ingesting a folder re-analyses only what changed.
+        """
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT documents, path FROM ingested_files WHERE sha256 = ? AND size = ?",
+                (sha256, size),
+            ).fetchone()
+            if row is None:
+                return None
+            wanted = json.loads(row[0])
+            if not wanted:
+                return None
+            (found,) = self.conn.execute(
+                "SELECT count(DISTINCT d.id) FROM json_each(?) j JOIN documents d"
+                " ON d.key = json_extract(j.value, '$[0]')"
+                " AND d.sha256 = json_extract(j.value, '$[1]')",
+                (row[0],),
+            ).fetchone()
+        return (len(wanted), row[1]) if found == len({tuple(w) for w in wanted}) else None
+
+    def remember_files(
+        self, files: Sequence[tuple[str, int, str, Sequence[tuple[str, str]]]]
+    ) -> None:
+        """Record, for each (bytes sha256, size, path, documents) in one transaction, that a
+        file's bytes gave these (key, text sha256) documents. The first path a file came from
+        stays: a later copy under another name is reported as its duplicate."""
+        now = now_iso()
+        rows = [
+            (sha, size, path, _json([list(d) for d in docs]), now)
+            for sha, size, path, docs in files
+        ]
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO ingested_files (sha256, size, path, documents, ingested_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET size = excluded.size,"
+                " documents = excluded.documents, ingested_at = excluded.ingested_at",
+                rows,
+            )
 
     @staticmethod
     def _next_id(conn: sqlite3.Connection, base: int) -> int:

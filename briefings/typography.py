@@ -14,9 +14,15 @@ from briefings.normalize import zhconv_tables
 
 @lru_cache(maxsize=1)
 def _traditional() -> dict[str, str]:
-    """Simplified → traditional, single characters that differ (报 → 報, 讯 → 訊)."""
-    table = zhconv_tables()["zh2Hant"]
-    return {s: t for s, t in table.items() if len(s) == 1 and len(t) == 1 and s != t}
+    """Simplified → traditional, single characters that differ (报 → 報, 讯 → 訊), with the Hong
+    Kong and Taiwan variant of the traditional form where it differs (阅 → 閱 閲)."""
+    tables = zhconv_tables()
+    out: dict[str, str] = {}
+    for s, t in tables["zh2Hant"].items():
+        if len(s) == 1 and len(t) == 1 and s != t:
+            variants = {tables[v].get(t, t) for v in ("zh2HK", "zh2TW")} - {t, s}
+            out[s] = t + "".join(sorted(v for v in variants if len(v) == 1))
+    return out
 
 
 def _both(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -62,6 +68,8 @@ _OPENERS = "“‘「『（(《【〈"
 _DANGLING = ",，、:：—─" + _OPENERS
 # Function words that need something after them; with a comma in the line they mark a cut.
 _FUNCTION_END = frozenset("的之与和及或把被对从向在于将为以让使给并而但且")
+# Sentence-final particles: a very short "sentence" ending in one is the tail of a longer one.
+_PARTICLES = frozenset("了的呢吗吧啊呀哩")
 # A paragraph never starts with these: a block that does is the tail of a sentence.
 _CANNOT_START = "”’」』）》】〉,，、。．；;：:！!？?…%"
 
@@ -73,8 +81,13 @@ NOISE_MAX = 3  # a lone line this short in a headline block is OCR debris (清�
 MAX_TITLE_LINES = 3
 # Trigram overlap between the text after a short line and the unit so far, above which the
 # line is a sub-head of that unit rather than the title of a new one (see docs/parsing.md).
-CONTINUITY_STRONG = 0.02  # the unit has a byline, dateline, kicker or continuation mark
-CONTINUITY_WEAK = 0.05  # the unit is a fragment or a title-only article
+CONTINUITY = 0.008
+CONTINUITY_MARKED = 0.05  # the same for a header with its own byline or a short lead-in
+ECHO_MIN = 0.5  # a header this much made of the article's own trigrams is one of its sub-heads
+SUBKICKER_MAX = 8  # a lead-in (——) this short may head an item inside an article (数据标注员——)
+BRIEF_MAX = 5  # paragraphs of one brief in a column of briefs (资讯, 速览)
+FOLLOWING_MAX = 600  # characters of the text under a headline compared with the article so far
+RECENT_MAX = 2000  # characters at the end of the article so far that the comparison uses
 
 _KICKER_END = re.compile(r"(?:——|──|—|--)\s*$")
 _MARKERS = "■□●◆◇▲△▼★☆◎▌▍▎"
@@ -87,13 +100,16 @@ _ROLE_NAME = re.compile(
     rf"^((?:本报|新华社|中新社)?(?:特约|首席|见习|实习)?(?:记者|通讯员|实习生))([{_H}]{{2,4}})$"
 )
 _NAME = re.compile(rf"^(?:[{_H}]{{2,4}}|[{_H}]{{1,8}}(?:[·•・][{_H}]{{1,8}})+)$")
-# Photo credit at the end of a byline-like line: 文摄, 摄, 供图 … (摄 may be glued to the name).
+# Photo credit at the end of a byline-like line: 文摄, 摄, 供图 … (摄 may be glued to the name),
+# maybe followed by the picture agency in parentheses: 杨梅清摄（影像中国）, 孟德龙摄（人民视觉）.
+_AGENCY = r"(?:\s*[(（][^()（）\n]{1,12}[)）])?"
 _CREDIT_TAIL = re.compile(
-    rf"(?:\s+|(?<=[{_H}]))(?P<credit>文\s*[/／]\s*摄|摄)\s*$"
-    r"|\s+(?P<credit2>文\s*[/／]\s*图|图\s*[/／]\s*文|文摄|摄影|供图|制图|绘图|绘|图|视频)\s*$"
+    rf"(?:\s+|(?<=[{_H}]))(?P<credit>文\s*[/／]\s*摄|摄影报[道导]|摄){_AGENCY}\s*$"
+    r"|\s+(?P<credit2>文\s*[/／]\s*图|图\s*[/／]\s*文|文摄|摄影|供图|[制製]图|绘图|绘|图|视频)"
+    rf"{_AGENCY}\s*$"
 )
 # The last character of every credit above: a cheap test before searching a whole line for one.
-_CREDIT_LAST = frozenset("摄文影图绘频攝圖繪頻")
+_CREDIT_LAST = frozenset("摄文影图绘频道导攝圖繪頻導)）")
 
 _MD = r"\d{1,2}月\d{1,2}日"
 # News agencies and papers whose datelines (新华社北京4月14日电) open reprinted articles.
@@ -136,10 +152,33 @@ _MAST_EDITION = re.compile(
 _MAST_PAPER = re.compile(rf"^[{_H}]{{2,6}}(?:日报|晚报|晨报|时报|商报|都市报)$")
 _MAST_LABEL = re.compile(r"^(?:出版日期|日期|发布时间|发布日期|来源|作者)\s*[:：]")
 
+# Editor's labels: a line that names the box under it (核心阅读, 编者按, 内容提要, 【绝活看点】).
+# They belong to the body of the article they sit in, and are never its title or subtitle.
+_LABEL = re.compile(
+    rf"^[{_MARKERS}]?\s*(?:【[^【】\n]{{1,12}}】"
+    r"|(?:核心阅读|编者按|编者的话|编后语?|内容提要|内容摘要|阅读提示|人物小传|人物简介"
+    r"|延伸阅读|相关阅读|(?:相关|背景|知识)?(?:链接|連結)|记者手记|记者札记|短评|点评)\s*[:：]?)$"
+)
+# Lines printed after an article's text that are not part of it: credits for graphics and data,
+# contact lines of a column. They end the article.
+_NOTE_LINE = re.compile(
+    r"^(?:本版|本期|本栏)?(?:[制製]图|统筹|策划|监[制製]|设计|版式设计|图表[制製]作|插图|漫画|执笔)\s*[:：]"
+    r"|^[^:：。，,]{0,8}来源\s*[:：]"
+    r"|^.{0,12}(?:邮箱|信箱|邮件|传真|热线)\s*[:：]"
+    r"|[\w.+-]+@[\w-]+\.[\w.]+\s*。?$"
+    rf"|^[{_H}·\s]{{2,12}}?图\s+[{_H}·\s]{{2,12}}?文$"  # 曹希阳图  德  邻文: drawing and words
+)
+# A line wholly inside one pair of parentheses: an author note (（作者为…）), a source
+# (（本报柏林电）, （据新华社电）), a note that a series ends (（本系列评论到此结束）).
+_PAREN_LINE = re.compile(r"^[(（](?:[^()（）]|[(（][^()（）]*[)）])+[)）]$")
+# A column tag printed after a headline: （权威访谈）, (记者观察), （倾听·关注…建设（下））.
+_COLUMN_TAG = re.compile(r"[(（](?:[^()（）。！？\n]|[(（][^()（）\n]*[)）]){1,60}[)）]\s*$")
+
 _ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE = map(
     _both, (_ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE)
 )
 _CONT_FROM, _CONT_TO, _META = map(_both, (_CONT_FROM, _CONT_TO, _META))
+_LABEL, _NOTE_LINE = map(_both, (_LABEL, _NOTE_LINE))
 _MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL = map(
     _both, (_MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL)
 )
@@ -172,16 +211,37 @@ def is_unfinished(text: str) -> bool:
     s = text.strip()
     if not s or ends_sentence(s):
         return False
-    v = _vis(s)
-    commas = sum(s.count(c) for c in ",，、")
+    return _cut_by_form(s) or _cut_by_commas(s)
+
+
+def _cut_by_form(s: str) -> bool:
+    """Cut for sure: a dangling mark at the end, longer than a headline, a sentence end
+    inside, or a quotation or bracket opened and not closed."""
+    v = _vis(s) - 20 if s.startswith(("——", "──")) else _vis_untagged(s)
     return (
         s[-1] in _DANGLING
         or v > HEADLINE_MAX
         or re.search(r"[。；;]", s) is not None
         or (re.search(r"[！？!?]", s) is not None and v > 24)
-        or (commas >= 2 and v >= 16)
-        or (s[-1] in _FUNCTION_END and commas >= 1)
+        or any(s.count(o) > s.count(c) for o, c in ("“”", "「」", "『』", "《》"))
     )
+
+
+def _cut_by_commas(s: str) -> bool:
+    """Clauses like body text: two commas (or a colon and a comma) in a long line, or a comma and
+    a function word at the end (第一个发言的). An enumeration comma (、) is headline punctuation
+    and does not count."""
+    # A colon inside the line opens a clause too (…预警：预计7日夜间至8日上午，河北南).
+    commas = s.count(",") + s.count("，") + s[:-1].count("：") + s[:-1].count(":")
+    ends_open = s[-1] in _FUNCTION_END and commas + s.count("、") >= 1
+    return (commas >= 2 and _vis(s) >= 16) or ends_open
+
+
+def cut_by_commas_only(text: str) -> bool:
+    """Looks cut only because of its commas: a kicker (地处漠河北部，面对贫困不气馁，搞活旅游促增收)
+    reads like that too, so the block after it decides."""
+    s = text.strip()
+    return bool(s) and not ends_sentence(s) and not _cut_by_form(s) and _cut_by_commas(s)
 
 
 def starts_mid_sentence(text: str) -> bool:
@@ -200,17 +260,41 @@ def starts_mid_sentence(text: str) -> bool:
         if c >= 0 and not 0 <= s.find(opener) < c:
             return True
     m = re.match(r"[^。！？!?]*[。！？!?]", s)
-    return bool(m and s[0] not in _OPENERS and _vis(m.group()) - 1 <= 4 and len(m.group()) < len(s))
+    if not m or s[0] in _OPENERS or _vis(m.group()) - 1 > 4 or len(m.group()) == len(s):
+        return False
+    # 20天。 or 了。 ends a sentence begun elsewhere; 控尘。 (a label opening a list item) does not.
+    head = m.group()[:-1]
+    return len(head) <= 1 or re.search(r"\d", head) is not None or head[-1] in _PARTICLES
+
+
+_ASKS = re.compile(
+    rf"[{_H}A-Za-z0-9“”‘’「」『』\s]+(?:[，,][{_H}A-Za-z0-9“”‘’「」『』\s]+)?[！？!?]+[”’」』]?"
+)
+# An enumeration trailing off, as kickers are set: 听有声书、“云”端看展、上网络公开课……
+_TRAILING_LIST = re.compile(r"^[^。！？!?；;]*、[^。！？!?；;]*(?:……|…)$")
+
+
+def _vis_untagged(s: str) -> int:
+    """Visible length without a column tag at the end (（权威访谈）)."""
+    if s[-1:] not in ")）" or len(s) > 3 * HEADLINE_MAX:
+        return _vis(s)
+    return _vis(_COLUMN_TAG.sub("", s))
 
 
 def _is_headline_like(text: str) -> bool:
-    v = _vis(text)
-    # A short question or exclamation with no other punctuation can be a headline: 钱从哪里来？
-    asks = v <= 20 and re.fullmatch(rf"[{_H}A-Za-z0-9“”‘’\s]+[！？!?]", text.strip()) is not None
+    t = text.strip()
+    if len(t) > 3 * HEADLINE_MAX:
+        return False
+    v = _vis_untagged(t)  # a column tag (（权威访谈）) does not count
+    # A short question or exclamation with at most one comma can be a headline: 钱从哪里来？
+    asks = v <= 20 and _ASKS.fullmatch(t) is not None
+    trails = v <= 30 and _TRAILING_LIST.match(t) is not None
     return (
-        2 <= v <= HEADLINE_MAX
-        and (asks or not ends_sentence(text))
+        v >= 2
+        and (v <= HEADLINE_MAX or t.startswith(("——", "──")))
+        and (asks or trails or not ends_sentence(text))
         and not is_unfinished(text)
         and text.lstrip()[0] not in _CANNOT_START + _MARKERS
+        and not starts_mid_sentence(t)  # 一” closes a quotation opened elsewhere
         and _HAN.search(text) is not None
     )

@@ -78,7 +78,8 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rt = open_runtime(Config(db_path=str(path)), seed=True)
     try:
         assert rt.store.latest_date() == SAMPLE_DATE
-        earlier = SAMPLE.read_bytes()
+        # Not the same bytes (those would be one document): the page as the day before.
+        earlier = SAMPLE.read_bytes() + b"\n"
         rt.executor.submit(ingest_bytes, rt.store, f"zjrb_{EARLIER_DATE}.txt", earlier).result()
         assert rt.store.dates() == [SAMPLE_DATE, EARLIER_DATE]
     finally:

@@ -104,7 +104,8 @@ def sample_units() -> list[AnalyzedUnit]:
 def page(date: str = "2026-04-15", text: str | None = None, key: str | None = None) -> Document:
     return Document(
         kind="page",
-        text=SAMPLE.read_text(encoding="utf-8") if text is None else text,
+        # A different text per date: the same text under two keys is one document.
+        text=SAMPLE.read_text(encoding="utf-8") + f"\n{date}\n" if text is None else text,
         source="浙江日报",
         date=date,
         page="1",
