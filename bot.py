@@ -11,6 +11,9 @@ Usage:
     python bot.py county NAME          a county's articles and figures
     python bot.py digest [--date D] [--chat ID]   print the edition as that chat would get it
     python bot.py push [--date D]      one delivery pass now (sends nothing twice)
+    python bot.py sources add URL [--name N] [--source 浙江日报] | list | remove ID | enable ID
+                                       | disable ID      feed sources (RSS, Atom, JSON Feed)
+    python bot.py fetch                poll every enabled feed source once (exit 1 if any failed)
     python bot.py backup OUT.db        a verified copy of the database, safe while the bot runs
     python bot.py health               exit 0 when the running bot's heartbeat is fresh
 
@@ -228,6 +231,97 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _feed_settings():
+    from bot.config import load_config
+    from briefings.fetching import FeedSettings
+
+    return FeedSettings.from_env(timezone=load_config().timezone)
+
+
+def _seed_sources(store, settings) -> None:
+    """Add the sources.toml entries the table has never seen; problems on stderr."""
+    from briefings.sources import seed_from_toml
+
+    with store.lock:
+        report = seed_from_toml(store.conn, settings.sources_file)
+    for problem in report.problems:
+        print(f"sources.toml: {problem}", file=sys.stderr)
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """Feed sources polled by the bot and by `fetch` (RSS 0.9x/1.0/2.0, Atom, JSON Feed).
+
+    Example:
+        python bot.py sources add http://localhost:1200/zjol/paper/zjrb --source 浙江日报
+        python bot.py sources list
+        python bot.py sources disable 2
+        python bot.py sources remove http://localhost:1200/zjol/paper/qjwb
+    """
+    from briefings import sources
+
+    settings = _feed_settings()
+    with _open_store(args.db) as store:
+        _seed_sources(store, settings)
+        conn = store.conn
+        if args.action == "add":
+            found, added = sources.add_source(conn, args.url, name=args.name, source=args.source)
+            print(f"{'已添加' if added else '已存在'} #{found.id} {found.label} <{found.url}>")
+        elif args.action in ("remove", "enable", "disable"):
+            if args.action == "remove":
+                found = sources.remove_source(conn, args.ref)
+                print(f"已删除 #{found.id} {found.label} <{found.url}>")
+            else:
+                found = sources.set_enabled(conn, args.ref, args.action == "enable")
+                state = "已启用" if found.enabled else "已停用"
+                print(f"{state} #{found.id} {found.label} <{found.url}>")
+        else:
+            listed = sources.list_sources(conn)
+            if not listed:
+                print("还没有订阅源: python bot.py sources add URL")
+            for line in (ln for s in listed for ln in sources.describe(s, settings.timezone)):
+                print(line)
+    return 0
+
+
+async def _poll_all(store, settings):
+    from briefings.polling import Poller
+
+    poller = Poller(store, settings)
+    try:
+        async with asyncio.timeout(settings.run_timeout):
+            return await poller.poll(due_only=False)
+    finally:
+        poller.close()
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Poll every enabled feed source once and store new items; exit 1 if any source failed.
+
+    Example:
+        python bot.py fetch
+        python bot.py fetch --db data/briefings.db
+    """
+    settings = _feed_settings()
+    polling_log = logging.getLogger("briefings.polling")
+    level = polling_log.level
+    if "LOG_LEVEL" not in os.environ:  # the failures are printed below, one line each
+        polling_log.setLevel(logging.ERROR)
+    try:
+        with _open_store(args.db) as store:
+            _seed_sources(store, settings)
+            report = asyncio.run(_poll_all(store, settings))
+    finally:
+        polling_log.setLevel(level)
+    for r in report.failed:
+        print(f"失败 #{r.source.id} {r.source.label} <{r.source.url}>: "
+              f"{r.status.removeprefix('失败 (failed): ')}", file=sys.stderr)  # fmt: skip
+    if not report.results:
+        print("没有启用的订阅源: python bot.py sources add URL")
+        return 0
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the bot; without TELEGRAM_BOT_TOKEN, a console chat over the sample data.
 
@@ -327,6 +421,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date")
     p = add("ask", cmd_ask, "one command offline")
     p.add_argument("text", nargs="+", metavar="TEXT")
+    p = add("sources", cmd_sources, "feed sources: add, list, remove, enable, disable")
+    p.set_defaults(action="list")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    a = actions.add_parser("add", help="add a feed URL")
+    a.add_argument("url", metavar="URL")
+    a.add_argument("--name", help="label shown in lists")
+    a.add_argument("--source", help="paper name recorded on its items (default: the feed title)")
+    actions.add_parser("list", help="every source with its last status")
+    for action in ("remove", "enable", "disable"):
+        actions.add_parser(action, help=f"{action} a source").add_argument(
+            "ref", metavar="ID|URL"
+        )
+    add("fetch", cmd_fetch, "poll every enabled feed source once")
     p = add("backup", cmd_backup, "a verified copy of the database, safe while the bot runs")
     p.add_argument("out", metavar="OUT.db")
     p.add_argument("--force", action="store_true", help="replace OUT.db if it exists")

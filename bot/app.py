@@ -45,7 +45,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cards, errors, handlers, health, inline, scheduling
+from bot import cards, errors, feeds, handlers, health, inline, scheduling
 from bot.cards import Keyboard, Reply
 from bot.config import Config, quiet_token_logs
 from bot.extbot import answers_unread, briefing_bot
@@ -355,6 +355,7 @@ async def post_init(app: Application) -> None:
     )
     rt: Runtime = app.bot_data["rt"]
     await scheduling.schedule_all(app, rt)
+    await feeds.start_feeds(app, rt)  # feed sources polled on their own jobs (bot/feeds.py)
     # Load the gazetteer and the segmenter now (≈0.3 s), not on the first user's /county.
     await rt.call(handlers.warm_up)
     health.beat(rt.store.path)
@@ -371,6 +372,7 @@ async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def post_shutdown(app: Application) -> None:
     """Close the delivery bot's HTTP clients (it has its own, without PTB's rate limiter)."""
     await scheduling.close_deliverer(app)
+    await feeds.stop_feeds(app)
 
 
 def add_handlers(app: Application) -> None:

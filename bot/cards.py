@@ -158,6 +158,7 @@ def help_text(*, admin: bool = False) -> str:
     ]
     if admin:
         lines += ["", "<b>管理员</b>", "/stats — 统计", "/ingest — 发送版面文本文件即可导入"]
+        lines.append("/sources — 订阅源(RSS/Atom/JSON Feed),私聊中管理")
     return "\n".join(lines)
 
 

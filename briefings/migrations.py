@@ -139,6 +139,45 @@ _CHATS_AND_DELIVERIES = """
     """
 
 
+_FEEDS = """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT '',          -- rss20 | rss10 | atom10 | json1.1 … once read
+            source TEXT NOT NULL DEFAULT '',        -- paper name recorded on items; '' = feed title
+            enabled INTEGER NOT NULL DEFAULT 1,
+            removed INTEGER NOT NULL DEFAULT 0,     -- hidden, never polled, never re-seeded
+            origin TEXT NOT NULL DEFAULT 'cli',     -- cli | bot | toml
+            last_status TEXT NOT NULL DEFAULT '',   -- one line: what the last poll did or why not
+            etag TEXT NOT NULL DEFAULT '',
+            last_modified TEXT NOT NULL DEFAULT '',
+            last_checked TEXT NOT NULL DEFAULT '',  -- UTC ISO times
+            last_success TEXT NOT NULL DEFAULT '',
+            failures INTEGER NOT NULL DEFAULT 0,    -- consecutive
+            next_poll TEXT NOT NULL DEFAULT '',     -- '' = due now
+            items INTEGER NOT NULL DEFAULT 0,       -- items stored from it, all time
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE feed_items (
+            source_id INTEGER NOT NULL REFERENCES sources(id),
+            ident TEXT NOT NULL,                    -- guid, else link, else title|date
+            doc_key TEXT NOT NULL,                  -- documents.key it is stored under
+            sha256 TEXT NOT NULL,                   -- of title + text as read
+            status TEXT NOT NULL,                   -- stored | duplicate
+            document_id INTEGER,                    -- its document, or the one kept instead
+            date TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (source_id, ident)
+        );
+        CREATE INDEX feed_items_sha256 ON feed_items(sha256);
+        CREATE INDEX feed_items_doc_key ON feed_items(doc_key);
+    """
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_documents_and_articles", _DOCUMENTS_AND_ARTICLES),
     ("0002_chats_and_deliveries", _CHATS_AND_DELIVERIES),
@@ -175,6 +214,9 @@ MIGRATIONS: list[Migration] = [
             ALTER TABLE figures ADD COLUMN confident INTEGER NOT NULL DEFAULT 0
         """,
     ),
+    # Feed sources polled on a schedule (briefings/sources.py) and the items read from them
+    # (briefings/feedstore.py): what makes a second fetch, or a restart, add nothing.
+    ("0013_feeds_sources", _FEEDS),
 ]
 
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 UnitKind = Literal["article", "continuation", "fragment", "caption"]
 RegionLevel = Literal["province", "city", "county"]
-InputKind = Literal["page", "article", "jsonl"]
+InputKind = Literal["page", "article", "jsonl", "feed"]
 
 # Topic labels, in display order. Keys are stable identifiers stored in the database.
 TOPICS: dict[str, str] = {
