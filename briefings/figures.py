@@ -12,6 +12,7 @@ docs/figures.md; the word lists live in ``briefings.figure_words``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +70,16 @@ _NUMERAL_RUN = re.compile(f"[0-9０-９]+|[{CN_NUMERAL_CHARS}]+")
 _TIGHT_QUALIFIERS = frozenset("近超逾约上各")
 
 
+# What every figure holds: the last numeral of its number, then maybe 多/余/来, a magnitude, 多/余
+# and a unit that is not a time unit (or 百分之 and a number). One scan of a paragraph for this
+# tells the sentences that may hold a figure from the many that cannot (dates, 一些, 统一 …).
+_MAYBE_FIGURE = re.compile(
+    rf"[0-9０-９{CN_NUMERAL_CHARS}](?:分之|(?:多|余|来)?{MAGNITUDE}(?:多|余)?(?:"
+    + "|".join(re.escape(u) for u, (_, kind) in sorted(UNITS.items()) if kind != "time")
+    + "))"
+)
+
+
 def _figure_matches(text: str) -> Iterator[re.Match[str]]:
     """``_FIGURE.finditer(text)``, trying only the places a figure can start.
 
@@ -97,8 +108,12 @@ _PART = (
     rf"|{_MON}[-—–~～至到]{_MON}月份?|{_MON}月份?{_NOT_DAY})"
 )
 _YEAR_OK = rf"{_YEAR}(?!{_MON}月[0-9一二三四五六七八九十]{{1,3}}[日号])"
+# Every character a period can start with (截至, a year, 前/第/上/全…, a numeral, 近/这/过/连…,
+# 目前…, “十四五”): the guard lets the engine skip every other position without trying the
+# alternatives below, which is most of the cost on a page. Keep it in step with them.
+_PERIOD_FIRST = "截今去明前本当第上下全年近这多过连目至迄如“0-9一二两三四五六七八九十"
 _PERIOD = re.compile(
-    r"(?:截至|截止)?(?:"
+    rf"(?=[{_PERIOD_FIRST}])(?:截至|截止)?(?:"
     rf"{_YEAR_OK}{_PART}?|{_PART}"
     r"|近年来|近些年|近几年|这些年|多年来|近年"
     rf"|(?:近|过去|连续|这){_N}(?:多|余)?个?(?:年|月)(?:来|以来|间|内|里)?"
@@ -135,6 +150,8 @@ class _Sentence:
 
     text: str
     original: str = ""
+    # False when the sentence holds nothing a figure is made of (see _MAYBE_FIGURE).
+    scan: bool = True
     _regions: list[Span] | None = None
     _periods: list[tuple[int, int, str]] | None = None
     _masked: str | None = None
@@ -567,6 +584,8 @@ def _figures_in_sentence(
     para: _Paragraph, index: int, ctx: _Context, has_places: Callable[[], bool]
 ) -> list[tuple[int, Figure]]:
     sentence = para.sentences[index]
+    if not sentence.scan:
+        return []
     text = sentence.text
     nums = _scan(text)
     if not nums:
@@ -656,27 +675,37 @@ def extract_figures(
     *,
     province: tuple[str, str] | None = None,
     parent: Parent | None = None,
+    folded: Sequence[str] | None = None,
 ) -> list[Figure]:
     """Economic figures of ``paragraphs`` in reading order, each with its verbatim text.
 
     ``locate(sentence)`` gives region mentions as ``(start, end, short_name, adcode)``
     (provinces included, if it can); ``default_region`` is the unit's main region, used when
     nothing closer ties a figure to a place; ``province`` is what 全省/我省 refer to; ``parent``
-    names the region holding a list of places. The same text at the same position of the same
+    names the region holding a list of places; ``folded`` may give ``fold_chars`` of each
+    paragraph, when the caller has it already. The same text at the same position of the same
     sentence is reported once, even if the sentence is printed twice.
     """
     ctx = _Context(locate, default_region, province, parent)
     figures: list[Figure] = []
     seen: set[tuple[str, int, str, str]] = set()
     para: _Paragraph | None = None
-    for paragraph in paragraphs:
+    for k, paragraph in enumerate(paragraphs):
         para = _Paragraph(previous=para if para and para.sentences else None)
         if para.previous:
             para.previous.previous = None  # carry one paragraph back only; keep memory flat
+        # Folding is character for character: the paragraph's folded copy holds each sentence's.
+        plain = folded[k] if folded is not None else fold_chars(paragraph)
+        maybe = [m.start() for m in _MAYBE_FIGURE.finditer(plain)]
         for s, e in split_sentences(paragraph):
-            chunk = paragraph[s:e].strip()
+            piece = paragraph[s:e]
+            chunk = piece.strip()
             if chunk:
-                para.sentences.append(_Sentence(fold_chars(chunk), chunk))
+                a = s + len(piece) - len(piece.lstrip())
+                b = a + len(chunk)
+                i = bisect.bisect_left(maybe, a)
+                scan = i < len(maybe) and maybe[i] < b
+                para.sentences.append(_Sentence(plain[a:b], chunk, scan))
 
         def has_places(para: _Paragraph = para) -> bool:
             # Only asked about a figure left without a region: is there any place around?

@@ -32,6 +32,7 @@ from briefings.files import (
     walk_inputs,
 )
 from briefings.models import AnalyzedUnit, Document, RegionMention, Unit
+from briefings.normalize import fold_chars
 from briefings.parsing import parse_document
 from briefings.reading import documents_from_bytes
 from briefings.regions import common_parent, find_mentions, load_gazetteer
@@ -145,8 +146,15 @@ def analyze_unit(unit: Unit) -> AnalyzedUnit:
     """
     head = "\n".join(x for x in (unit.kicker, unit.title, unit.subtitle, *unit.subheads) if x)
     body = unit.body
+    # One folded copy (character for character) serves regions, figures and topics.
+    plain = fold_chars(body)
+    folded: list[str] = []
+    offset = 0
+    for para in unit.paragraphs:
+        folded.append(plain[offset : offset + len(para)])
+        offset += len(para) + 1
     head_all = find_mentions(head, provinces=True) if head else []
-    body_all = find_mentions(body, provinces=True) if body else []
+    body_all = find_mentions(body, provinces=True, folded=plain) if body else []
     head_mentions = [m for m in head_all if m.region.level != "province"]
     body_mentions = [m for m in body_all if m.region.level != "province"]
     mentions = _merge_mentions(head_mentions, body_mentions)
@@ -162,8 +170,10 @@ def analyze_unit(unit: Unit) -> AnalyzedUnit:
         default_region=_main_region(head_all, mentions),
         province=_home_province(dateline, _merge_mentions(head_all, body_all)),
         parent=_parent,
+        folded=folded,
     )
-    return AnalyzedUnit(unit, mentions, figures, score_topics(unit, mentions, figures))
+    topics = score_topics(unit, mentions, figures, folded_body=plain)
+    return AnalyzedUnit(unit, mentions, figures, topics)
 
 
 def _cut_point(text: str, room: int) -> int:

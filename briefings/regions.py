@@ -516,10 +516,12 @@ class _Matcher:
                 return True  # 象山村, 吕梁山, 锦江两岸
         return False
 
-    def find(self, text: str, *, provinces: bool = False) -> list[RegionMention]:
+    def find(
+        self, text: str, *, provinces: bool = False, folded: str | None = None
+    ) -> list[RegionMention]:
         from briefings import segment
 
-        norm = match_key(text)
+        norm = match_key(text) if folded is None else folded
         bounds = segment.LazyBoundaries(norm)
         found, hints = self.hits(norm, bounds)
         blocked = [h for h in found if self.blocked(h, norm, bounds)]
@@ -659,18 +661,23 @@ def _forms(region: Region) -> list[tuple[str, bool]]:
 
 
 def find_mentions(
-    text: str, gazetteer: Gazetteer | None = None, *, provinces: bool = False
+    text: str,
+    gazetteer: Gazetteer | None = None,
+    *,
+    provinces: bool = False,
+    folded: str | None = None,
 ) -> list[RegionMention]:
     """County- and city-level regions named in ``text``, most mentioned first.
 
     Spans are offsets into ``text`` itself. A province or city name that only qualifies the
     next name (舟山市 in 舟山市普陀区) is not counted on its own; provinces are returned only
     when ``provinces`` is true (figures can belong to a province: 湖南省建档立卡贫困劳动力…).
+    ``folded`` may give ``match_key(text)`` when the caller has it already.
     """
     gaz = gazetteer or load_gazetteer()
     if gaz._matcher is None:
         gaz._matcher = _Matcher(gaz)
-    return gaz._matcher.find(text, provinces=provinces)
+    return gaz._matcher.find(text, provinces=provinces, folded=folded)
 
 
 def common_parent(gaz: Gazetteer, adcodes: Sequence[str]) -> Region | None:

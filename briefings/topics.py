@@ -59,14 +59,20 @@ class TopicEvidence:
 
 
 def evidence(
-    unit: Unit, regions: Sequence[RegionMention] = (), figures: Sequence[Figure] = ()
+    unit: Unit,
+    regions: Sequence[RegionMention] = (),
+    figures: Sequence[Figure] = (),
+    *,
+    folded_body: str | None = None,
 ) -> TopicEvidence:
-    """Count weighted cues in the headline (x3) and body, per 1,000 characters of body."""
+    """Count weighted cues in the headline (x3) and body, per 1,000 characters of body.
+
+    ``folded_body`` may give ``fold_chars(unit.body)`` when the caller has it already."""
     # Cue words are simplified: match on the folded copy (traditional → simplified).
     head = fold_chars(
         " ".join(x for x in (unit.kicker, unit.title, unit.subtitle, *unit.subheads) if x)
     )
-    body = fold_chars(unit.body)
+    body = fold_chars(unit.body) if folded_body is None else folded_body
     # Long bodies mention everything once; normalise by length so density matters.
     length_factor = 1.0 / max(1.0, math.sqrt(len(body) / 1000.0))
     points: dict[str, float] = {}
@@ -98,10 +104,14 @@ def evidence(
 
 
 def score_topics(
-    unit: Unit, regions: Sequence[RegionMention] = (), figures: Sequence[Figure] = ()
+    unit: Unit,
+    regions: Sequence[RegionMention] = (),
+    figures: Sequence[Figure] = (),
+    *,
+    folded_body: str | None = None,
 ) -> list[TopicScore]:
     """Labels with confidence in 0..1, best first; ``other`` when no topic reaches THRESHOLD."""
-    ev = evidence(unit, regions, figures)
+    ev = evidence(unit, regions, figures, folded_body=folded_body)
     scores = {t: 1 - math.exp(-p / _SCALE[t]) for t, p in ev.points.items()}
     labels = [TopicScore(t, s) for t, s in scores.items() if s >= THRESHOLD]
     best = max(scores.values(), default=0.0)
