@@ -580,6 +580,17 @@ def _is_goal(text: str, num: _Num) -> bool:
     return False
 
 
+def _small_count(num: _Num) -> bool:
+    """A count under ten with no qualifier and no 各: grammar (一个县城, 两大基地), unless the
+    sentence makes it a side of a change or an item of a list."""
+    return (
+        num.kind == "count"
+        and num.value < 10
+        and num.qualifier not in ("多", "超", "近", "约")
+        and num.tight != "各"
+    )
+
+
 def _figures_in_sentence(
     para: _Paragraph, index: int, ctx: _Context, has_places: Callable[[], bool]
 ) -> list[tuple[int, Figure]]:
@@ -588,24 +599,24 @@ def _figures_in_sentence(
         return []
     text = sentence.text
     nums = _scan(text)
-    if not nums:
+    if not nums or (len(nums) == 1 and _small_count(nums[0])):
+        # A lone small count stays one whatever the sentence's structure (only a second
+        # number can make it a side of a change or an item of a list).
         return []
     analyse(text, nums, sentence.regions(ctx.locate))
-    masked = sentence.masked(ctx.locate)
-    earlier = [x.text for x in para.sentences[:index]]
+    masked = ""  # read when the first figure is named: many sentences hold only small counts
+    earlier: list[str] = []
     found: list[tuple[int, Figure]] = []
     state = _Reading()
     previous = ""  # indicator of the last figure of the sentence
     for num in nums:
         if num.conversion:
             continue
-        if (
-            num.kind == "count"
-            and num.value < 10
-            and num.qualifier not in ("多", "超", "近", "约")
-            and not (num.linked or num.item or num.tight == "各")
-        ):
+        if _small_count(num) and not (num.linked or num.item):
             continue  # 一个县城, 两大基地, 只有一个病房: grammar, not economic figures
+        if not masked:
+            masked = sentence.masked(ctx.locate)
+            earlier = [x.text for x in para.sentences[:index]]
         place = Place(
             text, masked, num.start, num.end, num.kind,
             item=num.item, link_at=num.link_subject_at, clause_at=num.clause_at,

@@ -55,6 +55,9 @@ QUALIFIERS: dict[str, str] = {
 
 # Qualifiers printed after the number (2000多, 60%以上); all others come before it.
 TRAILING_QUALIFIERS = ("以上", "以下", "左右", "上下", "前后", "之多", "多", "余", "来")
+# The ones looked for in the few characters after a number and its unit (not 多/余/来, which
+# the numeral pattern reads itself).
+_TRAILING_NEAR = TRAILING_QUALIFIERS[:6]
 _LEADING = "|".join(
     sorted((q for q in QUALIFIERS if q not in TRAILING_QUALIFIERS), key=len, reverse=True)
 )
@@ -157,7 +160,9 @@ def _number_value(num: str) -> Decimal | None:
         frac = "".join(str(CN_DIGIT_VALUES[ch]) for ch in digits)
         return _apply_magnitudes(Decimal(f"{whole}.{frac}"), tail[len(digits) :])
     try:
-        return Decimal(unicodedata.normalize("NFKC", num).replace(",", ""))
+        # NFKC only changes full-width digits here: ASCII numbers skip it.
+        plain = num if num.isascii() else unicodedata.normalize("NFKC", num)
+        return Decimal(plain.replace(",", ""))
     except InvalidOperation:
         return None
 
@@ -193,8 +198,11 @@ def _parse_quantity(text: str) -> Quantity | None:
             qualifier = QUALIFIERS[raw]
             break
     if not qualifier:
-        tail = next((q for q in TRAILING_QUALIFIERS[:6] if q in rest[:6]), "")
-        qualifier = QUALIFIERS.get(tail, "")
+        head = rest[:6]
+        for q in _TRAILING_NEAR:
+            if q in head:
+                qualifier = QUALIFIERS[q]
+                break
     return Quantity(float(value), qualifier, percent)
 
 
