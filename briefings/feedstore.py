@@ -212,10 +212,13 @@ def _apply(
         out.articles += result.articles
         out.figures += result.figures
         out.dates.add(p.doc.date)
-        ids = conn.execute(
-            "SELECT id FROM articles WHERE document_id = ?", (result.document_id,)
-        ).fetchall()
-        out.new_ids.setdefault(p.doc.date, []).extend(i for (i,) in ids)
+        if result.status in ("added", "replaced"):
+            ids = list(result.article_ids)
+        else:
+            ids = [i for (i,) in conn.execute(
+                "SELECT id FROM articles WHERE document_id = ?", (result.document_id,)
+            )]  # fmt: skip
+        out.new_ids.setdefault(p.doc.date, []).extend(ids)
 
 
 def write_fetch(

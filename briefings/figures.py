@@ -139,7 +139,7 @@ _ORG_AFTER = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sentence:
     """One sentence of a paragraph, with its region and period spans computed on demand.
 
@@ -595,8 +595,6 @@ def _figures_in_sentence(
     para: _Paragraph, index: int, ctx: _Context, has_places: Callable[[], bool]
 ) -> list[tuple[int, Figure]]:
     sentence = para.sentences[index]
-    if not sentence.scan:
-        return []
     text = sentence.text
     nums = _scan(text)
     if not nums or (len(nums) == 1 and _small_count(nums[0])):
@@ -708,21 +706,28 @@ def extract_figures(
         # Folding is character for character: the paragraph's folded copy holds each sentence's.
         plain = folded[k] if folded is not None else fold_chars(paragraph)
         maybe = [m.start() for m in _MAYBE_FIGURE.finditer(plain)]
+        sentences = para.sentences
         for s, e in split_sentences(paragraph):
             piece = paragraph[s:e]
             chunk = piece.strip()
             if chunk:
                 a = s + len(piece) - len(piece.lstrip())
                 b = a + len(chunk)
-                i = bisect.bisect_left(maybe, a)
-                scan = i < len(maybe) and maybe[i] < b
-                para.sentences.append(_Sentence(plain[a:b], chunk, scan))
+                scan = False
+                if maybe:
+                    i = bisect.bisect_left(maybe, a)
+                    scan = i < len(maybe) and maybe[i] < b
+                sentences.append(_Sentence(plain[a:b], chunk, scan))
+        if not maybe:
+            continue  # no figure here; the sentences still carry a place to the next paragraph
 
         def has_places(para: _Paragraph = para) -> bool:
             # Only asked about a figure left without a region: is there any place around?
             return default_region is not None or any(x.regions(locate) for x in para.sentences)
 
-        for index in range(len(para.sentences)):
+        for index, sentence in enumerate(sentences):
+            if not sentence.scan:
+                continue
             for start, fig in _figures_in_sentence(para, index, ctx, has_places):
                 key = (fig.sentence, start, fig.text, fig.adcode)
                 if key not in seen:

@@ -86,6 +86,7 @@ class SaveResult:
     key: str = ""
     sha256: str = ""  # of the document's text
     duplicate_of: str = ""
+    article_ids: tuple[int, ...] = ()  # added or replaced: the ids of its articles now
 
 
 def db_path(explicit: str | Path | None = None) -> Path:
@@ -177,10 +178,19 @@ def _merge_mentions(regions: Sequence[RegionMention]) -> tuple[tuple[str, str, s
     return tuple((code, name, level, count) for code, (name, level, count) in merged.items())
 
 
-def _prepare(au: AnalyzedUnit) -> _PreparedUnit:
-    u = au.unit
-    heading = "\n".join([u.title, u.subtitle, u.kicker, *u.subheads])
-    return _PreparedUnit(au, index_text(heading), index_text(u.body), _merge_mentions(au.regions))
+def fts_texts(units: Sequence[AnalyzedUnit]) -> list[tuple[str, str]]:
+    """The full-text index columns (heading, body) of each unit, as ``save_document`` stores
+    them: segmenting is most of the cost of storing, and can run before, elsewhere."""
+    out = []
+    for au in units:
+        u = au.unit
+        heading = "\n".join([u.title, u.subtitle, u.kicker, *u.subheads])
+        out.append((index_text(heading), index_text(u.body)))
+    return out
+
+
+def _prepare(au: AnalyzedUnit, fts: tuple[str, str]) -> _PreparedUnit:
+    return _PreparedUnit(au, fts[0], fts[1], _merge_mentions(au.regions))
 
 
 _ARTICLE_COLUMNS = (
@@ -299,25 +309,38 @@ class Store:
 
     # ---- ingest -------------------------------------------------------------------------------
 
-    def save_document(self, doc: Document, units: Sequence[AnalyzedUnit]) -> SaveResult:
+    def save_document(
+        self,
+        doc: Document,
+        units: Sequence[AnalyzedUnit],
+        *,
+        fts: Sequence[tuple[str, str]] | None = None,
+    ) -> SaveResult:
         """Store a document and its analysed units: added, unchanged (same text) or replaced.
 
         All writes happen in one transaction, so a failure leaves the database as it was. Units
-        are segmented before the write lock is taken; ``part_of`` indices become article ids.
+        are segmented before the write lock is taken (or were: ``fts`` may give
+        ``fts_texts(units)``); ``part_of`` indices become article ids.
         """
         digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
         key = document_key(doc, digest)
         base = id_base(doc.date)
+        if fts is not None and len(fts) != len(units):
+            raise ValueError("fts: one (heading, body) pair per unit")
         with self.lock:
             known = self._unchanged(key, digest) or self._same_content(key, digest)
             if known:
                 return known
-            prepared = [_prepare(au) for au in units]
+            texts = fts_texts(units) if fts is None else fts
+            prepared = [_prepare(au, t) for au, t in zip(units, texts, strict=True)]
+            # Inside a caller's transaction nothing can have changed since the check above.
+            outer = self.conn.in_transaction
             with self.transaction() as conn:
                 # Re-check inside the write lock: another process may have stored it meanwhile.
-                known = self._unchanged(key, digest) or self._same_content(key, digest)
-                if known:
-                    return known
+                if not outer:
+                    known = self._unchanged(key, digest) or self._same_content(key, digest)
+                    if known:
+                        return known
                 row = conn.execute("SELECT id FROM documents WHERE key = ?", (key,)).fetchone()
                 # Allocate before deleting, so a replaced article never hands its id to another.
                 first = self._next_id(conn, base)
@@ -343,13 +366,16 @@ class Store:
                     )
                     status: SaveStatus = "replaced"
                 else:
-                    _insert(conn, "documents", [{"key": key} | fields])
-                    (document_id,) = conn.execute(
-                        "SELECT id FROM documents WHERE key = ?", (key,)
-                    ).fetchone()
+                    row = {"key": key} | fields
+                    document_id = conn.execute(
+                        f"INSERT INTO documents ({', '.join(row)}) "
+                        f"VALUES ({', '.join(':' + c for c in row)})",
+                        row,
+                    ).lastrowid
                     status = "added"
                 figures = self._insert_units(conn, doc, document_id, prepared, first)
-        return SaveResult(status, len(prepared), figures, document_id, key, digest)
+        ids = tuple(range(first, first + len(prepared)))
+        return SaveResult(status, len(prepared), figures, document_id, key, digest, "", ids)
 
     def _counts(self, document_id: int) -> tuple[int, int]:
         """(articles, figures) of a stored document."""
