@@ -213,10 +213,40 @@ class _Sentence:
         return self._masked
 
 
-@dataclass
 class _Paragraph:
-    sentences: list[_Sentence] = field(default_factory=list)
-    previous: _Paragraph | None = None
+    """A paragraph as its sentences, split on first use: most paragraphs hold no figure, and are
+    read only for the place they may carry to the next one, if at all."""
+
+    __slots__ = ("_sentences", "maybe", "plain", "previous", "text")
+
+    def __init__(
+        self, text: str, plain: str, maybe: list[int], previous: _Paragraph | None
+    ) -> None:
+        self.text = text
+        self.plain = plain  # fold_chars(text)
+        self.maybe = maybe  # where a figure may be (_MAYBE_FIGURE), in order
+        self.previous = previous
+        self._sentences: list[_Sentence] | None = None
+
+    @property
+    def sentences(self) -> list[_Sentence]:
+        if self._sentences is None:
+            self._sentences = []
+            text, plain, maybe = self.text, self.plain, self.maybe
+            for s, e in split_sentences(text):
+                piece = text[s:e]
+                chunk = piece.strip()
+                if chunk:
+                    a = s + len(piece) - len(piece.lstrip())
+                    b = a + len(chunk)
+                    scan = False
+                    if maybe:
+                        i = bisect.bisect_left(maybe, a)
+                        scan = i < len(maybe) and maybe[i] < b
+                    # Folding is character for character: the folded paragraph holds each
+                    # sentence's folded copy.
+                    self._sentences.append(_Sentence(plain[a:b], chunk, scan))
+        return self._sentences
 
     def last_region(self, locate: Locate | None) -> tuple[str, str] | None:
         return self.carried_region(len(self.sentences), locate)
@@ -700,26 +730,17 @@ def extract_figures(
     seen: set[tuple[str, int, str, str]] = set()
     para: _Paragraph | None = None
     for k, paragraph in enumerate(paragraphs):
-        para = _Paragraph(previous=para if para and para.sentences else None)
-        if para.previous:
-            para.previous.previous = None  # carry one paragraph back only; keep memory flat
-        # Folding is character for character: the paragraph's folded copy holds each sentence's.
         plain = folded[k] if folded is not None else fold_chars(paragraph)
         maybe = [m.start() for m in _MAYBE_FIGURE.finditer(plain)]
-        sentences = para.sentences
-        for s, e in split_sentences(paragraph):
-            piece = paragraph[s:e]
-            chunk = piece.strip()
-            if chunk:
-                a = s + len(piece) - len(piece.lstrip())
-                b = a + len(chunk)
-                scan = False
-                if maybe:
-                    i = bisect.bisect_left(maybe, a)
-                    scan = i < len(maybe) and maybe[i] < b
-                sentences.append(_Sentence(plain[a:b], chunk, scan))
+        # A blank paragraph has no sentence: the one after it carries nothing over it.
+        para = _Paragraph(
+            paragraph, plain, maybe, para if para is not None and para.text.strip() else None
+        )
+        if para.previous:
+            para.previous.previous = None  # carry one paragraph back only; keep memory flat
         if not maybe:
-            continue  # no figure here; the sentences still carry a place to the next paragraph
+            continue  # no figure here; its sentences are split if the next paragraph asks
+        sentences = para.sentences
 
         def has_places(para: _Paragraph = para) -> bool:
             # Only asked about a figure left without a region: is there any place around?
