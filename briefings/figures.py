@@ -131,7 +131,7 @@ _VERBAL_QUALIFIER = re.compile(
 )
 _PROVINCE_TOPIC = re.compile("浙江|全省|我省|本省")
 # 计划 as a verb (计划拨款, 计划2020年投入), not the noun of 扶持计划, or “星火”计划.
-_TARGET = re.compile(W.TARGET.pattern.replace("计划", '(?<![”"])计划(?=[^，,。；;的”"])'))
+_TARGET = W.guarded(W.TARGET.pattern.replace("计划", '(?<![”"])计划(?=[^，,。；;的”"])'))
 # An organisation named after a province (浙江省现代纺织技术创新中心) does not place a figure.
 _ORG_AFTER = re.compile(
     r"[^，,。；;、]{0,14}?(?:中心|公司|集团|大学|学院|研究院|研究所|医院|银行|协会|学会|委员会|"
