@@ -95,7 +95,8 @@ def inputs(traditional: bool):
 
 
 _TABLES = {
-    "documents": "SELECT key, kind, source, date, page, path, url, sha256 FROM documents ORDER BY id",
+    "documents": "SELECT key, kind, source, date, page, path, url, sha256 FROM documents"
+    " ORDER BY id",
     "articles": "SELECT * FROM articles ORDER BY id",
     "mentions": "SELECT * FROM mentions ORDER BY article_id, adcode",
     "figures": "SELECT * FROM figures ORDER BY article_id, seq",
@@ -124,7 +125,7 @@ def main() -> None:
             for doc in docs:
                 try:
                     units = analyze_document(doc)
-                except Exception as exc:  # noqa: BLE001 - hashed like any other output
+                except Exception as exc:  # hashed like any other output
                     payload.append(f"error: {type(exc).__name__}: {exc}")
                     continue
                 payload.append([_unit_payload(au) for au in units])

@@ -59,7 +59,8 @@ def first_chars(pattern: str) -> set[str]:
     an escape) raises, so a guard built from this is never narrower than the pattern.
     """
     out: set[str] = set()
-    for alt in _alternatives(pattern):
+    for whole in _alternatives(pattern):
+        alt = whole
         while alt.startswith(("(?<!", "(?<=", "(?!", "(?=")):
             alt = alt[_closing(alt, 0) + 1 :]
         if alt.startswith("(?:"):

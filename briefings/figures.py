@@ -272,7 +272,7 @@ class _Paragraph:
         return ""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Num(Candidate):
     """A number with a unit, with what the scan found: printed unit, value, qualifier."""
 
@@ -293,7 +293,11 @@ class _Context:
 
 def _quote_start(text: str, pos: int) -> int:
     """Start of the quotation or semicolon-separated part holding ``pos`` (“力争…”“已集聚…”)."""
-    return max(text.rfind(c, 0, pos) for c in "“”「」‘’;；") + 1
+    find = text.rfind
+    return max(
+        find("“", 0, pos), find("”", 0, pos), find("「", 0, pos), find("」", 0, pos),
+        find("‘", 0, pos), find("’", 0, pos), find(";", 0, pos), find("；", 0, pos),
+    ) + 1  # fmt: skip
 
 
 def _qualifier(m: re.Match[str], clause_raw: str) -> str:

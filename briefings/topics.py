@@ -80,16 +80,15 @@ def evidence(
     for topic, pattern in _CUE_PATTERNS.items():
         weights = CUES[topic]
         total = 0.0
-        found: list[str] = []
-        for m in pattern.finditer(head):
-            total += 3 * weights[m.group()]
-            found.append(m.group())
+        in_head = pattern.findall(head)
+        for cue in in_head:
+            total += 3 * weights[cue]
         body_points = 0.0
-        for m in pattern.finditer(body):
-            body_points += weights[m.group()]
-            found.append(m.group())
+        in_body = pattern.findall(body)
+        for cue in in_body:
+            body_points += weights[cue]
         points[topic] = total + body_points * length_factor
-        cues[topic] = found
+        cues[topic] = in_head + in_body
     # How much the unit talks about Zhejiang counties: every mention counts, up to a cap, so a
     # report on one county (桐庐 ×6) weighs like one that names six counties once.
     county_mentions = sum(
