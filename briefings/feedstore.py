@@ -55,6 +55,10 @@ class Planned:
     kept_copy: Copy | None = None  # duplicates of a stored article: gains the item's link
 
 
+# An item to write with its analysed units and their full-text columns (see store.fts_texts).
+Analysed = tuple[Planned, Sequence[AnalyzedUnit], Sequence[tuple[str, str]]]
+
+
 @dataclass
 class Plan:
     items: list[Planned] = field(default_factory=list)
@@ -178,6 +182,7 @@ def _apply(
     source: Source,
     p: Planned,
     units: Sequence[AnalyzedUnit],
+    fts: Sequence[tuple[str, str]],
     *,
     out: Written,
     now: str,
@@ -193,7 +198,7 @@ def _apply(
         )  # fmt: skip
         out.duplicates += 1
         return
-    result = store.save_document(p.doc, units)
+    result = store.save_document(p.doc, units, fts=fts)
     for article_id in p.supersedes if result.status != "unchanged" else ():
         drop_article(conn, article_id)
         index.forget(p.doc.date, article_id)
@@ -224,7 +229,7 @@ def _apply(
 def write_fetch(
     store,
     source: Source,
-    analysed: Sequence[tuple[Planned, Sequence[AnalyzedUnit]]],
+    analysed: Sequence[Analysed],
     *,
     parsed: ParsedFeed,
     etag: str,
@@ -245,10 +250,10 @@ def write_fetch(
     stamp = iso(now)
     index = index or DayIndex()
     with store.transaction() as conn:
-        for n, (p, units) in enumerate(analysed):
+        for n, (p, units, fts) in enumerate(analysed):
             conn.execute(f"SAVEPOINT item{n}")
             try:
-                _apply(store, source, p, units, out=out, now=stamp, index=index)
+                _apply(store, source, p, units, fts, out=out, now=stamp, index=index)
             except (BriefingError, ValueError, sqlite3.IntegrityError) as exc:
                 conn.execute(f"ROLLBACK TO item{n}")
                 out.failed.append(f"{p.item.title[:40] or p.item.ident[:60]}: {exc}")
