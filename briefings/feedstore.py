@@ -187,6 +187,7 @@ def _apply(
     out: Written,
     now: str,
     index: DayIndex,
+    fts_rows: list[tuple[int, str, str]],
 ) -> None:
     conn = store.conn
     if p.action == "duplicate":
@@ -198,7 +199,7 @@ def _apply(
         )  # fmt: skip
         out.duplicates += 1
         return
-    result = store.save_document(p.doc, units, fts=fts)
+    result = store.save_document(p.doc, units, fts=fts, fts_rows=fts_rows)
     for article_id in p.supersedes if result.status != "unchanged" else ():
         drop_article(conn, article_id)
         index.forget(p.doc.date, article_id)
@@ -244,23 +245,29 @@ def write_fetch(
     """Store a fetch's items and the source's new state in one transaction.
 
     Each item runs in its own savepoint: one that cannot be stored is rolled back alone and
-    listed in ``failed``; the ETag is saved only together with the items it vouches for.
+    listed in ``failed``; the ETag is saved only together with the items it vouches for. The
+    items' full-text rows are written together at the end (see ``Store.save_document``).
     """
     out = Written(failed=list(failed))
     stamp = iso(now)
     index = index or DayIndex()
+    fts_rows: list[tuple[int, str, str]] = []
     with store.transaction() as conn:
         for n, (p, units, fts) in enumerate(analysed):
             conn.execute(f"SAVEPOINT item{n}")
+            rows: list[tuple[int, str, str]] = []
             try:
-                _apply(store, source, p, units, fts, out=out, now=stamp, index=index)
+                _apply(store, source, p, units, fts, out=out, now=stamp, index=index, fts_rows=rows)
             except (BriefingError, ValueError, sqlite3.IntegrityError) as exc:
                 conn.execute(f"ROLLBACK TO item{n}")
                 out.failed.append(f"{p.item.title[:40] or p.item.ident[:60]}: {exc}")
+            else:
+                fts_rows.extend(rows)
             conn.execute(f"RELEASE item{n}")
         index.begin()
         for day, ids in sorted(out.new_ids.items()):
             out.superseded += merge_day(conn, index, day, only=ids)
+        store.write_fts(fts_rows)
         stored = out.added + out.replaced
         conn.execute(
             "UPDATE sources SET kind = ?, etag = ?, last_modified = ?, last_checked = ?, "

@@ -248,6 +248,10 @@ def _insert(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, objec
         )
 
 
+def _insert_fts(conn: sqlite3.Connection, rows: Sequence[tuple[int, str, str]]) -> None:
+    conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", rows)
+
+
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -315,12 +319,18 @@ class Store:
         units: Sequence[AnalyzedUnit],
         *,
         fts: Sequence[tuple[str, str]] | None = None,
+        fts_rows: list[tuple[int, str, str]] | None = None,
     ) -> SaveResult:
         """Store a document and its analysed units: added, unchanged (same text) or replaced.
 
         All writes happen in one transaction, so a failure leaves the database as it was. Units
         are segmented before the write lock is taken (or were: ``fts`` may give
         ``fts_texts(units)``); ``part_of`` indices become article ids.
+
+        With ``fts_rows``, the full-text rows are added to that list instead of written, for
+        the caller to write with ``write_fts`` before its transaction ends: FTS5 writes out its
+        pending index at every SAVEPOINT, so storing many documents in savepoints would
+        otherwise make (and merge) an index segment per document.
         """
         digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
         key = document_key(doc, digest)
@@ -373,7 +383,9 @@ class Store:
                         row,
                     ).lastrowid
                     status = "added"
-                figures = self._insert_units(conn, doc, document_id, prepared, first)
+                figures = self._insert_units(
+                    conn, doc, document_id, prepared, first, fts_rows=fts_rows
+                )
         ids = tuple(range(first, first + len(prepared)))
         return SaveResult(status, len(prepared), figures, document_id, key, digest, "", ids)
 
@@ -479,6 +491,8 @@ class Store:
         document_id: int,
         prepared: Sequence[_PreparedUnit],
         first: int,
+        *,
+        fts_rows: list[tuple[int, str, str]] | None = None,
     ) -> int:
         ids = [first + i for i in range(len(prepared))]
         articles, mentions, figures, fts = [], [], [], []
@@ -523,13 +537,31 @@ class Store:
                 {"article_id": aid, "seq": i, "date": doc.date} | _figure_columns(f)
                 for i, f in enumerate(p.analyzed.figures)
             )
-            fts.append({"rowid": aid, "title": p.fts_title, "body": p.fts_body})
+            fts.append((aid, p.fts_title, p.fts_body))
         # Parents before children: the foreign keys are checked row by row.
         _insert(conn, "articles", articles)
         _insert(conn, "mentions", mentions)
         _insert(conn, "figures", figures)
-        _insert(conn, "articles_fts", fts)
+        if fts_rows is None:
+            _insert_fts(conn, fts)
+        else:
+            fts_rows.extend(fts)
         return len(figures)
+
+    def write_fts(self, rows: Sequence[tuple[int, str, str]]) -> None:
+        """Write full-text rows kept back by ``save_document(fts_rows=…)``, inside the caller's
+        transaction; rows of articles deleted meanwhile (a copy dropped) are left out."""
+        if not rows:
+            return
+        with self.lock:
+            live = {
+                i
+                for (i,) in self.conn.execute(
+                    "SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps([r[0] for r in rows]),),
+                )
+            }
+            _insert_fts(self.conn, [r for r in rows if r[0] in live])
 
     # ---- search -------------------------------------------------------------------------------
 

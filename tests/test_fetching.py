@@ -214,6 +214,37 @@ async def test_a_richer_page_copy_is_kept_and_gains_the_feeds_link(
     assert (kind, link) == ("page", "https://ex.example/linan.html")
 
 
+def _fts_consistent(store: Store) -> None:
+    """Every article has its full-text row and no row is left without its article."""
+    store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    articles = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY id")]
+    rows = [r[0] for r in store.conn.execute("SELECT rowid FROM articles_fts ORDER BY rowid")]
+    assert rows == articles
+
+
+async def test_two_copies_in_one_fetch_leave_one_article_and_one_index_row(
+    store, feed_server, feed_settings
+):
+    short = "<p>今年一季度，临安区农村电商销售额达到36.5亿元，同比增长14.8%。</p>"
+    longer = short + "<p>全区已建成村级电商服务站120个，带动就业超过5000人。</p>"
+    one, two = (
+        _one_item_feed("临安推进农村电商提质", body, f"https://ex.example/{k}.html")
+        for k, body in enumerate((short, longer))
+    )
+    feed = one.replace(
+        b"</channel>", two[two.index(b"<item>") : two.index(b"</channel>")] + b"</channel>"
+    )
+    add(store, feed_server.set("twice", feed))
+    report = await poll(store, feed_settings)
+    assert report.total("added") == 2
+    assert report.total("superseded") == 1
+    ((_, _, link),) = titled(store, "临安推进农村电商提质")
+    assert link == "https://ex.example/1.html"  # the richer copy
+    assert store.search("电商服务站").total == 1
+    assert store.search("农村电商").total == 1
+    _fts_consistent(store)
+
+
 # ---- bad sources -----------------------------------------------------------------------------
 
 FAULTS = {
@@ -252,6 +283,7 @@ async def test_bad_sources_never_hurt_good_ones(store, feed_server, feed_setting
     assert "只读前 300 条, 共 10000 条" in capped.last_status
     assert count(store, "SELECT count(*) FROM articles") == 4 + 300
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    _fts_consistent(store)
 
 
 async def test_a_failed_write_leaves_no_item_and_no_etag_behind(
