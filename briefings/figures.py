@@ -217,7 +217,7 @@ class _Paragraph:
     """A paragraph as its sentences, split on first use: most paragraphs hold no figure, and are
     read only for the place they may carry to the next one, if at all."""
 
-    __slots__ = ("_sentences", "maybe", "plain", "previous", "text")
+    __slots__ = ("_split", "maybe", "plain", "previous", "sentences", "text")
 
     def __init__(
         self, text: str, plain: str, maybe: list[int], previous: _Paragraph | None
@@ -226,12 +226,13 @@ class _Paragraph:
         self.plain = plain  # fold_chars(text)
         self.maybe = maybe  # where a figure may be (_MAYBE_FIGURE), in order
         self.previous = previous
-        self._sentences: list[_Sentence] | None = None
+        self.sentences: list[_Sentence] = []  # filled by split()
+        self._split = False
 
-    @property
-    def sentences(self) -> list[_Sentence]:
-        if self._sentences is None:
-            self._sentences = []
+    def split(self) -> list[_Sentence]:
+        """The sentences (``self.sentences``), split on the first call."""
+        if not self._split:
+            self._split = True
             text, plain, maybe = self.text, self.plain, self.maybe
             for s, e in split_sentences(text):
                 piece = text[s:e]
@@ -245,11 +246,11 @@ class _Paragraph:
                         scan = i < len(maybe) and maybe[i] < b
                     # Folding is character for character: the folded paragraph holds each
                     # sentence's folded copy.
-                    self._sentences.append(_Sentence(plain[a:b], chunk, scan))
-        return self._sentences
+                    self.sentences.append(_Sentence(plain[a:b], chunk, scan))
+        return self.sentences
 
     def last_region(self, locate: Locate | None) -> tuple[str, str] | None:
-        return self.carried_region(len(self.sentences), locate)
+        return self.carried_region(len(self.split()), locate)
 
     def carried_region(self, index: int, locate: Locate | None) -> tuple[str, str] | None:
         """The place the last sentence naming one was about; a national or foreign statement in
@@ -383,20 +384,15 @@ def _scan(text: str) -> list[_Num]:
     return out
 
 
-def _non_economic(text: str, num: _Num, named: Named) -> bool:
+def _not_data_here(text: str, num: _Num) -> bool:
     """Patients, offences, lakes, visitors to a fair, class labels, physical rates, distances,
-    idioms (最后一米) and numbers inside titles (《2万吨精准操纵法》)."""
+    idioms (最后一米) and numbers inside titles (《2万吨精准操纵法》), as far as the text around
+    the number tells: checked before the indicator is named (``_not_data_named`` reads it)."""
     after = text[num.end : num.end + 8]
     if W.RATE_AFTER.match(after) or W.THRESHOLD_AFTER.match(after):
         return True
     if num.kind == "measure" and (W.DISTANCE_AFTER.match(after) or W.IDIOM.match(text, num.start)):
         return True  # 驱车赶往200多公里外; 打通最后一公里甚至是最后一米
-    if num.base in W.LENGTH_UNITS:
-        # A length is data when it measures something built (公路, 铁路 …): 距县城30公里,
-        # 约400公里的路程 and 50公里长光纤 are distances and sizes.
-        noun, _ = forward_noun(text, num.end)
-        if not W.INFRASTRUCTURE.search(f"{named.subject}{named.indicator}{noun}"):
-            return True
     if text.rfind("《", 0, num.start) > text.rfind("》", 0, num.start):
         return True
     if num.value == 1 and W.PER_ONE.search(text, max(0, num.start - 4), num.start):
@@ -411,18 +407,31 @@ def _non_economic(text: str, num: _Num, named: Named) -> bool:
     ):
         return True  # 或规上工业总产值1000亿元以上,…才能被认定为工业大县: a criterion
     noun, _ = forward_noun(text, num.end)
-    # People words count only as what is counted (93名村民), not inside a measure of them
-    # (村民年平均收入).
-    for where, whole in ((named.indicator, False), (named.subject, False), (noun, True)):
-        for m in W.NON_ECONOMIC_WORDS.finditer(where or ""):
-            if whole or m.end() == len(where) or W.NON_ECONOMIC[m.group()] != "events and people":
-                return True
+    if noun and W.NON_ECONOMIC_WORDS.search(noun):
+        return True  # what is counted: 93名村民, 229例病例
     after_clause = text[num.end : clause_end(text, num.end)]
     if num.kind == "count" and W.AFTER_NON_ECONOMIC.search(after_clause):
         return True  # 229人确认感染新冠病毒
     for m in W.NON_ECONOMIC_WORDS.finditer(clause):
         if W.NON_ECONOMIC[m.group()] in W.CLAUSE_DOMAINS and m.group() != "问题":
             return True
+    return False
+
+
+def _not_data_named(text: str, num: _Num, named: Named) -> bool:
+    """Not economic data by what the indicator and subject say it measures."""
+    if num.base in W.LENGTH_UNITS:
+        # A length is data when it measures something built (公路, 铁路 …): 距县城30公里,
+        # 约400公里的路程 and 50公里长光纤 are distances and sizes.
+        noun, _ = forward_noun(text, num.end)
+        if not W.INFRASTRUCTURE.search(f"{named.subject}{named.indicator}{noun}"):
+            return True
+    # People words count only as what is counted (93名村民), not inside a measure of them
+    # (村民年平均收入).
+    for where in (named.indicator, named.subject):
+        for m in W.NON_ECONOMIC_WORDS.finditer(where or ""):
+            if m.end() == len(where) or W.NON_ECONOMIC[m.group()] != "events and people":
+                return True
     return False
 
 
@@ -535,7 +544,7 @@ def _region_for(
         return _pick(later[:1], lists), "sentence"
     if _foreign_or_national(text, num.start):
         return None, "scope"
-    if W.NAMED_ORG.search(text, clause_start(text, num.start), num.start):
+    if _names_org(text, clause_start(text, num.start), num.start):
         return None, "scope"  # 截至目前,中粮集团累计供应…: the group's figure
     # 这个最年轻的工业大县, 当地, 全县: the sentence itself points back to the place.
     pointed = "anaphor" if W.ANAPHOR.search(text, 0, num.start) else "carried"
@@ -551,6 +560,14 @@ def _region_for(
     if ctx.default_region:
         return ctx.default_region, "default"
     return None, "none"
+
+
+def _names_org(text: str, start: int, end: int) -> bool:
+    """``W.NAMED_ORG`` in ``text[start:end]``; every name it knows ends in 集团 or 公司, and the
+    pattern itself is slow to fail (a run of any Han characters, tried at each of them)."""
+    if text.find("集团", start, end) < 0 and text.find("公司", start, end) < 0:
+        return False
+    return W.NAMED_ORG.search(text, start, end) is not None
 
 
 def _economic_count(text: str, num: _Num, named: Named) -> bool:
@@ -646,6 +663,8 @@ def _figures_in_sentence(
             continue
         if _small_count(num) and not (num.linked or num.item):
             continue  # 一个县城, 两大基地, 只有一个病房: grammar, not economic figures
+        if _not_data_here(text, num):
+            continue  # not economic data, whatever it measures: no need to name it
         if not masked:
             masked = sentence.masked(ctx.locate)
             earlier = [x.text for x in para.sentences[:index]]
@@ -654,7 +673,7 @@ def _figures_in_sentence(
             item=num.item, link_at=num.link_subject_at, clause_at=num.clause_at,
         )  # fmt: skip
         named = name_figure(place, previous, earlier)
-        if not named.indicator or _non_economic(text, num, named):
+        if not named.indicator or _not_data_named(text, num, named):
             continue
         base = named.indicator
         indicator = _with_suffix(base, num, named)
@@ -744,7 +763,7 @@ def extract_figures(
             para.previous.previous = None  # carry one paragraph back only; keep memory flat
         if not maybe:
             continue  # no figure here; its sentences are split if the next paragraph asks
-        sentences = para.sentences
+        sentences = para.split()
 
         def has_places(para: _Paragraph = para) -> bool:
             # Only asked about a figure left without a region: is there any place around?
