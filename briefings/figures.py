@@ -35,7 +35,7 @@ from briefings.numbers import (
     CN_NUMERAL_CHARS,
     MAGNITUDE,
     QUALIFIERS,
-    parse_quantity,
+    quantity_value,
 )
 from briefings.sentences import split_sentences
 from briefings.statements import Candidate, analyse, clause_end, clause_start
@@ -364,8 +364,8 @@ def _scan(text: str) -> list[_Num]:
             continue  # 亿万人民: "countless", not a number
         if unit_printed == "成" and not _TENTHS_OK.match(text, m.start("unit")):
             continue
-        quantity = parse_quantity(text[m.start() : end])
-        if quantity is None or (unit_printed == "成" and quantity.value > 100):
+        value = quantity_value(text[m.start() : end])
+        if value is None or (unit_printed == "成" and value > 100):
             continue
         # Qualifier words are short; the few characters before the number are enough.
         clause_raw = text[max(clause_of(text, m.start()), m.start() - 6) : m.start()]
@@ -376,7 +376,7 @@ def _scan(text: str) -> list[_Num]:
                 kind,
                 unit=unit_printed,
                 base=base,
-                value=quantity.value,
+                value=value,
                 qualifier=_qualifier(m, clause_raw),
                 tight=m["tq"] or "",
             )

@@ -179,7 +179,18 @@ def parse_quantity(text: str) -> Quantity | None:
         return None
 
 
-def _parse_quantity(text: str) -> Quantity | None:
+def quantity_value(text: str) -> float | None:
+    """``parse_quantity(text).value`` (None where that is None), without reading the
+    qualifier. Never raises."""
+    try:
+        found = _value(text)
+    except (ArithmeticError, ValueError, KeyError, IndexError):
+        return None
+    return None if found is None else found[1]
+
+
+def _value(text: str) -> tuple[re.Match[str], float, bool, str] | None:
+    """The match, the value, whether it is a percentage, and what follows the number."""
     m = _QUANTITY.match(text.strip())
     if not m:
         return None
@@ -192,6 +203,14 @@ def _parse_quantity(text: str) -> Quantity | None:
     if not percent and _TENTHS.match(rest):
         value *= 10
         percent = True
+    return m, float(value), percent, rest
+
+
+def _parse_quantity(text: str) -> Quantity | None:
+    found = _value(text)
+    if found is None:
+        return None
+    m, value, percent, rest = found
     qualifier = ""
     for raw in (m["qual"], m["a1"], m["a2"]):
         if raw:
@@ -203,7 +222,7 @@ def _parse_quantity(text: str) -> Quantity | None:
             if q in head:
                 qualifier = QUALIFIERS[q]
                 break
-    return Quantity(float(value), qualifier, percent)
+    return Quantity(value, qualifier, percent)
 
 
 def parse_number(text: str) -> float | None:

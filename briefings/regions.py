@@ -407,6 +407,7 @@ class _Matcher:
             self.full[key] = any(f for _, f in entries)
             self.outer[key] = tuple(r for r, _ in entries if r.level != "county")
         self.automaton.make_automaton()
+        self._free: dict[str, tuple[list[tuple[Region, str]], Region | None]] = {}
         self.compounds: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for compound in _COMPOUNDS:
             for key in table:
@@ -597,8 +598,7 @@ class _Matcher:
         pending = []
         for h in hits:
             if h.region is None:
-                options = [(r, self._standing(h, r, full)) for r, full in h.entries]
-                h.region = self._without_context(options)
+                options, h.region = self._context_free(h)
                 if h.region is None:
                     pending.append((h, options))
         anchors = [(h.start, h.region) for h in hits if h.region is not None]
@@ -608,6 +608,18 @@ class _Matcher:
         anchors += hints
         for h, options in pending:
             h.region = self._by_context(h, options, anchors, same)
+
+    def _context_free(self, hit: _Hit) -> tuple[list[tuple[Region, str]], Region | None]:
+        """The hit's options with their standing, and the region they give without context:
+        worked out once per name for hits whose entries are the name's own."""
+        if hit.qualified or hit.consumed:  # entries narrowed by a neighbouring name
+            options = [(r, self._standing(hit, r, full)) for r, full in hit.entries]
+            return options, self._without_context(options)
+        found = self._free.get(hit.key)
+        if found is None:
+            options = [(r, self._standing(hit, r, full)) for r, full in hit.entries]
+            found = self._free[hit.key] = (options, self._without_context(options))
+        return found
 
     def _without_context(self, options: list[tuple[Region, str]]) -> Region | None:
         regions = [r for r, _ in options]

@@ -24,9 +24,10 @@ from briefings import indicators as I
 from briefings import search, segment
 from briefings.models import Unit
 from briefings.normalize import fold_chars, zhconv_tables
+from briefings.numbers import parse_quantity, quantity_value
 from briefings.pipeline import analyze_document, analyze_unit, bounded_units
 from briefings.reading import documents_from_bytes, read_documents
-from briefings.regions import find_mentions, match_key
+from briefings.regions import _Matcher, find_mentions, match_key
 from briefings.sentences import split_sentences
 from briefings.store import Store, fts_texts
 from briefings.topics import score_topics
@@ -224,3 +225,21 @@ def test_columns_made_ahead_are_stored_as_the_store_makes_them(tmp_path) -> None
                 store.conn.execute("SELECT rowid, title, body FROM articles_fts").fetchall()
             )
     assert rows[0] == rows[1] != []
+
+
+@settings(max_examples=500, deadline=None)
+@given(_texts(FIGURE_PIECES, 8) | st.text(max_size=12))
+def test_quantity_value_is_the_value_parse_quantity_gives(text: str) -> None:
+    q = parse_quantity(text)
+    assert quantity_value(text) == (q.value if q else None)
+
+
+def test_names_resolved_once_per_name_match_resolving_each_hit(monkeypatch) -> None:
+    found = [find_mentions(line, provinces=True) for line in LINES]
+    monkeypatch.setattr(_Matcher, "_context_free", _resolve_every_time)
+    assert [find_mentions(line, provinces=True) for line in LINES] == found
+
+
+def _resolve_every_time(self, hit):
+    options = [(r, self._standing(hit, r, full)) for r, full in hit.entries]
+    return options, self._without_context(options)
