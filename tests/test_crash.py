@@ -17,8 +17,8 @@ from pathlib import Path
 
 from fakebotapi import BOT_USERNAME, FakeBotAPI
 
-from bot.delivery import edition_parts
 from briefings import chats, ledger
+from briefings.delivery_plan import compose_parts
 from briefings.pipeline import ingest_paths
 from briefings.store import Store
 
@@ -41,8 +41,8 @@ db, base_url, token, date, limit = sys.argv[1:6]
 async def main():
     config = Config(token=token, base_url=base_url, db_path=db)
     rt = Runtime(config, Store.open(db))
-    async with delivery_bot(config) as bot:
-        d = Deliverer(rt, bot, RateLimiter(scale=4), part_limit=int(limit))
+    async with delivery_bot(config, RateLimiter(scale=4)) as bot:
+        d = Deliverer(rt, bot, part_limit=int(limit))
         report = await d.deliver_edition(date)
     rt.close()
     print(report.summary())
@@ -88,7 +88,7 @@ async def test_killed_fan_out_resumes_with_at_most_one_duplicate_per_chat_per_cr
         chats.subscribe(store.conn, chat_id)
     bundles = store.articles_on(ED)
     expected = {
-        c: edition_parts(
+        c: compose_parts(
             store,
             chats.get_chat(store.conn, c),
             ED,

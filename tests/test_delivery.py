@@ -19,13 +19,14 @@ import pytest
 from fakebotapi import BOT_USERNAME, FakeBotAPI
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from telegram import Bot
+from telegram.ext import ExtBot
 
 from bot.config import Config
-from bot.delivery import Deliverer, delivery_bot, edition_parts, push
-from bot.ratelimit import GROUP_PER_MINUTE, RateLimiter
+from bot.delivery import Deliverer, delivery_bot, push
+from bot.ratelimit import GROUP_PER_MINUTE, Priority, RateLimiter
 from bot.runtime import Runtime
 from briefings import chats, ledger
+from briefings.delivery_plan import compose_parts
 from briefings.messages import visible_text
 from briefings.pipeline import ingest_paths
 from briefings.store import Store
@@ -63,8 +64,14 @@ def _limiter(vt: VirtualTime, **kwargs: Any) -> RateLimiter:
     return RateLimiter(clock=vt.clock, sleep=vt.sleep, **kwargs)
 
 
-async def _send(limiter: RateLimiter, vt: VirtualTime, chat: int, log: list) -> None:
-    async with limiter.slot(chat):
+async def _send(
+    limiter: RateLimiter,
+    vt: VirtualTime,
+    chat: int,
+    log: list,
+    priority: Priority = Priority.DIGEST,
+) -> None:
+    async with limiter.slot(chat, priority):
         log.append((vt.now, chat))
 
 
@@ -179,7 +186,7 @@ async def _send_over_network(
 ) -> None:
     """A send (chat, up, down): at the server ``up`` s after release, answered ``down`` s later."""
     chat, up, down = send
-    async with limiter.slot(chat):
+    async with limiter.slot(chat, Priority.DIGEST):
         await vt.sleep(up)
         log.append((vt.now, chat))  # when the server counts it
         await vt.sleep(down)
@@ -286,8 +293,8 @@ async def rt(store_path: Path, fake_api: FakeBotAPI) -> AsyncIterator[Runtime]:
 
 
 @pytest.fixture
-async def bot(rt: Runtime) -> AsyncIterator[Bot]:
-    async with delivery_bot(rt.config, read_timeout=2.0) as b:
+async def bot(rt: Runtime) -> AsyncIterator[ExtBot]:
+    async with delivery_bot(rt.config, RateLimiter(scale=10), read_timeout=2.0) as b:
         yield b
 
 
@@ -302,14 +309,13 @@ def subscribe(rt: Runtime, *chat_ids: int, **kwargs: Any) -> None:
 
 def expected_parts(rt: Runtime, chat_id: int, limit: int = PART_LIMIT) -> list[str]:
     prefs = chats.get_chat(rt.store.conn, chat_id)
-    parts, _ = edition_parts(
+    parts, _ = compose_parts(
         rt.store, prefs, ED, rt.store.articles_on(ED), bot_username=BOT_USERNAME, limit=limit
     )
     return parts
 
 
-def deliverer(rt: Runtime, bot: Bot, **kwargs: Any) -> Deliverer:
-    kwargs.setdefault("limiter", RateLimiter(scale=10))
+def deliverer(rt: Runtime, bot: ExtBot, **kwargs: Any) -> Deliverer:
     kwargs.setdefault("backoff", 0.01)
     kwargs.setdefault("part_limit", PART_LIMIT)
     return Deliverer(rt, bot, **kwargs)
@@ -419,24 +425,24 @@ async def test_server_errors_are_retried_until_the_send_succeeds(rt, bot, fake_a
     assert texts(fake_api, 5) == expected_parts(rt, 5)
 
 
-async def test_persistent_server_errors_fail_after_bounded_attempts(rt, bot, fake_api):
+async def test_persistent_server_errors_leave_the_chat_pending_for_a_retry(rt, bot, fake_api):
     subscribe(rt, 5, 6)
     fake_api.inject("sendMessage", chat_id=5, status=502, description="Bad Gateway", times=None)
     d = deliverer(rt, bot, max_attempts=3)
     report = await d.deliver_edition(ED)
-    assert (report.sent, report.failed) == (1, 1)
+    assert (report.sent, report.pending, report.failed) == (1, 1, 0)
     assert len(fake_api.calls("sendMessage", chat_id=5)) == 3
     row = ledger.get(rt.store.conn, 5, ED)
-    assert (row.status, row.last_error) == ("failed", "network: Bad Gateway")
-    assert ledger.stats(rt.store.conn)["error:network"] == 1
+    assert (row.status, row.last_error) == ("pending", "network: Bad Gateway")
+    assert row.next_attempt_at > ledger.utc_iso(MORNING)
+    assert ledger.stats(rt.store.conn)["pending"] == 1
 
 
-async def test_timeout_is_retried_and_the_edition_completes(rt, fake_api):
+async def test_timeout_is_retried_and_the_edition_completes(rt, bot, fake_api):
     subscribe(rt, 8)
     parts = expected_parts(rt, 8)
     fake_api.inject("sendMessage", chat_id=8, delay=0.8, times=1)
-    async with delivery_bot(rt.config, read_timeout=0.3) as slow:
-        report = await deliverer(rt, slow).deliver_edition(ED)
+    report = await deliverer(rt, bot, read_timeout=0.3).deliver_edition(ED)
     assert (report.sent, report.retries) == (1, 1)
     got = texts(fake_api, 8)
     # The timed-out request may still have been delivered: at most that one part twice.
@@ -459,6 +465,7 @@ async def test_message_too_long_is_split_again_and_sent(rt, bot, fake_api):
     )
     row = ledger.get(rt.store.conn, 9, ED)
     assert row.parts == len(got) == len(row.message_ids)
+    assert list(row.part_texts) == got  # a resume would send the finer parts
 
 
 async def test_other_bad_requests_are_recorded_and_not_retried(rt, bot, fake_api):
