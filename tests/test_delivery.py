@@ -11,7 +11,7 @@ import heapq
 import itertools
 import shutil
 from collections.abc import AsyncIterator, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,20 @@ import pytest
 from fakebotapi import BOT_USERNAME, FakeBotAPI
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from telegram.error import RetryAfter
 from telegram.ext import ExtBot
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Config
 from bot.delivery import Deliverer, delivery_bot, push
-from bot.ratelimit import GROUP_PER_MINUTE, Priority, RateLimiter
+from bot.ratelimit import (
+    GROUP_PER_MINUTE,
+    LimitArgs,
+    Priority,
+    RateLimiter,
+    message_chat,
+    retry_after_seconds,
+)
 from bot.runtime import Runtime
 from briefings import chats, ledger
 from briefings.delivery_plan import compose_parts
@@ -179,6 +188,107 @@ def test_any_mix_of_chats_respects_every_limit(chats):
         assert _max_in_window(times, 1.0 / 5) <= 1
         if chat < 0:
             assert _max_in_window(times, 60.0 / 5) <= GROUP_PER_MINUTE
+
+
+async def test_a_reply_goes_out_before_digest_parts_already_waiting():
+    vt = VirtualTime()
+    limiter = _limiter(vt)
+    log: list = []
+
+    async def reply_later() -> None:
+        await vt.sleep(0.5)
+        await _send(limiter, vt, 9999, log, Priority.REPLY)
+
+    await vt.run(reply_later(), *(_send(limiter, vt, chat, log) for chat in range(1, 101)))
+    (reply_at,) = [t for t, chat in log if chat == 9999]
+    # Released at the next free slot, not after the hundred parts queued before it.
+    assert 0.5 <= reply_at <= 0.5 + limiter.interval + 1e-9
+    assert len([t for t, chat in log if chat != 9999 and t > reply_at]) > 60
+    assert _max_in_window([t for t, _ in log], 1.0) <= 30  # counting both
+    assert limiter.released == {Priority.REPLY: 1, Priority.DIGEST: 100}
+
+
+async def test_replies_skip_the_private_spacing_but_keep_the_group_limit():
+    vt = VirtualTime()
+    limiter = _limiter(vt)
+    log: list = []
+
+    async def one_after_another(chat: int, n: int) -> None:
+        for _ in range(n):
+            await _send(limiter, vt, chat, log, Priority.REPLY)
+
+    await vt.run(one_after_another(7, 3), one_after_another(-5, 25))
+    private = [t for t, chat in log if chat == 7]
+    group = [t for t, chat in log if chat == -5]
+    assert max(private) < 0.5  # a reply answers the user now: no 1 s between them
+    assert _max_in_window(group, 60.0) <= GROUP_PER_MINUTE
+    assert max(group) >= 60.0
+
+
+async def test_a_digest_part_waits_a_second_after_a_reply_to_the_same_chat():
+    vt = VirtualTime()
+    limiter = _limiter(vt)
+    log: list = []
+
+    async def reply_then_part() -> None:
+        await _send(limiter, vt, 7, log, Priority.REPLY)
+        await _send(limiter, vt, 7, log, Priority.DIGEST)
+
+    await vt.run(reply_then_part())
+    (reply, part) = sorted(t for t, _ in log)
+    assert part - reply >= 1.0
+
+
+async def test_retry_after_pauses_everything_and_the_call_is_made_again():
+    vt = VirtualTime()
+    limiter = _limiter(vt, max_retries=2)
+    answers = iter([RetryAfter(timedelta(seconds=0.5)), {"message_id": 1}])
+    calls: list[float] = []
+
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        calls.append(vt.now)
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    args = LimitArgs(Priority.DIGEST)
+    (result,) = await vt.run(
+        limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, args)
+    )
+    assert result == {"message_id": 1}
+    assert args.retry_afters == 1
+    assert calls[1] - calls[0] >= 0.5
+
+    async def always_limited(*args: Any, **kwargs: Any) -> Any:
+        raise RetryAfter(timedelta(seconds=0.1))
+
+    with pytest.raises(RetryAfter):
+        await vt.run(limiter.process_request(always_limited, (), {}, "getMe", {}, None))
+
+
+def test_retry_after_is_read_through_ptbs_public_attribute(monkeypatch):
+    assert retry_after_seconds(RetryAfter(timedelta(seconds=0.25))) == 0.25
+    monkeypatch.delenv("PTB_TIMEDELTA")  # PTB's older int form, with its deprecation warning
+    with pytest.warns(PTBDeprecationWarning):
+        assert retry_after_seconds(RetryAfter(3)) == 3.0
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "data", "chat"),
+    [
+        ("sendMessage", {"chat_id": 42}, 42),
+        ("sendDocument", {"chat_id": "-100123"}, -100123),
+        ("sendMessage", {"chat_id": "@channel"}, "@channel"),
+        ("editMessageText", {"chat_id": 7, "message_id": 1}, 7),
+        ("editMessageText", {"inline_message_id": "abc"}, None),
+        ("sendChatAction", {"chat_id": 42}, None),
+        ("answerCallbackQuery", {"callback_query_id": "1"}, None),
+        ("getChatMember", {"chat_id": 42, "user_id": 1}, None),
+    ],
+)
+def test_only_calls_that_post_a_message_count_against_the_limits(endpoint, data, chat):
+    assert message_chat(endpoint, data) == chat
 
 
 async def _send_over_network(

@@ -177,9 +177,7 @@ async def test_outage_during_a_push_of_hundreds_loses_no_chat_once_the_next_push
 async def app(rt, ptb_app_factory):
     application = ptb_app_factory(configure=lambda b: b.rate_limiter(RateLimiter(scale=10)))
     async with running_app(application):
-        application.bot_data[scheduling.DELIVERER_KEY] = Deliverer(
-            rt, application.bot, **fast()
-        )
+        application.bot_data[scheduling.DELIVERER_KEY] = Deliverer(rt, application.bot, **fast())
         yield application
 
 

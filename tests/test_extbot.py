@@ -3,6 +3,10 @@ rate limiter, and the configured server is used as given (``…/bot`` or a ``{to
 
 from __future__ import annotations
 
+import importlib.util
+import os
+from pathlib import Path
+
 import pytest
 from botharness import USER_ID
 from fakebotapi import FakeBotAPI
@@ -17,6 +21,7 @@ from bot.extbot import briefing_bot
 from bot.ratelimit import LimitArgs, Priority, RateLimiter
 from bot.request import AiohttpRequest
 
+REPO = Path(__file__).resolve().parent.parent
 CARD = "<b>丽水市缙云县</b> 规上工业增加值增长 <i>19.7%</i>"
 KEYS = InlineKeyboardMarkup([[InlineKeyboardButton("分享", switch_inline_query="缙云")]])
 
@@ -83,3 +88,14 @@ async def test_previews_stay_off_unless_a_reply_asks_for_one(harness) -> None:
     with_preview, without = await harness.say(USER_ID, "预览", expect=2)
     assert "link_preview_options" not in with_preview
     assert without["link_preview_options"] == {"is_disabled": True}
+
+
+def test_bot_py_opts_in_to_timedelta_durations_at_start_up(monkeypatch, tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("bot_cli_timedelta", REPO / "bot.py")
+    assert spec is not None
+    assert spec.loader is not None
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    monkeypatch.delenv("PTB_TIMEDELTA")
+    assert cli.main(["--db", str(tmp_path / "t.db"), "search", "缙云"]) == 0
+    assert os.environ["PTB_TIMEDELTA"] == "true"  # RetryAfter.retry_after is then a timedelta
