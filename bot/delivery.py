@@ -264,9 +264,10 @@ class Deliverer:
         try:
             yield
         finally:
-            self._leases -= 1
-            if self._leases == 0:
-                await self._release()
+            if self._leases > 0:  # close() may have let it go already (shutdown)
+                self._leases -= 1
+                if self._leases == 0:
+                    await self._release()
 
     async def _acquire(self, wait: float | None) -> None:
         started = time.monotonic()

@@ -461,6 +461,18 @@ async def test_second_pass_sends_nothing_new(rt, bot, fake_api):
     assert len(fake_api.calls("sendMessage")) == before
 
 
+async def test_one_process_never_sends_a_chat_twice_at_once(rt, bot, fake_api):
+    # The daily job and the retry job (or a catch-up) may reach the same chat together; both
+    # would find the row claimable ("sending" is what a crash leaves) without the guard.
+    subscribe(rt, 1, 2, 3)
+    d = deliverer(rt, bot)
+    first, second = await asyncio.gather(d.deliver_edition(ED), d.deliver_edition(ED))
+    assert first.sent + second.sent == 3
+    assert first.already + second.already == 3
+    for chat_id in (1, 2, 3):
+        assert texts(fake_api, chat_id) == expected_parts(rt, chat_id)
+
+
 async def test_fan_out_never_trips_telegram_limits(rt, bot, fake_api):
     ids = [*range(1, 61), -10, -11, -12]
     subscribe(rt, *ids)
