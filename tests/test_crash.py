@@ -53,6 +53,34 @@ asyncio.run(main())
 """
 
 
+def _compose_all(store: Store, ids: list[int]) -> dict[int, list[str]]:
+    bundles = store.articles_on(ED)
+    return {
+        c: compose_parts(
+            store,
+            chats.get_chat(store.conn, c),
+            ED,
+            bundles,
+            bot_username=BOT_USERNAME,
+            limit=PART_LIMIT,
+        )[0]
+        for c in ids
+    }
+
+
+def _subscribed_store(db: Path, ids: list[int]) -> dict[int, list[str]]:
+    """The sample issue in ``db`` with ``ids`` subscribed; each chat's parts as composed now."""
+    store = Store.open(db)
+    try:
+        assert ingest_paths(store, [SAMPLE]).articles > 0
+        for chat_id in ids:
+            chats.ensure_chat(store.conn, chat_id, "group" if chat_id < 0 else "private")
+            chats.subscribe(store.conn, chat_id)
+        return _compose_all(store, ids)
+    finally:
+        store.close()
+
+
 async def _start_sender(db: Path, fake: FakeBotAPI) -> asyncio.subprocess.Process:
     env = {**os.environ, "PTB_TIMEDELTA": "true"}
     return await asyncio.create_subprocess_exec(
@@ -83,25 +111,8 @@ async def test_killed_fan_out_resumes_with_at_most_one_duplicate_per_chat_per_cr
     tmp_path, fake_api
 ):
     db = tmp_path / "briefings.db"
-    store = Store.open(db)
-    assert ingest_paths(store, [SAMPLE]).articles > 0
     ids = [*range(1, 25), -501, -502]
-    for chat_id in ids:
-        chats.ensure_chat(store.conn, chat_id, "group" if chat_id < 0 else "private")
-        chats.subscribe(store.conn, chat_id)
-    bundles = store.articles_on(ED)
-    expected = {
-        c: compose_parts(
-            store,
-            chats.get_chat(store.conn, c),
-            ED,
-            bundles,
-            bot_username=BOT_USERNAME,
-            limit=PART_LIMIT,
-        )[0]
-        for c in ids
-    }
-    store.close()
+    expected = _subscribed_store(db, ids)
     total = sum(len(p) for p in expected.values())
     assert total >= 3 * len(ids)
     # Slow answers keep requests in flight, so a kill can fall between send and record.
@@ -135,35 +146,14 @@ async def test_killed_fan_out_resumes_with_at_most_one_duplicate_per_chat_per_cr
         store.close()
 
 
-def _compose_all(store: Store, ids: list[int]) -> dict[int, list[str]]:
-    bundles = store.articles_on(ED)
-    return {
-        c: compose_parts(
-            store,
-            chats.get_chat(store.conn, c),
-            ED,
-            bundles,
-            bot_username=BOT_USERNAME,
-            limit=PART_LIMIT,
-        )[0]
-        for c in ids
-    }
-
-
 @pytest.mark.faults
 async def test_resume_sends_what_was_claimed_whatever_changed_after_the_crash(tmp_path, fake_api):
     """Killed mid-fan-out; then another page is ingested and every chat's topics change. Each
     chat claimed before the crash gets exactly the parts it was claimed with (at most one part
     twice), none skipped; the others get the new edition."""
     db = tmp_path / "briefings.db"
-    store = Store.open(db)
-    assert ingest_paths(store, [SAMPLE]).articles > 0
     ids = [*range(1, 49), -501, -502]  # more than the sender's concurrency (32)
-    for chat_id in ids:
-        chats.ensure_chat(store.conn, chat_id, "group" if chat_id < 0 else "private")
-        chats.subscribe(store.conn, chat_id)
-    before = _compose_all(store, ids)
-    store.close()
+    before = _subscribed_store(db, ids)
     total = sum(len(p) for p in before.values())
     fake_api.inject("sendMessage", delay=0.02, times=None)
 

@@ -15,16 +15,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botharness import Clock
 from fakebotapi import BOT_USERNAME, FakeBotAPI, make_message, running_app
 from telegram.ext import ExtBot
 
@@ -36,7 +36,6 @@ from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime
 from briefings import chats, ledger
 from briefings.delivery_plan import compose_parts
-from briefings.pipeline import ingest_paths
 from briefings.store import Store
 
 pytestmark = pytest.mark.faults
@@ -46,33 +45,10 @@ SAMPLE = REPO / "data" / "sample_page_2026-04-15.txt"
 ED = "2026-04-15"
 
 
-class Clock:
-    """A settable "now" for ``rt.clock``."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("faults") / "template.db"
-    store = Store.open(path)
-    assert ingest_paths(store, [SAMPLE]).articles > 0
-    store.close()
-    return path
-
-
 @pytest.fixture
-def db(sample_db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "briefings.db"
-    shutil.copy(sample_db, target)
-    return target
+def db(bot_db: Path) -> Path:
+    """A private copy of the sample database (conftest.py)."""
+    return bot_db
 
 
 @pytest.fixture
@@ -325,10 +301,12 @@ async def test_two_pushes_at_once_send_every_part_once(db, fake_api):
 
 
 async def test_push_while_another_push_is_delivering_is_refused_at_once(db, fake_api):
-    ids = list(range(1, 41))
+    ids = list(range(1, 101))
     store = Store.open(db)
     subscribe(store, ids)
     store.close()
+    # Slow answers keep the first push busy for seconds, while the second one starts up.
+    fake_api.inject("sendMessage", delay=0.3, times=None)
     first = await _push_process(fake_api, db)
     await fake_api.wait_for("sendMessage", count=3, timeout=30)
     code, _, err = await _finish(await _push_process(fake_api, db))

@@ -3,7 +3,6 @@ keep their parts, retry deadlines, the catch-up's view of retries, the one-deliv
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -22,20 +21,10 @@ ED = "2026-04-15"
 NOW = datetime(2026, 4, 15, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
 
 
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("plan") / "template.db"
-    store = Store.open(path)
-    assert ingest_paths(store, [SAMPLE]).articles > 0
-    store.close()
-    return path
-
-
 @pytest.fixture
-def store(sample_db: Path, tmp_path: Path):
-    target = tmp_path / "briefings.db"
-    shutil.copy(sample_db, target)
-    s = Store.open(target)
+def store(bot_db: Path):
+    """The sample issue in a private database (conftest.py)."""
+    s = Store.open(bot_db)
     yield s
     s.close()
 

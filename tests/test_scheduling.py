@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from botharness import Clock
 from fakebotapi import FakeBotAPI, running_app
 from telegram.ext import Application, ApplicationBuilder
 
@@ -29,21 +30,6 @@ from briefings.store import Store
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample_page_2026-04-15.txt"
 ED = "2026-04-15"
-
-
-class Clock:
-    """A settable "now" for rt.clock."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set_local(self, tz: str, text: str) -> None:
-        """Put "now" at a local wall time: ``set_local("Europe/London", "2026-04-15 07:30")``."""
-        local = datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz))
-        self.now = local.astimezone(UTC)
 
 
 @pytest.fixture(scope="session")
