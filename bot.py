@@ -199,7 +199,8 @@ def cmd_push(args: argparse.Namespace) -> int:
         python bot.py push --date 2026-04-15
     """
     from bot.config import load_config
-    from bot.delivery import DeliveryBusy, push
+    from bot.delivery import push
+    from bot.lease import DeliveryBusy
 
     config = load_config()
     if not config.has_token:

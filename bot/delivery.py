@@ -16,13 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,10 +38,11 @@ from telegram.ext import ExtBot
 
 from bot.config import Config
 from bot.extbot import briefing_bot
+from bot.lease import Lease
 from bot.ratelimit import LimitArgs, Priority, RateLimiter
 from bot.request import AiohttpRequest
 from bot.runtime import Runtime
-from briefings import chats, delivery_lock, delivery_plan, editions, ledger
+from briefings import chats, delivery_plan, editions, ledger
 from briefings.delivery_plan import Claimed, PartRecord, PrepareRequest
 
 log = logging.getLogger(__name__)
@@ -68,14 +66,6 @@ class Retryable(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-class DeliveryBusy(Exception):
-    """Another process holds the delivery lock."""
-
-    def __init__(self, holder: delivery_lock.Holder) -> None:
-        super().__init__(f"另一个投递进程正在运行: {holder.describe()}")
-        self.holder = holder
 
 
 @dataclass
@@ -168,10 +158,6 @@ class GroupCommit:
                     future.set_result(result)
 
 
-def _wall_clock() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class Deliverer:
     """The process's sender: one concurrency bound, one delivery lock, shared by every pass.
@@ -195,23 +181,24 @@ class Deliverer:
     bundles_ttl: float = 60.0  # seconds a day's articles are reused between jobs
     lock_ttl: float = 60.0  # seconds the delivery lock lives without a heartbeat
     lock_poll: float = 1.0  # seconds between tries while another deliverer holds it
-    wall_clock: Callable[[], datetime] = _wall_clock  # lock times are real, whatever rt.clock
-    owner: str = field(
-        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    )
     _sem: asyncio.Semaphore | None = None
     _prepare: GroupCommit | None = None
     _records: GroupCommit | None = None
     _bundles: dict[str, tuple[float, list[Any]]] = field(default_factory=dict)
     _composed: delivery_plan.ComposeCache = field(default_factory=dict)
     _active: set[tuple[int, str]] = field(default_factory=set)
-    _leases: int = 0
-    _lease_lock: asyncio.Lock | None = None
-    _heartbeat: asyncio.Task[None] | None = None
+    _lease: Lease | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.bot.rate_limiter, RateLimiter):
             raise TypeError("delivery needs a bot whose rate_limiter is bot.ratelimit.RateLimiter")
+
+    @property
+    def lock(self) -> Lease:
+        """This deliverer's hold on the one-deliverer-at-a-time lock (bot/lease.py)."""
+        if self._lease is None:
+            self._lease = Lease(self.rt, self.kind, ttl=self.lock_ttl, poll=self.lock_poll)
+        return self._lease
 
     @property
     def limiter(self) -> RateLimiter:
@@ -246,72 +233,14 @@ class Deliverer:
             )
         return self._records
 
-    # -- the delivery lock ---------------------------------------------------------------------
-
-    @contextlib.asynccontextmanager
-    async def lease(self, *, wait: float | None = None) -> AsyncIterator[None]:
-        """Hold the delivery lock for the block (re-entrant within this deliverer).
-
-        If another process holds it, wait for it up to ``wait`` seconds (None: as long as it
-        takes), then raise ``DeliveryBusy``.
-        """
-        if self._lease_lock is None:
-            self._lease_lock = asyncio.Lock()
-        async with self._lease_lock:
-            if self._leases == 0:
-                await self._acquire(wait)
-            self._leases += 1
-        try:
-            yield
-        finally:
-            if self._leases > 0:  # close() may have let it go already (shutdown)
-                self._leases -= 1
-                if self._leases == 0:
-                    await self._release()
-
-    async def _acquire(self, wait: float | None) -> None:
-        started = time.monotonic()
-        logged = False
-        while True:
-            holder = await self._db(
-                delivery_lock.acquire,
-                self.owner,
-                self.kind,
-                now=self.wall_clock(),
-                ttl=self.lock_ttl,
-            )
-            if holder.owner == self.owner:
-                self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
-                return
-            if wait is not None and time.monotonic() - started >= wait:
-                raise DeliveryBusy(holder)
-            if not logged:
-                log.warning("delivery lock held by %s: waiting for it", holder.describe())
-                logged = True
-            await asyncio.sleep(self.lock_poll)
-
-    async def _beat(self) -> None:
-        while True:
-            await asyncio.sleep(self.lock_ttl / 3)
-            ours = await self._db(
-                delivery_lock.heartbeat, self.owner, now=self.wall_clock(), ttl=self.lock_ttl
-            )
-            if not ours:
-                log.error("lost the delivery lock (expired while this process stalled?)")
-
-    async def _release(self) -> None:
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat
-            self._heartbeat = None
-        await self._db(delivery_lock.release, self.owner)
+    def lease(self, *, wait: float | None = None) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold the delivery lock for a block (see ``Lease.hold``)."""
+        return self.lock.hold(wait=wait)
 
     async def close(self) -> None:
         """Give the lock up if a pass was cut short (shutdown)."""
-        if self._leases:
-            self._leases = 0
-            await self._release()
+        if self._lease is not None:
+            await self._lease.close()
 
     # -- the day's articles --------------------------------------------------------------------
 
@@ -553,8 +482,11 @@ class Deliverer:
             return report
         async with self.lease(wait=lock_wait):
             if chat_ids is None:
+                # Subscribers, and chats still owed this edition although they left since
+                # (the claim closes those rows instead of leaving them pending for ever).
                 subs = await self._db(chats.subscribers)
-                chat_ids = [p.chat_id for p in subs]
+                owed = await self._db(ledger.unfinished_chats, date)
+                chat_ids = sorted({p.chat_id for p in subs} | set(owed))
             await asyncio.gather(
                 *(
                     self.deliver_chat(c, date, bundles, report, retry_failed=retry_failed)

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext
 
-from bot.delivery import Deliverer, DeliveryBusy, DeliveryReport, with_conn
+from bot.delivery import Deliverer, DeliveryReport, with_conn
+from bot.lease import DeliveryBusy
 from bot.runtime import Runtime
 from briefings import chats, delivery_plan, ledger
 from briefings.editions import MAX_EDITION_AGE_DAYS

@@ -146,6 +146,15 @@ def due(conn: sqlite3.Connection, now: datetime) -> list[Delivery]:
     return [_row(r) for r in rows]
 
 
+def unfinished_chats(conn: sqlite3.Connection, edition: str) -> list[int]:
+    """Chats of ``edition`` still owed something (pending retries and interrupted sends)."""
+    rows = conn.execute(
+        "SELECT chat_id FROM deliveries WHERE edition = ? AND status IN (?, ?) ORDER BY chat_id",
+        (edition, *UNFINISHED),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def count_unfinished(conn: sqlite3.Connection, edition: str) -> int:
     """Chats of ``edition`` still owed something (pending retries and interrupted sends)."""
     row = conn.execute(

@@ -560,6 +560,21 @@ async def test_persistent_server_errors_leave_the_chat_pending_for_a_retry(rt, b
     assert ledger.stats(rt.store.conn)["pending"] == 1
 
 
+async def test_a_chat_that_left_while_pending_is_closed_by_the_next_pass(rt, bot, fake_api):
+    subscribe(rt, 5, 6)
+    fake_api.inject("sendMessage", chat_id=5, status=502, times=None)
+    d = deliverer(rt, bot)
+    assert (await d.deliver_edition(ED)).pending == 1
+    chats.unsubscribe(rt.store.conn, 5)  # /unsubscribe while a retry was due
+    fake_api.clear_faults()
+    again = await d.deliver_edition(ED)
+    assert (again.skipped, again.already, again.pending) == (1, 1, 0)
+    row = ledger.get(rt.store.conn, 5, ED)
+    assert (row.status, row.last_error) == ("failed", "inactive: unsubscribed or blocked")
+    assert ledger.count_unfinished(rt.store.conn, ED) == 0
+    assert not fake_api.sent_messages(5)
+
+
 async def test_timeout_is_retried_and_the_edition_completes(rt, bot, fake_api):
     subscribe(rt, 8)
     parts = expected_parts(rt, 8)

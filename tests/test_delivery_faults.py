@@ -342,7 +342,7 @@ async def test_a_second_bot_waits_for_the_lock_and_sends_nothing_twice(
         for b in bots:
             await b.initialize()
         first, second = Deliverer(rt, bots[0]), Deliverer(other, bots[1], lock_poll=0.05)
-        caplog.set_level(logging.WARNING, logger="bot.delivery")
+        caplog.set_level(logging.WARNING, logger="bot.lease")
         one = asyncio.create_task(first.deliver_edition(ED))
         await fake_api.wait_for("sendMessage", count=2)
         two = await second.deliver_edition(ED)
