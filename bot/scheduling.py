@@ -199,10 +199,12 @@ async def retry_due(application: Application, rt: Runtime) -> DeliveryReport:
     (every RETRY_INTERVAL seconds) looks again.
     """
     report = DeliveryReport()
+    plan = await rt.call(delivery_plan.plan_retries, rt.store, rt.clock())
+    if not plan:
+        return report  # the usual case: no lock taken, nothing written
     deliverer = await get_deliverer(application, rt)
     try:
         async with deliverer.lease(wait=0):
-            plan = await rt.call(delivery_plan.plan_retries, rt.store, rt.clock())
             for date, chat_ids in sorted(plan.items()):
                 report.add(await deliverer.deliver_edition(date, chat_ids=chat_ids))
     except DeliveryBusy as exc:

@@ -235,6 +235,30 @@ async def test_a_chat_left_sending_by_a_crash_is_finished_by_the_retry_job(app, 
     assert ledger.get(rt.store.conn, 5, ED).status == "sent"
 
 
+async def test_the_retry_job_skips_its_run_while_another_process_delivers(
+    app, rt, fake_api, clock, caplog
+):
+    subscribe(rt.store, [1])
+    fake_api.outage(3600.0)
+    deliverer = await scheduling.get_deliverer(app, rt)
+    assert (await deliverer.deliver_edition(ED)).pending == 1
+    fake_api.clear_faults()
+    clock.advance(3600)
+    other = Runtime(rt.config, Store.open(rt.config.db_path), clock=clock)
+    caplog.set_level(logging.INFO, logger="bot.scheduling")
+    try:
+        async with delivery_bot(rt.config, RateLimiter(scale=10)) as bot:
+            push_running = Deliverer(other, bot, kind="push").lease()
+            async with push_running:
+                report = await scheduling.retry_due(app, rt)
+    finally:
+        other.close()
+    assert (report.sent, report.pending) == (0, 0)
+    assert "retries skipped this time: delivery lock held by push (pid" in caplog.text
+    assert ledger.get(rt.store.conn, 1, ED).status == "pending"  # the next run will try
+    assert (await scheduling.retry_due(app, rt)).sent == 1
+
+
 # --- push as the operator runs it ----------------------------------------------------------------
 
 
