@@ -23,7 +23,7 @@ from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.config import Config
+from bot.config import Config, load_config
 from bot.delivery import Deliverer, delivery_bot, push
 from bot.ratelimit import (
     GROUP_PER_MINUTE,
@@ -36,6 +36,7 @@ from bot.ratelimit import (
 from bot.runtime import Runtime
 from briefings import chats, ledger
 from briefings.delivery_plan import compose_parts
+from briefings.errors import InvalidArgument
 from briefings.messages import visible_text
 from briefings.pipeline import ingest_paths
 from briefings.store import Store
@@ -654,3 +655,11 @@ async def test_push_sends_the_newest_issue_once(rt, fake_api):
     assert (first.date, first.sent, first.failed) == (ED, 2, 0)
     assert (second.sent, second.already) == (0, 2)
     assert texts(fake_api, 21) == expected_parts(rt, 21, 4096)
+
+
+def test_retry_deadline_hours_come_from_the_environment():
+    assert load_config({}, dotenv=False).stale_after_hours == 0.0  # the end of the chat's day
+    assert load_config({"DELIVERY_STALE_HOURS": "6"}, dotenv=False).stale_after_hours == 6.0
+    for bad in ("soon", "-1", "1000", "nan"):
+        with pytest.raises(InvalidArgument, match="DELIVERY_STALE_HOURS"):
+            load_config({"DELIVERY_STALE_HOURS": bad}, dotenv=False)
