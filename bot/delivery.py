@@ -201,12 +201,6 @@ class Deliverer:
         return self._lease
 
     @property
-    def limiter(self) -> RateLimiter:
-        limiter = self.bot.rate_limiter
-        assert isinstance(limiter, RateLimiter)
-        return limiter
-
-    @property
     def semaphore(self) -> asyncio.Semaphore:
         if self._sem is None:
             self._sem = asyncio.Semaphore(self.concurrency)
