@@ -192,14 +192,22 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_PENDING = 3
+
+
 def cmd_push(args: argparse.Namespace) -> int:
     """Run one delivery pass now; running it twice sends nothing new.
+
+    Chats whose delivery failed for a passing reason (network, 5xx, timeout, 429) stay pending:
+    the next push (or the running bot) tries them again until the edition is stale. Exit status
+    3 when some are still pending, 1 when another process (the bot or a push) is delivering.
 
     Example:
         python bot.py push --date 2026-04-15
     """
     from bot.config import load_config
     from bot.delivery import push
+    from bot.lease import DeliveryBusy
 
     config = load_config()
     if not config.has_token:
@@ -208,8 +216,19 @@ def cmd_push(args: argparse.Namespace) -> int:
         from dataclasses import replace
 
         config = replace(config, db_path=args.db)
-    report = asyncio.run(push(config, args.date))
+    try:
+        report = asyncio.run(push(config, args.date))
+    except DeliveryBusy as exc:
+        raise CliError(f"{exc}; 稍后再试") from exc
     print(report.summary())
+    if report.pending:
+        print(
+            f"{report.pending} 个会话仍待重试: 再次运行 push 或由运行中的 bot 重试",
+            file=sys.stderr,
+        )
+        return EXIT_PENDING
+    if report.failed and not report.sent and not report.already:
+        return 1  # every chat tried failed for good: worth an operator's look
     return 0
 
 
@@ -468,6 +487,9 @@ def _one_line(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # PTB 22 hands out durations (RetryAfter.retry_after, …) as timedelta only when asked, and
+    # warns otherwise; the bot reads them as timedelta. Set before any telegram object exists.
+    os.environ["PTB_TIMEDELTA"] = "true"
     level = os.environ.get("LOG_LEVEL", "WARNING").upper()
     logging.basicConfig(
         level=getattr(logging, level, logging.WARNING),

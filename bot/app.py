@@ -8,12 +8,6 @@ apologises to the chat, reports the traceback to the admins, and lets the bot ke
 
 from __future__ import annotations
 
-import os
-
-# PTB 22 warns whenever it hands out a duration as an int; opt in to timedelta before any
-# telegram object exists.
-os.environ.setdefault("PTB_TIMEDELTA", "true")
-
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -48,8 +42,9 @@ from telegram.ext import (
 from bot import cards, errors, feeds, handlers, health, inline, scheduling
 from bot.cards import Keyboard, Reply
 from bot.config import Config, quiet_token_logs
-from bot.extbot import answers_unread, briefing_bot
+from bot.extbot import briefing_bot
 from bot.processing import ChatOrderedProcessor
+from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime
 from briefings import chats
 from briefings.errors import BriefingError
@@ -145,9 +140,8 @@ async def send_replies(
     if query is not None:
         toast = next((r.toast for r in replies if r.toast), None)
         await query.answer(toast[:190] if toast else None)
-    with answers_unread():  # the sent messages are not parsed back (bot/extbot.py)
-        for reply in replies:
-            await _send(update, context, reply)
+    for reply in replies:
+        await _send(update, context, reply)
 
 
 async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
@@ -370,7 +364,7 @@ async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def post_shutdown(app: Application) -> None:
-    """Close the delivery bot's HTTP clients (it has its own, without PTB's rate limiter)."""
+    """Give up the delivery lock if shutdown cut a delivery pass short."""
     await scheduling.close_deliverer(app)
     await feeds.stop_feeds(app)
 
@@ -402,8 +396,13 @@ def build_application(
     rt: Runtime,
     *,
     configure: Callable[[ApplicationBuilder], ApplicationBuilder] | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Application:
-    """The bot's Application: HTML parse mode, no link previews, local timezone, all handlers."""
+    """The bot's Application: HTML parse mode, no link previews, local timezone, all handlers.
+
+    Every Bot API call of the application, replies and the morning delivery alike, passes one
+    ``RateLimiter`` (Telegram's limits; ``limiter`` replaces the default one, e.g. scaled).
+    """
     quiet_token_logs()
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
@@ -411,12 +410,7 @@ def build_application(
         tzinfo=ZoneInfo(config.timezone),
     )
     # aiohttp and JSON bodies: a fraction of PTB's default HTTP cost per call (bot/request.py).
-    bot = briefing_bot(
-        config.token,
-        base_url=config.base_url,
-        base_file_url=config.base_file_url,
-        defaults=defaults,
-    )
+    bot = briefing_bot(config, limiter or RateLimiter(), defaults=defaults)
     builder = (
         ApplicationBuilder()
         .bot(bot)

@@ -217,6 +217,30 @@ MIGRATIONS: list[Migration] = [
     # Feed sources polled on a schedule (briefings/sources.py) and the items read from them
     # (briefings/feedstore.py): what makes a second fetch, or a restart, add nothing.
     ("0013_feeds_sources", _FEEDS),
+    # Delivery: the claimed parts themselves (a resume sends exactly them), retry state, and
+    # the one-deliverer-at-a-time lock (docs/delivery.md, docs/reliability.md).
+    (
+        "0011_delivery_claimed_parts_retries_lock",
+        """
+            -- The parts fixed at claim time (JSON list of HTML) and the articles they show.
+            ALTER TABLE deliveries ADD COLUMN part_texts TEXT NOT NULL DEFAULT '';
+            ALTER TABLE deliveries ADD COLUMN article_ids TEXT NOT NULL DEFAULT '[]';
+            -- Retry state of a pending row (UTC ISO times): next try, and no try after stale_at.
+            ALTER TABLE deliveries ADD COLUMN next_attempt_at TEXT NOT NULL DEFAULT '';
+            ALTER TABLE deliveries ADD COLUMN stale_at TEXT NOT NULL DEFAULT '';
+            CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
+            CREATE TABLE delivery_lock (
+                name TEXT PRIMARY KEY,            -- 'delivery': one deliverer per database
+                owner TEXT NOT NULL,              -- unique per deliverer instance
+                kind TEXT NOT NULL,               -- bot | push
+                pid INTEGER NOT NULL,
+                host TEXT NOT NULL,
+                acquired_at TEXT NOT NULL,
+                heartbeat_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL          -- UTC ISO; a holder that stops beating loses it
+            );
+        """,
+    ),
 ]
 
 
