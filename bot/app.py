@@ -15,14 +15,7 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from telegram import (
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    Update,
-)
+from telegram import BotCommand, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import (
@@ -40,12 +33,13 @@ from telegram.ext import (
 )
 
 from bot import cards, errors, feeds, handlers, health, inline, scheduling
-from bot.cards import Keyboard, Reply
+from bot.cards import Reply
 from bot.config import Config, quiet_token_logs
 from bot.extbot import briefing_bot
+from bot.markup import keyboard
 from bot.processing import ChatOrderedProcessor
 from bot.ratelimit import RateLimiter
-from bot.runtime import Runtime
+from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
 from briefings import chats
 from briefings.errors import BriefingError
 
@@ -54,28 +48,6 @@ log = logging.getLogger(__name__)
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
 _ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
-    return context.application.bot_data["rt"]
-
-
-def keyboard(rows: Keyboard) -> InlineKeyboardMarkup | None:
-    """Our Button rows as Telegram's inline keyboard (None when there are no buttons)."""
-    if not rows:
-        return None
-    out = []
-    for row in rows:
-        line = []
-        for b in row:
-            if b.url:
-                line.append(InlineKeyboardButton(b.text, url=b.url))
-            elif b.inline_query:
-                line.append(InlineKeyboardButton(b.text, switch_inline_query=b.inline_query))
-            else:
-                line.append(InlineKeyboardButton(b.text, callback_data=b.data))
-        out.append(line)
-    return InlineKeyboardMarkup(out)
 
 
 # ---- context ----------------------------------------------------------------------------------
@@ -347,7 +319,7 @@ async def post_init(app: Application) -> None:
     await app.bot.set_my_commands(
         [BotCommand(c, d) for c, d in handlers.MENU_EN], language_code="en"
     )
-    rt: Runtime = app.bot_data["rt"]
+    rt: Runtime = app.bot_data[RUNTIME_KEY]
     await scheduling.schedule_all(app, rt)
     await feeds.start_feeds(app, rt)  # feed sources polled on their own jobs (bot/feeds.py)
     # Load the gazetteer and the segmenter now (≈0.3 s), not on the first user's /county.
@@ -422,7 +394,7 @@ def build_application(
     if configure is not None:
         builder = configure(builder)
     app = builder.build()
-    app.bot_data["rt"] = rt
+    app.bot_data[RUNTIME_KEY] = rt
     add_handlers(app)
     return app
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot import cards
 from bot.cards import Button, Keyboard
 from bot.handlers import county_view, quiet_lookup, region_by_adcode
-from bot.runtime import Runtime
+from bot.runtime import Runtime, runtime_of
 from briefings.errors import AmbiguousRegion, BriefingError, UnknownRegion
 from briefings.messages import escape
 from briefings.models import Region, StoredArticle
@@ -136,7 +136,7 @@ def to_result(item: InlineItem):
     """InlineQueryResultArticle for one item (HTML message, link previews off)."""
     from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions
 
-    from bot.app import keyboard
+    from bot.markup import keyboard
 
     return InlineQueryResultArticle(
         id=item.id,
@@ -153,8 +153,6 @@ def to_result(item: InlineItem):
 
 async def on_inline_query(update, context) -> None:
     """Answer an inline query; cached briefly per user since results change only on ingest."""
-    from bot.app import runtime_of
-
     query = update.inline_query
     rt = runtime_of(context)
     items = await inline_items(rt, query.query, context.bot.username or "")

@@ -27,8 +27,17 @@ CPU_WORKERS = 2
 CPU_JOBS = 8
 
 
+# Where the application keeps its Runtime (``Application.bot_data``).
+RUNTIME_KEY = "rt"
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def runtime_of(context: Any) -> Runtime:
+    """The Runtime of a PTB callback context (set by ``bot.app.build_application``)."""
+    return context.application.bot_data[RUNTIME_KEY]
 
 
 @dataclass
