@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import LinkPreviewOptions, Message
 from telegram.constants import ParseMode
@@ -45,6 +44,7 @@ from bot.request import AiohttpRequest
 from bot.runtime import Runtime
 from briefings import chats, delivery_plan, editions, ledger
 from briefings.delivery_plan import Claimed, PartRecord, PrepareRequest
+from briefings.localtime import local_today
 
 log = logging.getLogger(__name__)
 
@@ -536,7 +536,7 @@ async def push(
     rt = Runtime(config, store, **({"clock": clock} if clock else {}))
     try:
         if date is None:
-            today = rt.clock().astimezone(ZoneInfo(config.timezone)).date()
+            today = local_today(rt.clock(), config.timezone)
             date = await rt.call(editions.issue_for, store, today)
             if date is None:
                 return DeliveryReport(note="没有最近的稿件可发送 (先 ingest 今日报纸)")

@@ -25,6 +25,8 @@ from bot.runtime import Runtime
 from briefings import chats
 from briefings.errors import InvalidArgument
 from briefings.fetching import FeedSettings
+from briefings.localtime import clock_time
+from briefings.localtime import zone as zone_of
 from briefings.polling import Poller, PollReport
 from briefings.sources import seed_from_toml
 
@@ -45,8 +47,7 @@ def earliest_delivery(conn, tz: str) -> dtime | None:
     today = datetime.now(zone).date()
     times = []
     for prefs in chats.subscribers(conn):
-        hour, minute = (int(x) for x in prefs.time.split(":"))
-        moment = datetime.combine(today, dtime(hour, minute), ZoneInfo(prefs.tz))
+        moment = datetime.combine(today, clock_time(prefs.time), zone_of(prefs.tz))
         times.append(moment.astimezone(zone).time())
     return min(times) if times else None
 

@@ -17,15 +17,14 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot import cards, errors
 from bot.cards import Reply
 from bot.runtime import Runtime
 from briefings import arguments, chats, editions, ledger
 from briefings.errors import AmbiguousRegion, BriefingError, InvalidArgument, UnknownRegion
+from briefings.localtime import local_today
 from briefings.models import Region
 
 log = logging.getLogger(__name__)
@@ -283,18 +282,10 @@ async def cmd_article(ctx: Ctx, args: str) -> list[Reply]:
     return await show_article(ctx, args)
 
 
-def _local_today(ctx: Ctx, tz: str) -> str:
-    now: datetime = ctx.rt.clock()
-    try:
-        zone = ZoneInfo(tz)
-    except (ValueError, KeyError):
-        zone = ZoneInfo(ctx.rt.config.timezone)
-    return now.astimezone(zone).date().isoformat()
-
-
 async def cmd_today(ctx: Ctx, args: str) -> list[Reply]:
     prefs = await ctx.rt.call(chats.get_chat, ctx.rt.store.conn, ctx.chat_id)
-    today = _local_today(ctx, prefs.tz if prefs else ctx.rt.config.timezone)
+    default_tz = ctx.rt.config.timezone
+    today = local_today(ctx.rt.clock(), prefs.tz if prefs else default_tz, default_tz).isoformat()
     edition = await ctx.rt.call(
         editions.latest_for_chat, ctx.rt.store, prefs, today, bot_username=ctx.bot_username or None
     )

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import time as dtime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext
 
@@ -27,6 +25,7 @@ from briefings import chats, delivery_plan, ledger
 from briefings.editions import MAX_EDITION_AGE_DAYS
 from briefings.editions import issue_for as edition_for
 from briefings.inbox import InboxResult, ingest_inbox
+from briefings.localtime import clock_time, local_today, zone
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +42,6 @@ MISFIRE_GRACE_SECONDS = 600
 
 def job_name(chat_id: int) -> str:
     return f"{JOB_PREFIX}{chat_id}"
-
-
-def _hm(text: str) -> dtime:
-    hour, minute = (int(x) for x in text.split(":"))
-    return dtime(hour, minute)
 
 
 # --- the deliverer of a running application ---------------------------------------------------
@@ -96,7 +90,7 @@ def _schedule(application: Application, rt: Runtime, prefs: chats.ChatPrefs) -> 
     if not (prefs.subscribed and prefs.active):
         return
     assert application.job_queue is not None
-    at = _hm(prefs.time).replace(tzinfo=ZoneInfo(prefs.tz))
+    at = clock_time(prefs.time).replace(tzinfo=zone(prefs.tz))
     name = job_name(prefs.chat_id)
     application.job_queue.run_daily(
         briefing_job,
@@ -178,7 +172,7 @@ async def deliver_scheduled(application: Application, rt: Runtime, chat_id: int)
     prefs = await rt.call(_locked, rt, chats.get_chat, chat_id)
     if prefs is None or not (prefs.subscribed and prefs.active):
         return "inactive"
-    today = rt.clock().astimezone(ZoneInfo(prefs.tz)).date()
+    today = local_today(rt.clock(), prefs.tz)
     date = await rt.call(edition_for, rt.store, today)
     if date is None:
         log.info("chat %s: no issue within %d days of %s", chat_id, MAX_EDITION_AGE_DAYS, today)

@@ -15,12 +15,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from briefings.errors import InvalidArgument
 from briefings.migrations import now_iso, transaction
-from briefings.models import TOPICS
+from briefings.models import DEFAULT_TOPICS, TOPICS
 from briefings.normalize import nfkc
 
 DEFAULT_TIME = "07:30"
 DEFAULT_TZ = "Asia/Shanghai"
-DEFAULT_TOPICS: tuple[str, ...] = ("county", "film", "finance")
 
 _TIME = re.compile(r"^\s*(\d{1,2})\s*[:：点时.]\s*(\d{1,2})?\s*分?\s*$")
 

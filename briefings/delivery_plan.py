@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as dtime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from briefings import chats, editions, ledger
+from briefings.localtime import clock_time, local_now, local_today, zone
 from briefings.migrations import transaction
 from briefings.models import ArticleBundle
 
@@ -73,9 +73,8 @@ def stale_deadline(now: datetime, tz: str, hours: float = 0.0) -> datetime:
     """
     if hours > 0:
         return now + timedelta(hours=hours)
-    zone = ZoneInfo(tz)
-    local = now.astimezone(zone)
-    return datetime.combine(local.date() + timedelta(days=1), dtime(0), tzinfo=zone)
+    tomorrow = local_today(now, tz) + timedelta(days=1)
+    return datetime.combine(tomorrow, dtime(0), tzinfo=zone(tz))
 
 
 def retry_delay(attempts: int, *, base: float, cap: float) -> float:
@@ -249,18 +248,13 @@ def plan_retries(store: Store, now: datetime) -> dict[str, list[int]]:
     return out
 
 
-def _hm(text: str) -> dtime:
-    hour, minute = (int(x) for x in text.split(":"))
-    return dtime(hour, minute)
-
-
 def catchup_deadline(chat_time: str, catchup_until: str) -> dtime:
     """Local time after which a missed edition is skipped rather than sent late.
 
     ``catchup_until`` (12:00 by default) for morning chats; a chat that asked for a later time
     gets LATE_GRACE after it, so an evening subscriber is not skipped for good.
     """
-    chosen, until = _hm(chat_time), _hm(catchup_until)
+    chosen, until = clock_time(chat_time), clock_time(catchup_until)
     if chosen < until:
         return until
     late = datetime.combine(datetime(2000, 1, 1), chosen) + LATE_GRACE
@@ -300,8 +294,8 @@ def plan_catchup(
         issues: dict[Any, str | None] = {}
         current: set[tuple[int, str]] = set()
         for prefs in subs.values():
-            local = now_utc.astimezone(ZoneInfo(prefs.tz))
-            if local.time() < _hm(prefs.time):
+            local = local_now(now_utc, prefs.tz)
+            if local.time() < clock_time(prefs.time):
                 continue
             if local.date() not in issues:
                 issues[local.date()] = editions.issue_for(store, local.date())
@@ -326,8 +320,8 @@ def plan_catchup(
             if key in current:
                 continue
             prefs = subs.get(row.chat_id)
-            local_today = now_utc.astimezone(ZoneInfo(prefs.tz if prefs else "UTC")).date()
-            oldest = local_today - timedelta(days=editions.MAX_EDITION_AGE_DAYS)
+            today = local_today(now_utc, prefs.tz if prefs else "UTC")
+            oldest = today - timedelta(days=editions.MAX_EDITION_AGE_DAYS)
             if prefs is not None and row.edition >= oldest.isoformat() and _started(row):
                 plan.deliver.append(key)
             else:

@@ -17,11 +17,10 @@ from typing import Literal
 
 from briefings.figures import shown_text
 from briefings.messages import escape, escape_attr, split_html
-from briefings.models import ArticleBundle, Figure, StoredArticle
+from briefings.models import DEFAULT_TOPICS, ArticleBundle, Figure, StoredArticle
 from briefings.normalize import nfkc
 from briefings.topics import THRESHOLD as TOPIC_THRESHOLD
 
-DEFAULT_TOPICS = frozenset({"county", "film", "finance"})
 EDITION_TITLE = "浙江经济早报"
 
 # Section key → heading, in display order. "other" is shown only to chats that ask for it.
@@ -58,7 +57,7 @@ SentenceKind = Literal["figure", "sentences"]
 class DigestPrefs:
     """What one chat wants: topic sections, followed region adcodes, articles already sent."""
 
-    topics: frozenset[str] = DEFAULT_TOPICS
+    topics: frozenset[str] = frozenset(DEFAULT_TOPICS)
     follows: tuple[str, ...] = ()
     recently_sent: frozenset[int] = frozenset()
 

@@ -26,6 +26,7 @@ from briefings.daycopies import DayIndex, merge_day
 from briefings.errors import BriefingError
 from briefings.feeds import FeedError, ParsedFeed, parse_feed
 from briefings.fetching import FeedSettings, FetchError, fetch, new_session
+from briefings.localtime import local_today
 from briefings.models import AnalyzedUnit
 from briefings.sources import Source
 
@@ -176,7 +177,7 @@ class Poller:
                             *(self._one(session, s, limit, hosts, index) for s in todo)
                         )
                     )
-            today = now.astimezone(_zone(self.settings.timezone)).date().isoformat()
+            today = local_today(now, self.settings.timezone).isoformat()
             report.merged = await self.run_store(
                 _merge_recent, self.store, today, MERGE_DAYS, index
             )
@@ -243,10 +244,3 @@ class Poller:
 def _locked_read(store, fn: Callable[..., T], *args: Any) -> T:
     with store.lock:
         return fn(store.conn, *args)
-
-
-@functools.lru_cache(maxsize=8)
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)

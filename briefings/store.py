@@ -30,7 +30,6 @@ import sqlite_utils
 from briefings.errors import BriefingError, InvalidArgument
 from briefings.migrations import migrate, now_iso, transaction
 from briefings.models import (
-    TOPICS,
     AnalyzedUnit,
     ArticleBundle,
     ArticleRegion,
@@ -50,6 +49,7 @@ from briefings.search import (
     query_chunks,
     snippet,
 )
+from briefings.topics import best_topic
 
 log = logging.getLogger(__name__)
 
@@ -140,16 +140,6 @@ def id_base(date: str) -> int:
     except ValueError:
         raise InvalidArgument(f"日期格式应为 YYYY-MM-DD:{date!r}") from None
     return (day - _EPOCH).days * ID_SPAN
-
-
-def best_topic(topics: Sequence[TopicScore]) -> str:
-    """The highest-scoring topic; ties go to the earlier topic in ``TOPICS``; none → ``other``."""
-    order = {key: i for i, key in enumerate(TOPICS)}
-    scored = [t for t in topics if t.score > 0]
-    if not scored:
-        return "other"
-    best = min(scored, key=lambda t: (-t.score, order.get(t.topic, len(order))))
-    return best.topic
 
 
 def document_key(doc: Document, digest: str) -> str:
