@@ -91,6 +91,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     Example:
         python bot.py parse data/sample_page_2026-04-15.txt --json
     """
+    from briefings.digest import figure_line
     from briefings.pipeline import analyze_document
     from briefings.reading import read_documents
 
@@ -100,20 +101,22 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if path.is_dir():
         raise CliError(f"{path} 是文件夹; parse 只读一个文件")
     units = []
+    figures = []
     for doc in read_documents(path, source=args.source, date=args.date):
         for analysed in analyze_document(doc):
             item = analysed.to_json()
             item.update({"date": doc.date, "source": doc.source, "page": doc.page})
             units.append(item)
+            figures.append(analysed.figures)
     if args.json:
         json.dump(units, sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
-    for i, u in enumerate(units):
+    for i, (u, found) in enumerate(zip(units, figures, strict=True)):
         title = u["title"] or u["body"][:30]
         print(f"[{i}] {u['kind']:<12} {title}")
-        for f in u["figures"]:
-            print(f"      {f['region'] or '—'} · {f['period']}{f['indicator']} · {f['text']}")
+        for f in found:
+            print(f"      {figure_line(f).plain()}")
     return 0
 
 
@@ -171,8 +174,9 @@ def cmd_digest(args: argparse.Namespace) -> int:
         python bot.py digest --date 2026-04-15
         python bot.py digest --chat 12345 --html
     """
+    from bot.edition_html import EditionHtml
+    from bot.telegram_html import html_to_text
     from briefings import chats, editions
-    from briefings.messages import html_to_text
     from briefings.reading import normalize_date
 
     with _open_store(args.db) as store:
@@ -184,11 +188,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
         date = normalize_date(args.date) if args.date else store.latest_date()
         if date is None:
             raise CliError("数据库里还没有稿件: 先运行 python bot.py ingest PATH")
-        edition = editions.compose_for_chat(store, prefs, date)
+        messages = EditionHtml()(editions.compose_for_chat(store, prefs, date))
     if args.html:
-        print("\n\n".join(edition.messages))
+        print("\n\n".join(messages))
     else:
-        print("\n\n".join(html_to_text(m) for m in edition.messages))
+        print("\n\n".join(html_to_text(m) for m in messages))
     return 0
 
 

@@ -36,6 +36,7 @@ from telegram import Bot  # noqa: E402
 
 from bot.config import Config  # noqa: E402
 from bot.delivery import Deliverer, delivery_bot  # noqa: E402
+from bot.edition_html import EditionHtml  # noqa: E402
 from bot.ratelimit import RateLimiter  # noqa: E402
 from bot.request import AiohttpRequest  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
@@ -105,7 +106,7 @@ async def main(n: int, scale: float) -> int:
         rt = Runtime(config, store)
         prefs = chats.get_chat(store.conn, ids[0])
         parts, _ = compose_parts(
-            store, prefs, DATE, store.articles_on(DATE), bot_username=BOT_USERNAME
+            store, prefs, DATE, store.articles_on(DATE), render=EditionHtml(BOT_USERNAME)
         )
         expected = len(parts)
 

@@ -36,12 +36,14 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.config import Config
+from bot.edition_html import EditionHtml
 from bot.extbot import briefing_bot
 from bot.lease import Lease
 from bot.ratelimit import LimitArgs, Priority, RateLimiter
 from bot.redact import redact
 from bot.request import AiohttpRequest
 from bot.runtime import Runtime
+from bot.telegram_html import MESSAGE_LIMIT, split_html
 from briefings import chats, delivery_plan, editions, ledger
 from briefings.delivery_plan import Claimed, PartRecord, PrepareRequest
 from briefings.localtime import local_today
@@ -182,7 +184,7 @@ class Deliverer:
     retry_cap: float = 600.0
     read_timeout: float = 15.0
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
-    part_limit: int = 4096  # UTF-16 units per message (smaller in tests, to get several parts)
+    part_limit: int = MESSAGE_LIMIT  # UTF-16 units a message (smaller in tests: several parts)
     bundles_ttl: float = 60.0  # seconds a day's articles are reused between jobs
     lock_ttl: float = 60.0  # seconds the delivery lock lives without a heartbeat
     lock_poll: float = 1.0  # seconds between tries while another deliverer holds it
@@ -333,8 +335,6 @@ class Deliverer:
                 if _TOO_LONG in text and limit > _MIN_SPLIT:
                     # Telegram counted more than we did; cut this part finer and go on. The new
                     # parts are stored with the first piece's message id.
-                    from briefings.messages import split_html
-
                     limit //= 2
                     parts[i : i + 1] = split_html([parts[i]], limit=limit)
                     changed = True
@@ -434,10 +434,9 @@ class Deliverer:
                     date=date,
                     bundles=bundles,
                     now=self.rt.clock(),
-                    bot_username=self.bot_username,
+                    render=EditionHtml(self.bot_username, self.part_limit),
                     stale_hours=self.rt.config.stale_after_hours,
                     retry_failed=retry,
-                    limit=self.part_limit,
                     cache=self._composed,
                 )
             )

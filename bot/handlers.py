@@ -21,6 +21,7 @@ from typing import Any
 
 from bot import cards, errors
 from bot.cards import Reply
+from bot.edition_html import EditionHtml
 from bot.runtime import Runtime
 from briefings import arguments, chats, editions, ledger
 from briefings.errors import AmbiguousRegion, BriefingError, InvalidArgument, UnknownRegion
@@ -282,14 +283,18 @@ async def cmd_article(ctx: Ctx, args: str) -> list[Reply]:
     return await show_article(ctx, args)
 
 
+def _today_messages(store, prefs, today: str, render: EditionHtml) -> list[str]:
+    """/today composed and rendered in one trip to the worker thread."""
+    return render(editions.latest_for_chat(store, prefs, today))
+
+
 async def cmd_today(ctx: Ctx, args: str) -> list[Reply]:
     prefs = await ctx.rt.call(chats.get_chat, ctx.rt.store.conn, ctx.chat_id)
     default_tz = ctx.rt.config.timezone
     today = local_today(ctx.rt.clock(), prefs.tz if prefs else default_tz, default_tz).isoformat()
-    edition = await ctx.rt.call(
-        editions.latest_for_chat, ctx.rt.store, prefs, today, bot_username=ctx.bot_username or None
-    )
-    return [Reply(cards.fit(t)) for t in edition.messages]
+    render = EditionHtml(ctx.bot_username or None)
+    messages = await ctx.rt.call(_today_messages, ctx.rt.store, prefs, today, render)
+    return [Reply(cards.fit(t)) for t in messages]
 
 
 # ---- subscriptions ----------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from bot import cards
 from bot.cards import Button, Keyboard
 from bot.handlers import county_view, quiet_lookup, region_by_adcode
 from bot.runtime import Runtime, runtime_of
+from bot.telegram_html import deep_link, escape
 from briefings.errors import AmbiguousRegion, BriefingError, UnknownRegion
-from briefings.messages import escape
 from briefings.models import Region, StoredArticle
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def _article_item(a: StoredArticle, snippet: str, bot_username: str) -> InlineIt
     excerpt = snippet or a.body
     if excerpt:
         lines.append(escape(cards.clip(excerpt, 300)))
-    link = cards.deep_link(bot_username, f"article_{a.id}")
+    link = deep_link(bot_username, f"article_{a.id}")
     row = [Button("阅读全文", url=link)] if link else []
     row.append(Button("📤 分享", inline_query=f"#{a.id}"))
     return InlineItem(
@@ -59,7 +59,7 @@ def _article_item(a: StoredArticle, snippet: str, bot_username: str) -> InlineIt
 
 def _county_item(region: Region, view: dict, bot_username: str) -> InlineItem:
     card = cards.county_card(region, view["articles"], view["figures"], view["last"])
-    link = cards.deep_link(bot_username, f"county_{region.adcode}")
+    link = deep_link(bot_username, f"county_{region.adcode}")
     row = [Button("在机器人中查看", url=link)] if link else []
     row.append(Button("📤 分享", inline_query=region.short or region.name))
     figures = view["figures"]

@@ -41,23 +41,21 @@ def compose_parts(
     date: str,
     bundles: Sequence[ArticleBundle],
     *,
-    bot_username: str | None,
-    limit: int = 4096,
+    render: editions.Renderer,
     cache: ComposeCache | None = None,
 ) -> tuple[list[str], list[int]]:
-    """The HTML messages of ``date``'s briefing for one chat, and the article ids they show.
+    """The messages of ``date``'s briefing for one chat as ``render`` writes them (bot/: Telegram
+    HTML), and the article ids they show.
 
     Chats with the same sections, follows and recent articles get the same edition, so
-    ``cache`` composes it once per pass, not once per chat.
+    ``cache`` composes it once per pass, not once per chat (``render`` is part of its key).
     """
-    recent = ledger.recent_article_ids(store.conn, prefs.chat_id, days=7, before=date)
-    key = (date, editions.digest_prefs(prefs, recent), bot_username, limit)
+    recent = store.run(ledger.recent_article_ids, prefs.chat_id, days=7, before=date)
+    key = (date, editions.digest_prefs(prefs, recent), render)
     if cache is not None and key in cache:
         return cache[key]
-    edition = editions.compose_for_chat(
-        store, prefs, date, bot_username=bot_username, bundles=bundles, limit=limit
-    )
-    result = (list(edition.messages), list(edition.article_ids))
+    edition = editions.compose_for_chat(store, prefs, date, bundles=bundles)
+    result = (list(render(edition)), list(edition.article_ids))
     if cache is not None:
         if len(cache) >= COMPOSE_CACHE_SIZE:
             cache.clear()
@@ -98,16 +96,19 @@ class Claimed:
 
 @dataclass(frozen=True)
 class PrepareRequest:
-    """One chat's edition to prepare; ``now`` and ``stale_hours`` fix its retry deadline."""
+    """One chat's edition to prepare; ``now`` and ``stale_hours`` fix its retry deadline.
+
+    ``render`` turns the composed edition into the parts the claim stores and the sender sends
+    (bot/edition_html.py's ``EditionHtml``); it must be hashable.
+    """
 
     chat_id: int
     date: str
     bundles: Sequence[ArticleBundle]
     now: datetime
-    bot_username: str | None = None
+    render: editions.Renderer
     stale_hours: float = 0.0
     retry_failed: bool = False
-    limit: int = 4096
     cache: ComposeCache | None = field(default=None, compare=False)
 
 
@@ -147,8 +148,7 @@ def prepare(store: Store, request: PrepareRequest) -> Claimed | str:
                 prefs,
                 date,
                 request.bundles,
-                bot_username=request.bot_username,
-                limit=request.limit,
+                render=request.render,
                 cache=request.cache,
             )
         claimed = ledger.claim(

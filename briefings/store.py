@@ -18,12 +18,12 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import sqlite_utils
 
@@ -69,6 +69,7 @@ MAX_PAGE = 100
 _EPOCH = Date(1970, 1, 1)
 
 SaveStatus = Literal["added", "unchanged", "replaced", "duplicate"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,12 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``fn(conn, *args, **kwargs)`` under the store lock: the way to call a table module's
+        function (``chats``, ``ledger``, ``sources`` …) outside a transaction."""
+        with self.lock:
+            return fn(self.conn, *args, **kwargs)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

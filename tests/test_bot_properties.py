@@ -27,8 +27,8 @@ from bot.app import open_runtime
 from bot.cards import Reply
 from bot.config import Config
 from bot.console import Console
+from bot.telegram_html import utf16_len, visible_text
 from briefings.errors import BriefingError, UnknownRegion
-from briefings.messages import utf16_len, visible_text
 from briefings.models import Region
 from briefings.regions import load_gazetteer
 

@@ -25,6 +25,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Config, load_config
 from bot.delivery import Deliverer, delivery_bot, push
+from bot.edition_html import EditionHtml
 from bot.ratelimit import (
     GROUP_PER_MINUTE,
     LimitArgs,
@@ -34,10 +35,10 @@ from bot.ratelimit import (
     retry_after_seconds,
 )
 from bot.runtime import Runtime
+from bot.telegram_html import visible_text
 from briefings import chats, ledger
 from briefings.delivery_plan import compose_parts
 from briefings.errors import InvalidArgument
-from briefings.messages import visible_text
 from briefings.pipeline import ingest_paths
 from briefings.store import Store
 
@@ -421,7 +422,7 @@ def subscribe(rt: Runtime, *chat_ids: int, **kwargs: Any) -> None:
 def expected_parts(rt: Runtime, chat_id: int, limit: int = PART_LIMIT) -> list[str]:
     prefs = chats.get_chat(rt.store.conn, chat_id)
     parts, _ = compose_parts(
-        rt.store, prefs, ED, rt.store.articles_on(ED), bot_username=BOT_USERNAME, limit=limit
+        rt.store, prefs, ED, rt.store.articles_on(ED), render=EditionHtml(BOT_USERNAME, limit)
     )
     return parts
 

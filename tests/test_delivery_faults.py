@@ -32,6 +32,7 @@ from bot import scheduling
 from bot.app import build_application
 from bot.config import Config
 from bot.delivery import Deliverer, delivery_bot, push
+from bot.edition_html import EditionHtml
 from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime
 from briefings import chats, ledger
@@ -85,7 +86,7 @@ def subscribe(store: Store, chat_ids: list[int]) -> None:
 def expected(store: Store, chat_id: int, limit: int = 4096) -> list[str]:
     prefs = chats.get_chat(store.conn, chat_id)
     parts, _ = compose_parts(
-        store, prefs, ED, store.articles_on(ED), bot_username=BOT_USERNAME, limit=limit
+        store, prefs, ED, store.articles_on(ED), render=EditionHtml(BOT_USERNAME, limit)
     )
     return parts
 
