@@ -145,24 +145,21 @@ def cmd_county(args: argparse.Namespace) -> int:
         python bot.py county 缙云
         python bot.py county jinyun
     """
-    from briefings.regions import load_gazetteer
+    from briefings.county import county_view, lookup
+    from briefings.digest import figure_line
 
-    region = load_gazetteer().lookup(args.name)
+    region = lookup(args.name)
     with _open_store(args.db) as store:
-        articles = store.county_articles(region.adcode, limit=args.limit)
-        figures = store.county_figures(region.adcode, limit=20)
-        last = store.last_mention_date(region.adcode)
+        view = county_view(store, region, articles=args.limit, figures=20)
     print(f"{region.display} ({region.adcode})")
-    if not articles and not figures:
+    if view.empty:
+        last = view.last_mention
         print("暂无报道" + (f", 最近一次提及: {last}" if last else ""))
         return 0
-    for sf in figures:
-        f = sf.figure
-        print(
-            f"  {f.region or region.short} · {f.period}{f.indicator} · {f.text}"
-            f"  [{sf.source} {sf.date} #{sf.article_id}]"
-        )
-    for a in articles:
+    for sf in view.figures:
+        line = figure_line(sf.figure, known=region.short).plain()
+        print(f"  {line}  [{sf.source} {sf.date} #{sf.article_id}]")
+    for a in view.articles:
         print(f"  #{a.id} {a.date} {a.title or a.body[:30]}")
     return 0
 

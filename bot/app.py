@@ -40,7 +40,7 @@ from bot.markup import keyboard
 from bot.processing import ChatOrderedProcessor
 from bot.ratelimit import RateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
-from briefings import chats
+from briefings import chats, county
 from briefings.errors import BriefingError
 
 log = logging.getLogger(__name__)
@@ -323,7 +323,7 @@ async def post_init(app: Application) -> None:
     await scheduling.schedule_all(app, rt)
     await feeds.start_feeds(app, rt)  # feed sources polled on their own jobs (bot/feeds.py)
     # Load the gazetteer and the segmenter now (≈0.3 s), not on the first user's /county.
-    await rt.call(handlers.warm_up)
+    await rt.call(county.warm_up)
     health.beat(rt.store.path)
     if app.job_queue is not None:
         interval = health.HEARTBEAT_SECONDS

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.telegram_html import MESSAGE_LIMIT, escape, escape_attr, split_plain, visible_len
 from briefings import digest
+from briefings.county import CountyView
 from briefings.digest import FigureLine
 from briefings.models import (
     TOPICS,
@@ -20,13 +21,10 @@ from briefings.models import (
     Figure,
     Region,
     StoredArticle,
-    StoredFigure,
 )
 
 MAX_CALLBACK_BYTES = 64
 SEARCH_PAGE_SIZE = 5
-CARD_FIGURES = 6
-CARD_ARTICLES = 5
 LIST_ITEMS = 6
 
 
@@ -153,17 +151,9 @@ def welcome_text(*, admin: bool = False) -> str:
 # ---- county cards -----------------------------------------------------------------------------
 
 
-def county_card(
-    region: Region,
-    articles: Sequence[StoredArticle],
-    figures: Sequence[StoredFigure],
-    last_mention: str | None,
-    *,
-    followed: bool = False,
-    alternatives: Sequence[Region] = (),
-    edit: bool = False,
-) -> Reply:
+def county_card(view: CountyView, *, edit: bool = False) -> Reply:
     """Full name and parent, latest figures with period and source date, latest headlines."""
+    region, articles, figures = view.region, view.articles, view.figures
     lines = [f"📍 <b>{escape(region.display)}</b>"]
     sub = " · ".join(x for x in (region.province, f"区划代码 {region.adcode}") if x)
     lines.append(f"<i>{escape(sub)}</i>")
@@ -171,33 +161,34 @@ def county_card(
         lines += ["", "<b>最新数据</b>"]
         lines += [
             figure_line(sf.figure, date=sf.date, source=sf.source, region=region.short)
-            for sf in figures[:CARD_FIGURES]
+            for sf in figures
         ]
     if articles:
         lines += ["", "<b>最新报道</b>"]
-        for i, a in enumerate(articles[:CARD_ARTICLES], 1):
+        for i, a in enumerate(articles, 1):
             lines.append(f"{i}. {escape(clip(article_label(a), 40))} · {escape(a.date)}")
-    if not articles and not figures:
-        when = f"最近一次提及:{escape(last_mention)}" if last_mention else "暂无报道"
+    if view.empty:
+        last = view.last_mention
+        when = f"最近一次提及:{escape(last)}" if last else "暂无报道"
         lines += ["", f"本地区暂无收录的报道({when})。"]
     buttons: list[tuple[Button, ...]] = []
     reads = [
         Button(f"📄 {i}", data=callback(f"article:{a.id}"))
-        for i, a in enumerate(articles[:CARD_ARTICLES], 1)
+        for i, a in enumerate(articles, 1)
     ]
     if reads:
         buttons.append(tuple(reads))
     action = (
         Button("✅ 已关注(取消)", data=callback(f"unfollow:{region.adcode}"))
-        if followed
+        if view.followed
         else Button("⭐ 关注", data=callback(f"follow:{region.adcode}"))
     )
     buttons.append((action, Button("📤 分享", inline_query=region.short or region.name)))
-    if alternatives:
+    if view.alternatives:
         buttons.append(
             tuple(
                 Button(f"也可能是 {r.display}", data=callback(f"county:{r.adcode}"))
-                for r in alternatives[:2]
+                for r in view.alternatives[:2]
             )
         )
     return Reply(fit("\n".join(lines)), tuple(buttons), edit=edit)

@@ -23,15 +23,13 @@ from bot import cards, errors
 from bot.cards import Reply
 from bot.edition_html import EditionHtml
 from bot.runtime import Runtime
-from briefings import arguments, chats, editions, ledger
-from briefings.errors import AmbiguousRegion, BriefingError, InvalidArgument, UnknownRegion
+from briefings import arguments, chats, county, editions, ledger
+from briefings.errors import BriefingError, InvalidArgument, UnknownRegion
 from briefings.localtime import local_today
 from briefings.models import Region
 
 log = logging.getLogger(__name__)
 
-# Free text longer than this is not a place name: search it directly.
-MAX_NAME_CHARS = 24
 # Search queries remembered per chat for paging buttons (callback data holds only a key).
 MAX_REMEMBERED_SEARCHES = 64
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -73,109 +71,31 @@ class Ctx:
             await self.on_prefs_changed(self.chat_id)
 
 
-# ---- domain access (runs on the worker thread) ------------------------------------------------
-
-
-def _gazetteer():
-    from briefings.regions import load_gazetteer
-
-    return load_gazetteer()
-
-
-def warm_up() -> None:
-    """Load what the first county card or search would otherwise wait for (blocking)."""
-    from briefings import segment
-    from briefings.regions import find_mentions
-
-    find_mentions("丽水市缙云县")  # builds the gazetteer's matcher and loads the segmenter
-    segment.cut("缙云")
-
-
-def suggest_regions(name: str) -> list[Region]:
-    """Close names for an unknown one (CPU only: run it with ``rt.compute``)."""
-    return _gazetteer().suggest(name)
-
-
-def region_by_adcode(adcode: str) -> Region | None:
-    return _gazetteer().by_adcode(adcode)
-
-
-def county_view(store, region: Region, chat_id: int) -> dict[str, Any]:
-    gaz = _gazetteer()
-    try:
-        alternatives = list(gaz.alternatives(region))
-    except (AttributeError, BriefingError):
-        alternatives = []
-    return {
-        "articles": store.county_articles(region.adcode, limit=cards.CARD_ARTICLES),
-        "figures": store.county_figures(region.adcode, limit=cards.CARD_FIGURES),
-        "last": store.last_mention_date(region.adcode),
-        "followed": region.adcode in chats.follows(store.conn, chat_id),
-        "alternatives": alternatives,
-    }
+# ---- domain access --------------------------------------------------------------------------
 
 
 def _ensure(ctx: Ctx) -> Callable[[], chats.ChatPrefs]:
-    conn, chat_id, type_, title = ctx.rt.store.conn, ctx.chat_id, ctx.chat_type, ctx.title
-    return lambda: chats.ensure_chat(conn, chat_id, type_, title)
-
-
-def _named_county(store, name: str, chat_id: int) -> tuple[Region, dict[str, Any]]:
-    """Lookup and card data in one trip to the worker thread (each trip costs a wake-up).
-
-    No suggestions here: an unknown name gets them from ``rt.compute``, off this thread.
-    """
-    region = quiet_lookup(name)
-    return region, county_view(store, region, chat_id)
+    store, chat_id, type_, title = ctx.rt.store, ctx.chat_id, ctx.chat_type, ctx.title
+    return lambda: store.run(chats.ensure_chat, chat_id, type_, title)
 
 
 async def with_suggestions(ctx: Ctx, exc: UnknownRegion) -> UnknownRegion:
     """The same error with suggestions computed on the CPU pool (bounded, off the SQLite thread)."""
-    suggestions = await ctx.rt.compute(suggest_regions, exc.query)
+    suggestions = await ctx.rt.compute(county.suggest_regions, exc.query)
     return UnknownRegion(exc.query, suggestions)
 
 
 async def resolve_region(ctx: Ctx, name: str) -> Region:
     """What a user named: a region, or UnknownRegion with suggestions, or AmbiguousRegion."""
     try:
-        return await ctx.rt.compute(quiet_lookup, name)
+        return await ctx.rt.compute(county.quiet_lookup, name)
     except UnknownRegion as exc:
         raise await with_suggestions(ctx, exc) from None
 
 
-def quiet_lookup(name: str) -> Region:
-    """lookup without computing suggestions (2-50 ms): free text that is not a place is
-    searched instead, so suggestions would be thrown away."""
-    return _gazetteer().lookup(name, suggest=False)
-
-
-def _card_or_search(store, text: str, chat_id: int) -> tuple[Region | None, Any]:
-    """Free text: (region, card data) if it names a place, else (None, first search page)."""
-    if len(text) <= MAX_NAME_CHARS:
-        try:
-            region = quiet_lookup(text)
-        except (UnknownRegion, AmbiguousRegion, InvalidArgument):
-            pass
-        else:
-            return region, county_view(store, region, chat_id)
-    return None, store.search(text, limit=cards.SEARCH_PAGE_SIZE)
-
-
-def _card(region: Region, view: dict[str, Any], *, edit: bool = False) -> Reply:
-    return cards.county_card(
-        region,
-        view["articles"],
-        view["figures"],
-        view["last"],
-        followed=view["followed"],
-        alternatives=view["alternatives"],
-        edit=edit,
-    )
-
-
 async def county_card(ctx: Ctx, region: Region, *, edit: bool = False) -> Reply:
-    view = await ctx.rt.call(county_view, ctx.rt.store, region, ctx.chat_id)
-    return _card(region, view, edit=edit)
+    view = await ctx.rt.call(county.county_view, ctx.rt.store, region, chat_id=ctx.chat_id)
+    return cards.county_card(view, edit=edit)
 
 
 # ---- queries ----------------------------------------------------------------------------------
@@ -191,7 +111,7 @@ async def cmd_start(ctx: Ctx, args: str) -> list[Reply]:
         await ctx.prefs_changed()  # a subscriber back from a block gets its delivery job again
     payload = args.strip()
     if m := re.fullmatch(r"county_(\d{6})", payload):
-        region = await ctx.rt.call(region_by_adcode, m.group(1))
+        region = await ctx.rt.call(county.region_by_adcode, m.group(1))
         if region is not None:
             return [await county_card(ctx, region)]
     if m := re.fullmatch(r"article_(\d{1,18})", payload):
@@ -209,10 +129,10 @@ async def cmd_county(ctx: Ctx, args: str) -> list[Reply]:
     if not name:
         return [cards.county_usage()]
     try:
-        region, view = await ctx.rt.call(_named_county, ctx.rt.store, name, ctx.chat_id)
+        view = await ctx.rt.call(county.named_view, ctx.rt.store, name, chat_id=ctx.chat_id)
     except UnknownRegion as exc:
         raise await with_suggestions(ctx, exc) from None
-    return [_card(region, view)]
+    return [cards.county_card(view)]
 
 
 async def cmd_film(ctx: Ctx, args: str) -> list[Reply]:
@@ -400,7 +320,8 @@ async def cmd_unfollow(ctx: Ctx, args: str) -> list[Reply]:
 
 
 def _followed_regions(store, chat_id: int) -> list[Region]:
-    return [r for a in chats.follows(store.conn, chat_id) if (r := region_by_adcode(a)) is not None]
+    adcodes = store.run(chats.follows, chat_id)
+    return [r for a in adcodes if (r := county.region_by_adcode(a)) is not None]
 
 
 async def cmd_following(ctx: Ctx, args: str) -> list[Reply]:
@@ -495,9 +416,15 @@ async def on_text(ctx: Ctx, text: str) -> list[Reply]:
     query = text.strip()
     if not query:
         return [Reply(cards.help_text(admin=ctx.is_bot_admin))]
-    region, found = await ctx.rt.call(_card_or_search, ctx.rt.store, query, ctx.chat_id)
-    if region is not None:
-        return [_card(region, found)]
+    found = await ctx.rt.call(
+        county.view_or_search,
+        ctx.rt.store,
+        query,
+        chat_id=ctx.chat_id,
+        search_limit=cards.SEARCH_PAGE_SIZE,
+    )
+    if isinstance(found, county.CountyView):
+        return [cards.county_card(found)]
     return [cards.search_page(found, 0, _search_key(ctx, query))]
 
 
@@ -514,7 +441,7 @@ async def _toggle_topic(ctx: Ctx, key: str) -> list[Reply]:
 async def _follow_button(ctx: Ctx, adcode: str, follow: bool) -> list[Reply]:
     if not await ctx.can_manage():
         return [Reply("", toast="只有群管理员可以修改关注")]
-    region = await ctx.rt.call(region_by_adcode, adcode)
+    region = await ctx.rt.call(county.region_by_adcode, adcode)
     if region is None:
         return [Reply("", toast="这个按钮已失效")]
     await ctx.rt.call(_ensure(ctx))
@@ -529,7 +456,7 @@ async def on_button(ctx: Ctx, data: str) -> list[Reply]:
     """A callback-button press. Payloads: county:, article:, search:, topic:, follow:, unfollow:."""
     kind, _, rest = data.partition(":")
     if kind == "county":
-        region = await ctx.rt.call(region_by_adcode, rest)
+        region = await ctx.rt.call(county.region_by_adcode, rest)
         if region is not None:
             return [await county_card(ctx, region, edit=True)]
     elif kind == "article" and rest.isdigit():
