@@ -179,7 +179,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     with _open_store(args.db) as store:
         prefs = None
         if args.chat is not None:
-            prefs = chats.get_chat(store.conn, args.chat)
+            prefs = store.run(chats.get_chat, args.chat)
             if prefs is None:
                 raise CliError(f"没有 chat {args.chat} 的记录 (它还没有和 bot 对话过)")
         date = normalize_date(args.date) if args.date else store.latest_date()
@@ -262,8 +262,7 @@ def _seed_sources(store, settings) -> None:
     """Add the sources.toml entries the table has never seen; problems on stderr."""
     from briefings.sources import seed_from_toml
 
-    with store.lock:
-        report = seed_from_toml(store.conn, settings.sources_file)
+    report = store.run(seed_from_toml, settings.sources_file)
     for problem in report.problems:
         print(f"sources.toml: {problem}", file=sys.stderr)
 
@@ -282,20 +281,20 @@ def cmd_sources(args: argparse.Namespace) -> int:
     settings = _feed_settings()
     with _open_store(args.db) as store:
         _seed_sources(store, settings)
-        conn = store.conn
+        run = store.run
         if args.action == "add":
-            found, added = sources.add_source(conn, args.url, name=args.name, source=args.source)
+            found, added = run(sources.add_source, args.url, name=args.name, source=args.source)
             print(f"{'已添加' if added else '已存在'} #{found.id} {found.label} <{found.url}>")
         elif args.action in ("remove", "enable", "disable"):
             if args.action == "remove":
-                found = sources.remove_source(conn, args.ref)
+                found = run(sources.remove_source, args.ref)
                 print(f"已删除 #{found.id} {found.label} <{found.url}>")
             else:
-                found = sources.set_enabled(conn, args.ref, args.action == "enable")
+                found = run(sources.set_enabled, args.ref, args.action == "enable")
                 state = "已启用" if found.enabled else "已停用"
                 print(f"{state} #{found.id} {found.label} <{found.url}>")
         else:
-            listed = sources.list_sources(conn)
+            listed = run(sources.list_sources)
             if not listed:
                 print("还没有订阅源: python bot.py sources add URL")
             for line in (ln for s in listed for ln in sources.describe(s, settings.timezone)):

@@ -243,16 +243,15 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     chat = change.chat
     status = change.new_chat_member.status
     active = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-    conn = rt.store.conn
-    await rt.call(chats.ensure_chat, conn, chat.id, str(chat.type), chat.title or "")
-    await rt.call(chats.set_active, conn, chat.id, active)
+    await rt.db(chats.ensure_chat, chat.id, str(chat.type), chat.title or "")
+    await rt.db(chats.set_active, chat.id, active)
     log.info("chat %s is now %s", chat.id, "active" if active else "inactive")
     await _reschedule(context.application, rt, chat.id)
 
 
 async def _migrate(context: ContextTypes.DEFAULT_TYPE, old_id: int, new_id: int) -> None:
     rt = runtime_of(context)
-    await rt.call(chats.migrate_chat, rt.store.conn, old_id, new_id)
+    await rt.db(chats.migrate_chat, old_id, new_id)
     log.info("chat %s migrated to %s", old_id, new_id)
     await _reschedule(context.application, rt, new_id)
 
@@ -291,7 +290,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(exc, Forbidden) and chat is not None:
         rt = runtime_of(context)
-        await rt.call(chats.set_active, rt.store.conn, chat.id, False)
+        await rt.db(chats.set_active, chat.id, False)
         return
     log.error("error while handling %s", _describe(update), exc_info=exc)
     apology = errors.apology()

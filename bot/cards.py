@@ -84,9 +84,9 @@ def article_label(a: StoredArticle) -> str:
 
 
 def provenance(a: StoredArticle, *, lines: bool = False) -> str:
-    """Where an article comes from: 浙江日报 · 2026-04-15 · 第1版 (· 第12–40行)."""
+    """Where an article comes from: 浙江日报 2026-04-15 第1版 (第12–40行)."""
     span = (a.line_start, a.line_end) if lines else None
-    return digest.provenance(a.source, a.date, a.page, lines=span)
+    return digest.provenance(a.source, a.date, a.page, lines=span, sep=" ")
 
 
 def figure_html(line: FigureLine) -> str:

@@ -119,12 +119,6 @@ class DeliveryReport:
         return text
 
 
-def with_conn(store: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``fn(store.conn, ...)`` under the store lock (briefings.chats and ledger take a conn)."""
-    with store.lock:
-        return fn(store.conn, *args, **kwargs)
-
-
 class GroupCommit:
     """Items submitted while a batch is being committed wait and go together in the next one.
 
@@ -262,7 +256,7 @@ class Deliverer:
         self._composed.clear()
 
     def _db(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Awaitable[Any]:
-        return self.rt.call(with_conn, self.rt.store, fn, *args, **kwargs)
+        return self.rt.db(fn, *args, **kwargs)
 
     # -- sending -------------------------------------------------------------------------------
 
@@ -542,7 +536,7 @@ async def push(
         async with delivery_bot(config, limiter) as bot:
             deliverer = Deliverer(rt, bot, kind="push", **options)
             report = await deliverer.deliver_edition(date, lock_wait=0)
-            report.pending = await rt.call(with_conn, store, ledger.count_unfinished, date)
+            report.pending = await rt.db(ledger.count_unfinished, date)
             return report
     finally:
         rt.close()

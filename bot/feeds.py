@@ -79,16 +79,14 @@ def _settings(app: Application, rt: Runtime) -> FeedSettings:
 
 
 def _seed(store: Any, settings: FeedSettings) -> list[str]:
-    with store.lock:
-        report = seed_from_toml(store.conn, settings.sources_file)
+    report = store.run(seed_from_toml, settings.sources_file)
     for source in report.added:
         log.info("sources.toml: added %s <%s>", source.label, source.url)
     return report.problems
 
 
 def _earliest(store: Any, tz: str) -> dtime | None:
-    with store.lock:
-        return earliest_delivery(store.conn, tz)
+    return store.run(earliest_delivery, tz)
 
 
 async def start_feeds(app: Application, rt: Runtime) -> None:
@@ -189,11 +187,7 @@ async def _issue_changed(app: Application, rt: Runtime) -> None:
     from bot.scheduling import DELIVERER_KEY, catch_up
     from briefings.inbox import record_editions
 
-    def editions(store: Any) -> None:
-        with store.lock:
-            record_editions(store)
-
-    await rt.call(editions, rt.store)
+    await rt.call(record_editions, rt.store)
     deliverer = app.bot_data.get(DELIVERER_KEY)
     if isinstance(deliverer, Deliverer):
         deliverer.forget_bundles()

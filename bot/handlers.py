@@ -2,9 +2,10 @@
 
 The PTB adapter (``bot.app``) and the offline console (``bot.console``) both build a ``Ctx`` and
 call the same functions here, so what the console prints is exactly what Telegram would get.
-Every SQLite, gazetteer or jieba call goes through ``rt.call`` (the single worker thread), never
-the event loop; region suggestions, which need no database, go through ``rt.compute`` so that
-they never hold up that thread (it also writes the delivery ledger). Every argument is cleaned
+The domain does the work (``briefings.county``, ``chats``, ``editions`` …); every SQLite,
+gazetteer or segmenter call goes through ``rt.call`` or ``rt.db`` (the single worker thread),
+never the event loop; region suggestions, which need no database, go through ``rt.compute`` so
+that they never hold up that thread (it also writes the delivery ledger). Every argument is cleaned
 (no bidi controls, no lone surrogates) and capped in ``run_command``/``run_text`` before any
 work is done on it. Domain errors (``briefings.errors``) propagate; the adapters turn them into
 messages with ``bot.errors``.
@@ -103,10 +104,9 @@ async def county_card(ctx: Ctx, region: Region, *, edit: bool = False) -> Reply:
 
 async def cmd_start(ctx: Ctx, args: str) -> list[Reply]:
     """/start [county_<adcode> | article_<id>]: deep links; also resumes a chat after a block."""
-    conn = ctx.rt.store.conn
     await ctx.rt.call(_ensure(ctx))
-    before = await ctx.rt.call(chats.get_chat, conn, ctx.chat_id)
-    await ctx.rt.call(chats.set_active, conn, ctx.chat_id, True)
+    before = await ctx.rt.db(chats.get_chat, ctx.chat_id)
+    await ctx.rt.db(chats.set_active, ctx.chat_id, True)
     if before is not None and before.subscribed and not before.active:
         await ctx.prefs_changed()  # a subscriber back from a block gets its delivery job again
     payload = args.strip()
@@ -209,7 +209,7 @@ def _today_messages(store, prefs, today: str, render: EditionHtml) -> list[str]:
 
 
 async def cmd_today(ctx: Ctx, args: str) -> list[Reply]:
-    prefs = await ctx.rt.call(chats.get_chat, ctx.rt.store.conn, ctx.chat_id)
+    prefs = await ctx.rt.db(chats.get_chat, ctx.chat_id)
     default_tz = ctx.rt.config.timezone
     today = local_today(ctx.rt.clock(), prefs.tz if prefs else default_tz, default_tz).isoformat()
     render = EditionHtml(ctx.bot_username or None)
@@ -235,8 +235,7 @@ async def cmd_subscribe(ctx: Ctx, args: str) -> list[Reply]:
     time = args.strip() or None
     if time is not None:
         chats.parse_time(time)  # validate before touching anything
-    prefs = await ctx.rt.call(
-        chats.subscribe, ctx.rt.store.conn, ctx.chat_id, time=time, thread_id=ctx.thread_id
+    prefs = await ctx.rt.db(chats.subscribe, ctx.chat_id, time=time, thread_id=ctx.thread_id
     )
     await ctx.prefs_changed()
     return [cards.subscribed(prefs)]
@@ -245,13 +244,13 @@ async def cmd_subscribe(ctx: Ctx, args: str) -> list[Reply]:
 async def cmd_unsubscribe(ctx: Ctx, args: str) -> list[Reply]:
     if refusal := await _managed(ctx):
         return refusal
-    prefs = await ctx.rt.call(chats.unsubscribe, ctx.rt.store.conn, ctx.chat_id)
+    prefs = await ctx.rt.db(chats.unsubscribe, ctx.chat_id)
     await ctx.prefs_changed()
     return [cards.unsubscribed(prefs)]
 
 
 async def _current(ctx: Ctx) -> chats.ChatPrefs:
-    prefs = await ctx.rt.call(chats.get_chat, ctx.rt.store.conn, ctx.chat_id)
+    prefs = await ctx.rt.db(chats.get_chat, ctx.chat_id)
     return prefs or chats.ChatPrefs(chat_id=ctx.chat_id, type=ctx.chat_type)
 
 
@@ -267,7 +266,7 @@ async def _change_setting(
         return [Reply(current(await _current(ctx)))]
     if refusal := await _managed(ctx):
         return refusal
-    prefs = await ctx.rt.call(setter, ctx.rt.store.conn, ctx.chat_id, args.strip())
+    prefs = await ctx.rt.db(setter, ctx.chat_id, args.strip())
     await ctx.prefs_changed()
     return [cards.settings_changed(changed(prefs), prefs)]
 
@@ -305,7 +304,7 @@ async def cmd_follow(ctx: Ctx, args: str) -> list[Reply]:
     if refusal := await _managed(ctx):
         return refusal
     region = await resolve_region(ctx, args.strip())
-    added = await ctx.rt.call(chats.follow, ctx.rt.store.conn, ctx.chat_id, region.adcode)
+    added = await ctx.rt.db(chats.follow, ctx.chat_id, region.adcode)
     return [cards.followed(region, added)]
 
 
@@ -315,7 +314,7 @@ async def cmd_unfollow(ctx: Ctx, args: str) -> list[Reply]:
     if refusal := await _managed(ctx):
         return refusal
     region = await resolve_region(ctx, args.strip())
-    removed = await ctx.rt.call(chats.unfollow, ctx.rt.store.conn, ctx.chat_id, region.adcode)
+    removed = await ctx.rt.db(chats.unfollow, ctx.chat_id, region.adcode)
     return [cards.unfollowed(region, removed)]
 
 
@@ -333,7 +332,7 @@ async def cmd_following(ctx: Ctx, args: str) -> list[Reply]:
 
 
 def _stats(store) -> tuple[dict[str, int], dict[str, int]]:
-    return store.stats(), ledger.stats(store.conn)
+    return store.stats(), store.run(ledger.stats)
 
 
 async def cmd_stats(ctx: Ctx, args: str) -> list[Reply]:
@@ -365,18 +364,17 @@ def _sources_action(store, action: str, rest: str) -> Any:
     """The /sources sub-command on the worker thread: (what it did, the source or the list)."""
     from briefings import sources
 
-    conn = store.conn
     if action == "add":
         url, _, name = rest.strip().partition(" ")
         # The name given is also the paper its items are filed under (浙江日报, not the feed's
         # own title, which for RSSHub's paper routes is a page's).
         label = name.strip() or None
-        return sources.add_source(conn, url, name=label, source=label, origin="bot")
+        return store.run(sources.add_source, url, name=label, source=label, origin="bot")
     if action in ("remove", "delete", "rm"):
-        return sources.remove_source(conn, rest)
+        return store.run(sources.remove_source, rest)
     if action in ("enable", "disable"):
-        return sources.set_enabled(conn, rest, action == "enable")
-    return sources.list_sources(conn)
+        return store.run(sources.set_enabled, rest, action == "enable")
+    return store.run(sources.list_sources)
 
 
 async def cmd_sources(ctx: Ctx, args: str) -> list[Reply]:
@@ -432,7 +430,7 @@ async def _toggle_topic(ctx: Ctx, key: str) -> list[Reply]:
     if not await ctx.can_manage():
         return [Reply("", toast="只有群管理员可以修改设置")]
     await ctx.rt.call(_ensure(ctx))
-    prefs = await ctx.rt.call(chats.toggle_topic, ctx.rt.store.conn, ctx.chat_id, key)
+    prefs = await ctx.rt.db(chats.toggle_topic, ctx.chat_id, key)
     await ctx.prefs_changed()
     state = "已开启" if key in prefs.topics else "已关闭"
     return [cards.topics_keyboard(prefs, edit=True, toast=f"{state}:{cards.TOPICS[key]}")]
@@ -446,7 +444,7 @@ async def _follow_button(ctx: Ctx, adcode: str, follow: bool) -> list[Reply]:
         return [Reply("", toast="这个按钮已失效")]
     await ctx.rt.call(_ensure(ctx))
     fn = chats.follow if follow else chats.unfollow
-    await ctx.rt.call(fn, ctx.rt.store.conn, ctx.chat_id, region.adcode)
+    await ctx.rt.db(fn, ctx.chat_id, region.adcode)
     card = await county_card(ctx, region, edit=True)
     toast = f"已关注 {region.short}" if follow else f"已取消关注 {region.short}"
     return [Reply(card.text, card.buttons, edit=True, toast=toast)]

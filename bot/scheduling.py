@@ -14,11 +14,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
-from bot.delivery import Deliverer, DeliveryReport, with_conn
+from bot.delivery import Deliverer, DeliveryReport
 from bot.lease import DeliveryBusy
 from bot.runtime import Runtime
 from briefings import chats, delivery_plan, ledger
@@ -111,7 +110,7 @@ async def reschedule_chat(application: Application, rt: Runtime, chat_id: int) -
 
     Call after /subscribe, /unsubscribe, /time, /timezone, /start after a block, migration.
     """
-    prefs = await rt.call(_locked, rt, chats.get_chat, chat_id)
+    prefs = await rt.db(chats.get_chat, chat_id)
     if prefs is None:
         _unschedule(application, chat_id)
         return
@@ -124,7 +123,7 @@ async def schedule_all(application: Application, rt: Runtime, *, catchup: bool =
     Call from ``post_init``. Returns the number of chats scheduled.
     """
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
-    subs = await rt.call(_locked, rt, chats.subscribers)
+    subs = await rt.db(chats.subscribers)
     wanted = {job_name(p.chat_id) for p in subs}
     for job in application.job_queue.jobs(f"^{JOB_PREFIX}"):
         if job.name not in wanted:
@@ -169,7 +168,7 @@ async def deliver_scheduled(application: Application, rt: Runtime, chat_id: int)
 
     If another process (a ``push``) is delivering, the job waits for it to finish.
     """
-    prefs = await rt.call(_locked, rt, chats.get_chat, chat_id)
+    prefs = await rt.db(chats.get_chat, chat_id)
     if prefs is None or not (prefs.subscribed and prefs.active):
         return "inactive"
     today = local_today(rt.clock(), prefs.tz)
@@ -229,14 +228,12 @@ async def catch_up(
     )
     report = DeliveryReport()
     for chat_id, date, reason in plan.skip:
-        done = await rt.call(_locked, rt, ledger.mark_skipped, chat_id, date, reason)
+        done = await rt.db(ledger.mark_skipped, chat_id, date, reason)
         if done:
             report.skipped += 1
             log.info("chat %s, edition %s %s", chat_id, date, reason)
     for chat_id, date in plan.abandon:
-        await rt.call(
-            _locked,
-            rt,
+        await rt.db(
             ledger.mark_failed,
             chat_id,
             date,
@@ -291,7 +288,3 @@ async def run_inbox(application: Application, rt: Runtime) -> InboxResult:
 async def inbox_job(context: CallbackContext) -> None:
     assert context.job is not None
     await run_inbox(context.application, context.job.data)  # type: ignore[arg-type]
-
-
-def _locked(rt: Runtime, fn: Any, *args: Any, **kwargs: Any) -> Any:
-    return with_conn(rt.store, fn, *args, **kwargs)

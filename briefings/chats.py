@@ -2,7 +2,8 @@
 
 One row per chat in ``chats``; follows in ``follows``. Rows are never deleted when a chat blocks
 the bot: ``active`` goes to 0 and everything else is kept, so unblocking resumes as before.
-All functions take a ``sqlite3.Connection`` (``Store.conn``) and commit their own change.
+A table module: every function takes a ``sqlite3.Connection`` and commits its own change; call
+them through ``Store.run`` (or inside the store's lock or transaction, see briefings/store.py).
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from briefings import chats, editions, ledger
 from briefings.localtime import clock_time, local_now, local_today, zone
-from briefings.migrations import transaction
 from briefings.models import ArticleBundle
 
 if TYPE_CHECKING:
@@ -172,7 +171,7 @@ def prepare_many(
 ) -> list[Claimed | str | Exception]:
     """``prepare`` for several chats in one transaction (one commit for all claims)."""
     out: list[Claimed | str | Exception] = []
-    with store.lock, transaction(store.conn):
+    with store.transaction():
         for request in requests:
             try:
                 out.append(prepare(store, request))
@@ -194,10 +193,10 @@ class PartRecord:
 
 def apply_records(store: Store, records: Sequence[PartRecord]) -> list[None]:
     """Commit accepted parts together (group commit: one fsync for many chats)."""
-    with store.lock, transaction(store.conn):
+    with store.transaction() as conn:
         for r in records:
             ledger.record_part(
-                store.conn, r.chat_id, r.edition, r.message_id, parts=r.parts, final=r.final
+                conn, r.chat_id, r.edition, r.message_id, parts=r.parts, final=r.final
             )
     return [None] * len(records)
 

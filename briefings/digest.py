@@ -652,11 +652,12 @@ def provenance(
     *,
     short_date: bool = False,
     lines: tuple[int, int] | None = None,
+    sep: str = " · ",
 ) -> str:
     """Where a shown item comes from: 浙江日报 · 4月15日 · 第1版 (· 第12–40行).
 
     ``short_date`` writes the date as 4月15日 (inside an edition, whose heading has the year);
-    ``lines`` are the source file's line range, shown when known.
+    ``lines`` are the source file's line range, shown when known; ``sep`` joins the parts.
     """
     when = format_date(date, year=False) if short_date and date else date or "日期不详"
     parts = [p for p in (source, when) if p]
@@ -664,7 +665,7 @@ def provenance(
         parts.append(f"第{page}版")
     if lines and lines[0]:
         parts.append(f"第{lines[0]}–{lines[1]}行")
-    return " · ".join(parts)
+    return sep.join(parts)
 
 
 def item_provenance(it: Item) -> str:

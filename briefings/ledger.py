@@ -5,8 +5,9 @@ row is claimed (``sending``, committed) before the first message goes out, *with
 parts themselves*, so a resume sends exactly what was claimed whatever changed since; every part's
 message id is committed right after Telegram accepts it, and ``sent`` plus the ``sent_items`` rows
 are committed together with the last one. A delivery that failed for a reason worth retrying goes
-back to ``pending`` with a next-attempt time, until its ``stale_at``. Pure SQLite: every function
-takes a ``sqlite3.Connection`` and commits its own change (or joins the caller's transaction).
+back to ``pending`` with a next-attempt time, until its ``stale_at``. A table module: every function
+takes a ``sqlite3.Connection`` and commits its own change (or joins the caller's transaction);
+call them through ``Store.run`` or inside the store's lock or transaction (briefings/store.py).
 """
 
 from __future__ import annotations

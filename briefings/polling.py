@@ -163,9 +163,9 @@ class Poller:
         async with self._running:
             now = self.clock()
             if due_only:
-                todo = await self.run_store(_locked_read, self.store, sources.due_sources, now)
+                todo = await self.run_store(self.store.run, sources.due_sources, now)
             else:
-                todo = await self.run_store(_locked_read, self.store, sources.enabled_sources)
+                todo = await self.run_store(self.store.run, sources.enabled_sources)
             report = PollReport()
             index = DayIndex()  # titles of the days this poll touches, shared by its sources
             if todo:
@@ -239,8 +239,3 @@ class Poller:
         log.warning("feed %s (%s) failed: %s; next try in %d min", source.label, source.url,
                     reason, delay // 60)  # fmt: skip
         return SourceResult(source, False, f"失败 (failed): {reason}")
-
-
-def _locked_read(store, fn: Callable[..., T], *args: Any) -> T:
-    with store.lock:
-        return fn(store.conn, *args)

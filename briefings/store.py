@@ -3,11 +3,24 @@
 Threading: one connection opened with ``check_same_thread=False`` and every public method holds
 ``Store.lock`` (an RLock). The bot's queries take milliseconds, so serialising them is simpler
 than a connection per thread and keeps transactions on the shared connection from interleaving;
-call the methods from ``asyncio.to_thread`` and the event loop never blocks. Other processes
-(the CLI, Datasette) may read at the same time: the file is in WAL mode.
+the bot calls the store from its one SQLite worker thread and the event loop never blocks.
+Other processes (the CLI, Datasette) may read at the same time: the file is in WAL mode.
 
 The connection runs in autocommit mode (``isolation_level=None``); writes go through
 ``transaction()`` (BEGIN IMMEDIATE … COMMIT, ROLLBACK on any exception).
+
+One way to reach the database (docs/architecture.md, "Reaching the database"):
+
+- The ``Store`` owns the connection, its lock and its transactions; nothing else opens one.
+- Table modules (``chats``, ``ledger``, ``sources``, ``delivery_lock``) are functions of a
+  ``sqlite3.Connection``; a write commits itself (or joins the transaction already open). They
+  never take the lock: call one through ``store.run(fn, *args)`` (under the lock), or with
+  ``store.conn`` inside ``with store.lock:`` (reads that must agree) or ``with
+  store.transaction() as conn:`` (writes that commit together).
+- Domain services (``county``, ``editions``, ``delivery_plan``, ``inbox``, ``pipeline``,
+  ``feedstore`` …) take the ``Store``, never a connection.
+- The bot reaches the database only on its worker thread: ``Runtime.call`` for a service or a
+  Store method, ``Runtime.db`` for a table function (``Runtime.call(store.run, …)``).
 """
 
 from __future__ import annotations
