@@ -116,7 +116,7 @@ async def main(n: int, scale: float) -> int:
         async with delivery_bot(config, RateLimiter(scale=scale)) as bot:
             deliverer = Deliverer(rt, bot, kind="push")
             start, cpu = time.perf_counter(), time.process_time()
-            report = await deliverer.deliver_edition(DATE)
+            report = await deliverer.deliver_issue(DATE)
             elapsed = time.perf_counter() - start
             cpu = time.process_time() - cpu
         server_cpu = server.cpu() - server_cpu

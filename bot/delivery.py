@@ -1,6 +1,6 @@
 """Sending the morning briefing: the Telegram side of delivery.
 
-One pass (``Deliverer.deliver_edition``) walks the subscribers; for each chat the domain
+One pass (``Deliverer.deliver_issue``) walks the subscribers; for each chat the domain
 (briefings/delivery_plan.py, on the SQLite worker thread) claims the ledger row with the parts it
 fixes, and this module sends the parts not yet recorded, maps Telegram's answers to outcomes, and
 commits each part's message id as soon as Telegram accepts it. A retryable failure leaves the chat
@@ -454,7 +454,7 @@ class Deliverer:
         except RuntimeError:  # Bot not initialised (no getMe yet)
             return self.rt.config.bot_username or None
 
-    async def deliver_edition(
+    async def deliver_issue(
         self,
         date: str,
         *,
@@ -535,7 +535,7 @@ async def push(
                 return DeliveryReport(note="没有最近的稿件可发送 (先 ingest 今日报纸)")
         async with delivery_bot(config, limiter) as bot:
             deliverer = Deliverer(rt, bot, kind="push", **options)
-            report = await deliverer.deliver_edition(date, lock_wait=0)
+            report = await deliverer.deliver_issue(date, lock_wait=0)
             report.pending = await rt.db(ledger.count_unfinished, date)
             return report
     finally:

@@ -185,9 +185,9 @@ async def _issue_changed(app: Application, rt: Runtime) -> None:
     """New items: count editions, drop cached bundles, and send a late paper (as the inbox does)."""
     from bot.delivery import Deliverer
     from bot.scheduling import DELIVERER_KEY, catch_up
-    from briefings.inbox import record_editions
+    from briefings.inbox import record_issue_sizes
 
-    await rt.call(record_editions, rt.store)
+    await rt.call(record_issue_sizes, rt.store)
     deliverer = app.bot_data.get(DELIVERER_KEY)
     if isinstance(deliverer, Deliverer):
         deliverer.forget_bundles()

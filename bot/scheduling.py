@@ -21,8 +21,7 @@ from bot.delivery import Deliverer, DeliveryReport
 from bot.lease import DeliveryBusy
 from bot.runtime import Runtime
 from briefings import chats, delivery_plan, ledger
-from briefings.editions import MAX_EDITION_AGE_DAYS
-from briefings.editions import issue_for as edition_for
+from briefings.editions import MAX_ISSUE_AGE_DAYS, issue_for
 from briefings.inbox import InboxResult, ingest_inbox
 from briefings.localtime import clock_time, local_today, zone
 
@@ -157,14 +156,15 @@ async def schedule_all(application: Application, rt: Runtime, *, catchup: bool =
 
 
 async def briefing_job(context: CallbackContext) -> None:
-    """A chat's daily job: send it the newest issue it has not had (see edition_for)."""
+    """A chat's daily job: send it the newest issue it has not had (see issue_for)."""
     assert context.job is not None
     data: JobData = context.job.data  # type: ignore[assignment]
     await deliver_scheduled(context.application, data.rt, data.chat_id)
 
 
 async def deliver_scheduled(application: Application, rt: Runtime, chat_id: int) -> str:
-    """What the daily job does for one chat; returns the delivery outcome (or "no-edition").
+    """What the daily job does for one chat; returns the delivery outcome, or "no-edition" when
+    no recent issue exists.
 
     If another process (a ``push``) is delivering, the job waits for it to finish.
     """
@@ -172,9 +172,9 @@ async def deliver_scheduled(application: Application, rt: Runtime, chat_id: int)
     if prefs is None or not (prefs.subscribed and prefs.active):
         return "inactive"
     today = local_today(rt.clock(), prefs.tz)
-    date = await rt.call(edition_for, rt.store, today)
+    date = await rt.call(issue_for, rt.store, today)
     if date is None:
-        log.info("chat %s: no issue within %d days of %s", chat_id, MAX_EDITION_AGE_DAYS, today)
+        log.info("chat %s: no issue within %d days of %s", chat_id, MAX_ISSUE_AGE_DAYS, today)
         return "no-edition"
     deliverer = await get_deliverer(application, rt)
     bundles = await deliverer.bundles(date)
@@ -198,7 +198,7 @@ async def retry_due(application: Application, rt: Runtime) -> DeliveryReport:
     try:
         async with deliverer.lease(wait=0):
             for date, chat_ids in sorted(plan.items()):
-                report.add(await deliverer.deliver_edition(date, chat_ids=chat_ids))
+                report.add(await deliverer.deliver_issue(date, chat_ids=chat_ids))
     except DeliveryBusy as exc:
         log.info("retries skipped this time: delivery lock held by %s", exc.holder.describe())
         return report
@@ -247,7 +247,7 @@ async def catch_up(
         for chat_id, date in plan.deliver:
             by_date.setdefault(date, []).append(chat_id)
         for date, chat_ids in sorted(by_date.items()):
-            report.add(await deliverer.deliver_edition(date, chat_ids=chat_ids))
+            report.add(await deliverer.deliver_issue(date, chat_ids=chat_ids))
     if plan.deliver or plan.skip or plan.abandon:
         log.info(
             "catch-up: %d to deliver, %d skipped, %d abandoned: %s",

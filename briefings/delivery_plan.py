@@ -185,7 +185,7 @@ class PartRecord:
     """A part Telegram accepted. ``parts``: the edition's parts if a re-split changed them."""
 
     chat_id: int
-    edition: str
+    issue: str
     message_id: int
     parts: tuple[str, ...] | None = None
     final: bool = False
@@ -196,7 +196,7 @@ def apply_records(store: Store, records: Sequence[PartRecord]) -> list[None]:
     with store.transaction() as conn:
         for r in records:
             ledger.record_part(
-                conn, r.chat_id, r.edition, r.message_id, parts=r.parts, final=r.final
+                conn, r.chat_id, r.issue, r.message_id, parts=r.parts, final=r.final
             )
     return [None] * len(records)
 
@@ -234,7 +234,7 @@ def defer_or_give_up(
 
 
 def plan_retries(store: Store, now: datetime) -> dict[str, list[int]]:
-    """Chats per edition the retry job should try now: pending retries that are due, and rows
+    """Chats per issue the retry job should try now: pending retries that are due, and rows
     left ``sending`` by an interrupted deliverer (the caller holds the delivery lock and skips
     its own sends in progress)."""
     with store.lock:
@@ -243,7 +243,7 @@ def plan_retries(store: Store, now: datetime) -> dict[str, list[int]]:
         rows += [r for r in ledger.unfinished(conn) if r.status == ledger.SENDING]
     out: dict[str, list[int]] = {}
     for row in rows:
-        out.setdefault(row.edition, []).append(row.chat_id)
+        out.setdefault(row.issue, []).append(row.chat_id)
     return out
 
 
@@ -265,7 +265,7 @@ class CatchupPlan:
     """What start-up owes each chat: deliver now, or record the edition as skipped."""
 
     deliver: list[tuple[int, str]] = field(default_factory=list)
-    skip: list[tuple[int, str, str]] = field(default_factory=list)  # chat, edition, reason
+    skip: list[tuple[int, str, str]] = field(default_factory=list)  # chat, issue, reason
     abandon: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -315,13 +315,13 @@ def plan_catchup(
                 )
                 plan.skip.append((prefs.chat_id, date, reason))
         for row in ledger.unfinished(conn):
-            key = (row.chat_id, row.edition)
+            key = (row.chat_id, row.issue)
             if key in current:
                 continue
             prefs = subs.get(row.chat_id)
             today = local_today(now_utc, prefs.tz if prefs else "UTC")
-            oldest = today - timedelta(days=editions.MAX_EDITION_AGE_DAYS)
-            if prefs is not None and row.edition >= oldest.isoformat() and _started(row):
+            oldest = today - timedelta(days=editions.MAX_ISSUE_AGE_DAYS)
+            if prefs is not None and row.issue >= oldest.isoformat() and _started(row):
                 plan.deliver.append(key)
             else:
                 plan.abandon.append(key)

@@ -17,7 +17,7 @@ from briefings.models import ArticleBundle
 from briefings.regions import load_gazetteer
 
 # An issue older than this is not sent as "today's" briefing (it would be stale news).
-MAX_EDITION_AGE_DAYS = 2
+MAX_ISSUE_AGE_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class ChatEdition:
 Renderer = Callable[[ChatEdition], Sequence[str]]
 
 
-def issue_for(store, today: Date, *, max_age_days: int = MAX_EDITION_AGE_DAYS) -> str | None:
+def issue_for(store, today: Date, *, max_age_days: int = MAX_ISSUE_AGE_DAYS) -> str | None:
     """The issue to send as ``today``'s briefing: the newest stored date ≤ today, if recent.
 
     Papers are often ingested after the first delivery times; then yesterday's issue is the

@@ -46,7 +46,7 @@ async def main():
     rt = Runtime(config, Store.open(db))
     async with delivery_bot(config, RateLimiter(scale=4)) as bot:
         d = Deliverer(rt, bot, part_limit=int(limit))
-        report = await d.deliver_edition(date)
+        report = await d.deliver_issue(date)
     rt.close()
     print(report.summary())
 
