@@ -298,24 +298,25 @@ async def cmd_topics(ctx: Ctx, args: str) -> list[Reply]:
     return [cards.topics_keyboard(prefs)]
 
 
-async def cmd_follow(ctx: Ctx, args: str) -> list[Reply]:
+async def _change_follow(ctx: Ctx, args: str, *, follow: bool) -> list[Reply]:
+    """/follow NAME and /unfollow NAME: resolve the place, then change the chat's follows."""
+    command = "follow" if follow else "unfollow"
     if not args.strip():
-        return [Reply("用法:/follow 县名,例如 /follow 缙云")]
+        return [Reply(f"用法:/{command} 县名,例如 /{command} 缙云")]
     if refusal := await _managed(ctx):
         return refusal
     region = await resolve_region(ctx, args.strip())
-    added = await ctx.rt.db(chats.follow, ctx.chat_id, region.adcode)
-    return [cards.followed(region, added)]
+    change = chats.follow if follow else chats.unfollow
+    changed = await ctx.rt.db(change, ctx.chat_id, region.adcode)
+    return [(cards.followed if follow else cards.unfollowed)(region, changed)]
+
+
+async def cmd_follow(ctx: Ctx, args: str) -> list[Reply]:
+    return await _change_follow(ctx, args, follow=True)
 
 
 async def cmd_unfollow(ctx: Ctx, args: str) -> list[Reply]:
-    if not args.strip():
-        return [Reply("用法:/unfollow 县名,例如 /unfollow 缙云")]
-    if refusal := await _managed(ctx):
-        return refusal
-    region = await resolve_region(ctx, args.strip())
-    removed = await ctx.rt.db(chats.unfollow, ctx.chat_id, region.adcode)
-    return [cards.unfollowed(region, removed)]
+    return await _change_follow(ctx, args, follow=False)
 
 
 def _followed_regions(store, chat_id: int) -> list[Region]:
