@@ -41,12 +41,31 @@ class CliError(Exception):
     """An operator error: printed as one line, exit status 1."""
 
 
-def _open_store(db: str | None):
-    from briefings.store import Store, db_path
+def _db_location(db: str | None, *, create: bool) -> Path:
+    """The database path; a read-only command never creates it, nor any folder but data/.
+
+    A mistyped ``--db`` must say so, not answer "0 results" from a new empty file.
+    """
+    from briefings.store import db_path
 
     path = db_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return Store.open(path)
+    if path.exists():
+        return path
+    if not create:
+        raise CliError(
+            f"数据库不存在：{path}（先导入：python bot.py ingest 文件，或用 --db 指定已有的数据库）"
+        )
+    if not path.parent.is_dir():
+        if path.parent.resolve() != (REPO / "data").resolve():
+            raise CliError(f"文件夹不存在：{path.parent}（数据库 {path.name} 放在那里）")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _open_store(db: str | None, *, create: bool = False):
+    from briefings.store import Store
+
+    return Store.open(_db_location(db, create=create))
 
 
 def _progress(files: list[Path]) -> Iterable[Path]:
@@ -67,7 +86,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """
     from briefings.pipeline import ingest_paths
 
-    with _open_store(args.db) as store:
+    with _open_store(args.db, create=True) as store:
         report = ingest_paths(
             store, args.paths, source=args.source, date=args.date, progress=_progress
         )
@@ -79,6 +98,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(_one_line(f"跳过记录 {record}"), file=sys.stderr)
     for note in report.notes:
         print(_one_line(f"注意 {note}"), file=sys.stderr)
+    for path in report.undated:
+        print(
+            _one_line(
+                f"没有日期 {path}：文件名和版面上都找不到出版日期，它不会进入 /today 和早报；"
+                "用 --date YYYY-MM-DD 再导入一次，或在文件名里写上日期（2026-04-15）"
+            ),
+            file=sys.stderr,
+        )
     print(report.summary())
     if report.errors and report.documents == 0:
         return 1
@@ -247,6 +274,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     config = load_config()
     if args.db:
         config = replace(config, db_path=args.db)
+    _db_location(config.db_path or None, create=True)
     print(ask(config, " ".join(args.text)))
     return 0
 
@@ -279,7 +307,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
     from briefings import sources
 
     settings = _feed_settings()
-    with _open_store(args.db) as store:
+    # Adding a source, or seeding from sources.toml, writes; listing an empty set does not.
+    seeds = settings.sources_file is not None and Path(settings.sources_file).is_file()
+    with _open_store(args.db, create=args.action == "add" or seeds) as store:
         _seed_sources(store, settings)
         run = store.run
         if args.action == "add":
@@ -326,7 +356,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if "LOG_LEVEL" not in os.environ:  # the failures are printed below, one line each
         polling_log.setLevel(logging.ERROR)
     try:
-        with _open_store(args.db) as store:
+        with _open_store(args.db, create=True) as store:
             _seed_sources(store, settings)
             report = asyncio.run(_poll_all(store, settings))
     finally:
@@ -351,10 +381,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from bot.config import load_config
+    from bot.startup import ConfigurationError
 
-    config = load_config()
+    try:
+        config = load_config()
+    except BriefingError as exc:  # a bad setting will not fix itself by restarting
+        raise ConfigurationError(str(exc)) from exc
     if args.db:
         config = replace(config, db_path=args.db)
+    _db_location(config.db_path or None, create=True)
     if config.has_token:
         from bot.app import run
 
@@ -399,7 +434,11 @@ def cmd_health(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
-        description="浙江经济早报 bot: ingest newspaper pages, search them, brief subscribers.",
+        description=(
+            "浙江经济早报 bot: ingest newspaper pages, search them, brief subscribers.\n\n"
+            "Start the bot: python bot.py (no COMMAND). With TELEGRAM_BOT_TOKEN set it serves\n"
+            "Telegram; without it, a local console chat over the bundled sample page."
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", help="SQLite file (default: $BRIEFINGS_DB or data/briefings.db)")
@@ -449,9 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--source", help="paper name recorded on its items (default: the feed title)")
     actions.add_parser("list", help="every source with its last status")
     for action in ("remove", "enable", "disable"):
-        actions.add_parser(action, help=f"{action} a source").add_argument(
-            "ref", metavar="ID|URL"
-        )
+        actions.add_parser(action, help=f"{action} a source").add_argument("ref", metavar="ID|URL")
     add("fetch", cmd_fetch, "poll every enabled feed source once")
     p = add("backup", cmd_backup, "a verified copy of the database, safe while the bot runs")
     p.add_argument("out", metavar="OUT.db")
@@ -490,15 +527,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # PTB 22 hands out durations (RetryAfter.retry_after, …) as timedelta only when asked, and
     # warns otherwise; the bot reads them as timedelta. Set before any telegram object exists.
     os.environ["PTB_TIMEDELTA"] = "true"
-    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    from bot.config import quiet_token_logs
+    from bot import logs
     from bot.redact import redact
+    from bot.startup import EXIT_CONFIG, ConfigurationError
 
-    quiet_token_logs()
+    logs.configure(os.environ.get("LOG_LEVEL"), os.environ.get("LOG_FORMAT"))
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "db"):
@@ -511,6 +544,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
+    except ConfigurationError as exc:
+        print(f"错误: {_one_line(redact(str(exc)))}", file=sys.stderr)
+        return EXIT_CONFIG
     except (BriefingError, CliError) as exc:
         print(f"错误: {_one_line(redact(str(exc)))}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ apologises to the chat, reports the traceback to the admins, and lets the bot ke
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -32,7 +33,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cards, errors, feeds, handlers, health, inline, scheduling
+from bot import cards, errors, feeds, handlers, health, inline, scheduling, startup
 from bot.cards import Reply
 from bot.config import Config, quiet_token_logs
 from bot.extbot import briefing_bot
@@ -324,9 +325,25 @@ async def post_init(app: Application) -> None:
     # Load the gazetteer and the segmenter now (≈0.3 s), not on the first user's /county.
     await rt.call(county.warm_up)
     health.beat(rt.store.path)
+    log.info("%s", (await rt.call(_start_line, app.bot.username, rt)).text())
     if app.job_queue is not None:
         interval = health.HEARTBEAT_SECONDS
         app.job_queue.run_repeating(_heartbeat, interval, first=interval, name="heartbeat")
+
+
+def _start_line(username: str, rt: Runtime) -> startup.StartLine:
+    """The one line said at start-up: who, how, where, how much, and when the next digest goes."""
+    stats = rt.store.stats()
+    config = rt.config
+    return startup.StartLine(
+        username=username,
+        mode=f"webhook {config.webhook_url}" if config.webhook_url else "polling",
+        database=str(rt.store.path),
+        articles=stats["articles"],
+        latest=rt.store.latest_date(),
+        subscribers=stats["subscribers"],
+        next_digest=chats.next_delivery(rt.store.run(chats.subscribers), rt.clock()),
+    )
 
 
 async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -414,11 +431,20 @@ def open_runtime(config: Config, *, seed: bool = False) -> Runtime:
 
 
 def run(config: Config) -> None:
-    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set.
+
+    Telegram is reached first with our own patient loop (bot/startup.py): a bot started before
+    the network waits, and a rejected token raises ConfigurationError (exit 78) in one line.
+    """
     quiet_token_logs()
     rt = open_runtime(config)
     app = build_application(config, rt)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # run_polling/run_webhook take the current loop
     try:
+        loop.run_until_complete(startup.wait_for_telegram(app.bot))
+        # The bot is initialised now; the rest of start-up (deleteWebhook, setWebhook) retries
+        # on network errors too, for as long as it takes.
         if config.webhook_url:
             path = urlparse(config.webhook_url).path.lstrip("/")
             app.run_webhook(
@@ -428,8 +454,14 @@ def run(config: Config) -> None:
                 webhook_url=config.webhook_url,
                 secret_token=config.webhook_secret or None,
                 allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=-1,
             )
         else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+            app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C while still waiting for Telegram
     finally:
+        if not loop.is_closed():
+            loop.run_until_complete(app.bot.shutdown())
+            loop.close()
         rt.close()

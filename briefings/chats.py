@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from briefings.errors import InvalidArgument
+from briefings.localtime import clock_time, local_now
 from briefings.migrations import now_iso, transaction
 from briefings.models import DEFAULT_TOPICS, TOPICS
 from briefings.normalize import nfkc
@@ -269,3 +272,16 @@ def subscribers(conn: sqlite3.Connection, *, include_inactive: bool = False) -> 
     ):
         all_follows.setdefault(chat_id, []).append(adcode)
     return [_row_to_prefs(r, tuple(all_follows.get(r[0], ()))) for r in rows]
+
+
+def next_delivery(prefs: Iterable[ChatPrefs], now: datetime) -> datetime | None:
+    """The earliest moment after ``now`` (aware) at which one of these chats gets its briefing,
+    in that chat's own time zone; None when there are none."""
+    times = []
+    for p in prefs:
+        local, at_time = local_now(now, p.tz), clock_time(p.time)
+        at = datetime.combine(local.date(), at_time, local.tzinfo)
+        if at <= local:
+            at = datetime.combine(local.date() + timedelta(days=1), at_time, local.tzinfo)
+        times.append(at)
+    return min(times, default=None)
