@@ -118,6 +118,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     Example:
         python bot.py parse data/sample_page_2026-04-15.txt --json
     """
+    from briefings.digest import figure_line
     from briefings.pipeline import analyze_document
     from briefings.reading import read_documents
 
@@ -127,20 +128,22 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if path.is_dir():
         raise CliError(f"{path} 是文件夹; parse 只读一个文件")
     units = []
+    figures = []
     for doc in read_documents(path, source=args.source, date=args.date):
         for analysed in analyze_document(doc):
             item = analysed.to_json()
             item.update({"date": doc.date, "source": doc.source, "page": doc.page})
             units.append(item)
+            figures.append(analysed.figures)
     if args.json:
         json.dump(units, sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
-    for i, u in enumerate(units):
+    for i, (u, found) in enumerate(zip(units, figures, strict=True)):
         title = u["title"] or u["body"][:30]
         print(f"[{i}] {u['kind']:<12} {title}")
-        for f in u["figures"]:
-            print(f"      {f['region'] or '—'} · {f['period']}{f['indicator']} · {f['text']}")
+        for f in found:
+            print(f"      {figure_line(f).plain()}")
     return 0
 
 
@@ -169,24 +172,21 @@ def cmd_county(args: argparse.Namespace) -> int:
         python bot.py county 缙云
         python bot.py county jinyun
     """
-    from briefings.regions import load_gazetteer
+    from briefings.county import county_view, lookup
+    from briefings.digest import figure_line
 
-    region = load_gazetteer().lookup(args.name)
+    region = lookup(args.name)
     with _open_store(args.db) as store:
-        articles = store.county_articles(region.adcode, limit=args.limit)
-        figures = store.county_figures(region.adcode, limit=20)
-        last = store.last_mention_date(region.adcode)
+        view = county_view(store, region, articles=args.limit, figures=20)
     print(f"{region.display} ({region.adcode})")
-    if not articles and not figures:
+    if view.empty:
+        last = view.last_mention
         print("暂无报道" + (f", 最近一次提及: {last}" if last else ""))
         return 0
-    for sf in figures:
-        f = sf.figure
-        print(
-            f"  {f.region or region.short} · {f.period}{f.indicator} · {f.text}"
-            f"  [{sf.source} {sf.date} #{sf.article_id}]"
-        )
-    for a in articles:
+    for sf in view.figures:
+        line = figure_line(sf.figure, known=region.short).plain()
+        print(f"  {line}  [{sf.source} {sf.date} #{sf.article_id}]")
+    for a in view.articles:
         print(f"  #{a.id} {a.date} {a.title or a.body[:30]}")
     return 0
 
@@ -198,24 +198,25 @@ def cmd_digest(args: argparse.Namespace) -> int:
         python bot.py digest --date 2026-04-15
         python bot.py digest --chat 12345 --html
     """
+    from bot.edition_html import EditionHtml
+    from bot.telegram_html import html_to_text
     from briefings import chats, editions
-    from briefings.messages import html_to_text
     from briefings.reading import normalize_date
 
     with _open_store(args.db) as store:
         prefs = None
         if args.chat is not None:
-            prefs = chats.get_chat(store.conn, args.chat)
+            prefs = store.run(chats.get_chat, args.chat)
             if prefs is None:
                 raise CliError(f"没有 chat {args.chat} 的记录 (它还没有和 bot 对话过)")
         date = normalize_date(args.date) if args.date else store.latest_date()
         if date is None:
             raise CliError("数据库里还没有稿件: 先运行 python bot.py ingest PATH")
-        edition = editions.compose_for_chat(store, prefs, date)
+        messages = EditionHtml()(editions.compose_for_chat(store, prefs, date))
     if args.html:
-        print("\n\n".join(edition.messages))
+        print("\n\n".join(messages))
     else:
-        print("\n\n".join(html_to_text(m) for m in edition.messages))
+        print("\n\n".join(html_to_text(m) for m in messages))
     return 0
 
 
@@ -289,8 +290,7 @@ def _seed_sources(store, settings) -> None:
     """Add the sources.toml entries the table has never seen; problems on stderr."""
     from briefings.sources import seed_from_toml
 
-    with store.lock:
-        report = seed_from_toml(store.conn, settings.sources_file)
+    report = store.run(seed_from_toml, settings.sources_file)
     for problem in report.problems:
         print(f"sources.toml: {problem}", file=sys.stderr)
 
@@ -311,20 +311,20 @@ def cmd_sources(args: argparse.Namespace) -> int:
     seeds = settings.sources_file is not None and Path(settings.sources_file).is_file()
     with _open_store(args.db, create=args.action == "add" or seeds) as store:
         _seed_sources(store, settings)
-        conn = store.conn
+        run = store.run
         if args.action == "add":
-            found, added = sources.add_source(conn, args.url, name=args.name, source=args.source)
+            found, added = run(sources.add_source, args.url, name=args.name, source=args.source)
             print(f"{'已添加' if added else '已存在'} #{found.id} {found.label} <{found.url}>")
         elif args.action in ("remove", "enable", "disable"):
             if args.action == "remove":
-                found = sources.remove_source(conn, args.ref)
+                found = run(sources.remove_source, args.ref)
                 print(f"已删除 #{found.id} {found.label} <{found.url}>")
             else:
-                found = sources.set_enabled(conn, args.ref, args.action == "enable")
+                found = run(sources.set_enabled, args.ref, args.action == "enable")
                 state = "已启用" if found.enabled else "已停用"
                 print(f"{state} #{found.id} {found.label} <{found.url}>")
         else:
-            listed = sources.list_sources(conn)
+            listed = run(sources.list_sources)
             if not listed:
                 print("还没有订阅源: python bot.py sources add URL")
             for line in (ln for s in listed for ln in sources.describe(s, settings.timezone)):

@@ -16,14 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from telegram import (
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    Update,
-)
+from telegram import BotCommand, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import (
@@ -41,13 +34,14 @@ from telegram.ext import (
 )
 
 from bot import cards, errors, feeds, handlers, health, inline, scheduling, startup
-from bot.cards import Keyboard, Reply
+from bot.cards import Reply
 from bot.config import Config, quiet_token_logs
 from bot.extbot import briefing_bot
+from bot.markup import keyboard
 from bot.processing import ChatOrderedProcessor
 from bot.ratelimit import RateLimiter
-from bot.runtime import Runtime
-from briefings import chats
+from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
+from briefings import chats, county
 from briefings.errors import BriefingError
 
 log = logging.getLogger(__name__)
@@ -55,28 +49,6 @@ log = logging.getLogger(__name__)
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
 _ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
-    return context.application.bot_data["rt"]
-
-
-def keyboard(rows: Keyboard) -> InlineKeyboardMarkup | None:
-    """Our Button rows as Telegram's inline keyboard (None when there are no buttons)."""
-    if not rows:
-        return None
-    out = []
-    for row in rows:
-        line = []
-        for b in row:
-            if b.url:
-                line.append(InlineKeyboardButton(b.text, url=b.url))
-            elif b.inline_query:
-                line.append(InlineKeyboardButton(b.text, switch_inline_query=b.inline_query))
-            else:
-                line.append(InlineKeyboardButton(b.text, callback_data=b.data))
-        out.append(line)
-    return InlineKeyboardMarkup(out)
 
 
 # ---- context ----------------------------------------------------------------------------------
@@ -272,16 +244,15 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     chat = change.chat
     status = change.new_chat_member.status
     active = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-    conn = rt.store.conn
-    await rt.call(chats.ensure_chat, conn, chat.id, str(chat.type), chat.title or "")
-    await rt.call(chats.set_active, conn, chat.id, active)
+    await rt.db(chats.ensure_chat, chat.id, str(chat.type), chat.title or "")
+    await rt.db(chats.set_active, chat.id, active)
     log.info("chat %s is now %s", chat.id, "active" if active else "inactive")
     await _reschedule(context.application, rt, chat.id)
 
 
 async def _migrate(context: ContextTypes.DEFAULT_TYPE, old_id: int, new_id: int) -> None:
     rt = runtime_of(context)
-    await rt.call(chats.migrate_chat, rt.store.conn, old_id, new_id)
+    await rt.db(chats.migrate_chat, old_id, new_id)
     log.info("chat %s migrated to %s", old_id, new_id)
     await _reschedule(context.application, rt, new_id)
 
@@ -320,7 +291,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(exc, Forbidden) and chat is not None:
         rt = runtime_of(context)
-        await rt.call(chats.set_active, rt.store.conn, chat.id, False)
+        await rt.db(chats.set_active, chat.id, False)
         return
     log.error("error while handling %s", _describe(update), exc_info=exc)
     apology = errors.apology()
@@ -348,11 +319,11 @@ async def post_init(app: Application) -> None:
     await app.bot.set_my_commands(
         [BotCommand(c, d) for c, d in handlers.MENU_EN], language_code="en"
     )
-    rt: Runtime = app.bot_data["rt"]
+    rt: Runtime = app.bot_data[RUNTIME_KEY]
     await scheduling.schedule_all(app, rt)
     await feeds.start_feeds(app, rt)  # feed sources polled on their own jobs (bot/feeds.py)
     # Load the gazetteer and the segmenter now (≈0.3 s), not on the first user's /county.
-    await rt.call(handlers.warm_up)
+    await rt.call(county.warm_up)
     health.beat(rt.store.path)
     log.info("%s", (await rt.call(_start_line, app.bot.username, rt)).text())
     if app.job_queue is not None:
@@ -371,7 +342,7 @@ def _start_line(username: str, rt: Runtime) -> startup.StartLine:
         articles=stats["articles"],
         latest=rt.store.latest_date(),
         subscribers=stats["subscribers"],
-        next_digest=chats.next_delivery(chats.subscribers(rt.store.conn), rt.clock()),
+        next_digest=chats.next_delivery(rt.store.run(chats.subscribers), rt.clock()),
     )
 
 
@@ -439,7 +410,7 @@ def build_application(
     if configure is not None:
         builder = configure(builder)
     app = builder.build()
-    app.bot_data["rt"] = rt
+    app.bot_data[RUNTIME_KEY] = rt
     add_handlers(app)
     return app
 

@@ -35,8 +35,7 @@ from briefings.models import AnalyzedUnit, Document, RegionMention, Unit
 from briefings.parsing import parse_document
 from briefings.reading import documents_from_bytes
 from briefings.regions import common_parent, find_mentions, load_gazetteer
-from briefings.store import best_topic
-from briefings.topics import score_topics
+from briefings.topics import best_topic, score_topics
 
 log = logging.getLogger(__name__)
 

@@ -3,11 +3,24 @@
 Threading: one connection opened with ``check_same_thread=False`` and every public method holds
 ``Store.lock`` (an RLock). The bot's queries take milliseconds, so serialising them is simpler
 than a connection per thread and keeps transactions on the shared connection from interleaving;
-call the methods from ``asyncio.to_thread`` and the event loop never blocks. Other processes
-(the CLI, Datasette) may read at the same time: the file is in WAL mode.
+the bot calls the store from its one SQLite worker thread and the event loop never blocks.
+Other processes (the CLI, Datasette) may read at the same time: the file is in WAL mode.
 
 The connection runs in autocommit mode (``isolation_level=None``); writes go through
 ``transaction()`` (BEGIN IMMEDIATE … COMMIT, ROLLBACK on any exception).
+
+One way to reach the database (docs/architecture.md, "Reaching the database"):
+
+- The ``Store`` owns the connection, its lock and its transactions; nothing else opens one.
+- Table modules (``chats``, ``ledger``, ``sources``, ``delivery_lock``) are functions of a
+  ``sqlite3.Connection``; a write commits itself (or joins the transaction already open). They
+  never take the lock: call one through ``store.run(fn, *args)`` (under the lock), or with
+  ``store.conn`` inside ``with store.lock:`` (reads that must agree) or ``with
+  store.transaction() as conn:`` (writes that commit together).
+- Domain services (``county``, ``editions``, ``delivery_plan``, ``inbox``, ``pipeline``,
+  ``feedstore`` …) take the ``Store``, never a connection.
+- The bot reaches the database only on its worker thread: ``Runtime.call`` for a service or a
+  Store method, ``Runtime.db`` for a table function (``Runtime.call(store.run, …)``).
 """
 
 from __future__ import annotations
@@ -18,19 +31,18 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import sqlite_utils
 
 from briefings.errors import BriefingError, InvalidArgument
 from briefings.migrations import migrate, now_iso, transaction
 from briefings.models import (
-    TOPICS,
     AnalyzedUnit,
     ArticleBundle,
     ArticleRegion,
@@ -50,6 +62,7 @@ from briefings.search import (
     query_chunks,
     snippet,
 )
+from briefings.topics import best_topic
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +82,7 @@ MAX_PAGE = 100
 _EPOCH = Date(1970, 1, 1)
 
 SaveStatus = Literal["added", "unchanged", "replaced", "duplicate"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -140,16 +154,6 @@ def id_base(date: str) -> int:
     except ValueError:
         raise InvalidArgument(f"日期格式应为 YYYY-MM-DD:{date!r}") from None
     return (day - _EPOCH).days * ID_SPAN
-
-
-def best_topic(topics: Sequence[TopicScore]) -> str:
-    """The highest-scoring topic; ties go to the earlier topic in ``TOPICS``; none → ``other``."""
-    order = {key: i for i, key in enumerate(TOPICS)}
-    scored = [t for t in topics if t.score > 0]
-    if not scored:
-        return "other"
-    best = min(scored, key=lambda t: (-t.score, order.get(t.topic, len(order))))
-    return best.topic
 
 
 def document_key(doc: Document, digest: str) -> str:
@@ -290,6 +294,12 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``fn(conn, *args, **kwargs)`` under the store lock: the way to call a table module's
+        function (``chats``, ``ledger``, ``sources`` …) outside a transaction."""
+        with self.lock:
+            return fn(self.conn, *args, **kwargs)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
