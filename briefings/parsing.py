@@ -15,6 +15,7 @@ from briefings.bylines import (
     _WRITER_TAIL,
     People,
     _split_trailing_credit,
+    names_only,
     parse_people,
     people_from_author,
 )
@@ -206,6 +207,15 @@ def _blocks(text: str) -> list[_Block]:
     for k, b in enumerate(out):
         if b.kind == "lone":
             b.kind = "noise"  # nothing to join it to: stray OCR debris after all
+        elif (
+            b.kind == "headline"
+            and 0 < k < len(out) - 1
+            and out[k - 1].kind == "headline"
+            and _vis(out[k - 1].text) > NOISE_MAX
+            and out[k + 1].kind in ("body", "label")
+            and (names := names_only(b.text)) is not None
+        ):
+            b.kind, b.people = "byline", names  # 守好校园责任田 / 王明钦: the writer's name
         elif b.kind == "headline" and k and _FIGURE_LABEL.match(out[k - 1].text):
             b.kind = "body"  # 1500亿元 / 去年降低用能成本近1500亿元: the line explaining a figure
         elif (
@@ -250,6 +260,7 @@ class _Draft:
     collection: bool = False  # an editor's note (编者按, ——编者) introduced items of readers
     cache: dict[tuple[bool, int, int, str], frozenset[str]] = field(default_factory=dict)
     last: str = ""  # what was added last: "header", "subhead" or "paragraph"
+    layouts: list[tuple[str, int, bool]] = field(default_factory=list)  # of sub-heads taken
 
     def add_paragraph(self, text: str, start: int, end: int) -> None:
         if _EDITORS_NOTE.match(text):
@@ -322,6 +333,15 @@ class _Header:
     def texts(self) -> list[str]:
         return [b.text for b in ([self.kicker] if self.kicker else []) + self.titles]
 
+    @property
+    def layout(self) -> tuple[str, int, bool]:
+        """How the header is set: its lead-in (a dash or a colon), its lines, a byline or not.
+        Items of one collection are set alike (隔离宾馆—— / “让我们感到了家的温馨”)."""
+        lead = ""
+        if self.kicker is not None:
+            lead = "dash" if _KICKER_END.search(self.kicker.text) else "colon"
+        return lead, len(self.texts()), bool(self.bylines)
+
 
 def _read_header(blocks: list[_Block], i: int) -> _Header | None:
     """Read kicker? + headline lines + bylines starting at ``i``; None if it is not a header."""
@@ -358,18 +378,20 @@ def _read_header(blocks: list[_Block], i: int) -> _Header | None:
 def _split_noise(lines: list[_Block], *, before_byline: bool) -> tuple[list[_Block], list[_Block]]:
     """Separate title lines from OCR debris: stray very short lines between a title and its byline.
 
-    A line of at most NOISE_MAX Han characters is debris once the block has a longer title
-    line; a four-character line is debris after a two-deck title (大块头求稳重质 后来者精准选路).
-    Both only when a byline follows: elsewhere a short line is a headline of its own (送福).
+    A line of at most NOISE_MAX Han characters is debris once a longer title line stands above
+    it; a four-character line is debris after a two-deck title (大块头求稳重质 后来者精准选路).
+    Both only when a byline follows: elsewhere a short line is a headline of its own (送福), and
+    above the title it is a column name (来论).
     """
     titles: list[_Block] = []
     noise: list[_Block] = []
-    has_long = any(_vis(b.text) > NOISE_MAX for b in lines if b.kind == "headline")
+    has_long = False
     for b in lines:
         v = _vis(b.text)
         short_han = before_byline and b.kind == "headline" and _cjk(b.text) == _WS.sub("", b.text)
         after_decks = bool(titles) and _two_halves(titles[-1].text)
         tiny = v <= NOISE_MAX and has_long
+        has_long = has_long or (b.kind == "headline" and v > NOISE_MAX)
         four_after_decks = v == NOISE_MAX + 1 and after_decks
         debris = b.kind == "noise" or (short_han and (tiny or four_after_decks))
         (noise if debris else titles).append(b)
@@ -605,12 +627,16 @@ class _PageBuilder:
                 self.set_continued_to(x.cont_to, x.start)
             self.add_body(nxt)
             return h.end + 1
+        if self.is_signature(h, nxt):
+            self.sign(h)
+            return h.end
         in_column = self.cur is not None and self.cur.column and self.cur.ended
         if (in_column or not above_dateline) and h.titles and self.is_subhead(h, nxt):
             assert self.cur is not None
             for t in ([h.kicker] if h.kicker else []) + h.titles:
                 self.cur.unit.subheads.append(t.text)
                 self.cur.extend(t.start, t.end)
+            self.cur.layouts.append(h.layout)
             for bl in h.bylines:
                 assert bl.people is not None
                 byline = self.cur.unit.byline
@@ -650,6 +676,27 @@ class _PageBuilder:
             self.close()  # a title whose body is elsewhere; the tail below is someone else's
         return h.end
 
+    def is_signature(self, h: _Header, nxt: _Block | None) -> bool:
+        """A line and a byline under the text with no text of their own: the teller's signature
+        closing an item (…村民张耀军讲述 / 本报记者 原韬雄整理), not a headline."""
+        cur = self.cur
+        if cur is None or cur.ended or cur.last != "paragraph" or h.kicker is not None:
+            return False
+        if len(h.titles) != 1 or not any(_wrote(b.raw) for b in h.bylines):
+            return False
+        return nxt is None or nxt.kind in ("kicker", "headline")
+
+    def sign(self, h: _Header) -> None:
+        """Keep a signature as printed in the notes of the text it closes; its reporters join
+        the byline."""
+        assert self.cur is not None
+        u = self.cur.unit
+        for b in (*h.titles, *h.bylines):
+            u.notes.append(b.raw)
+            self.cur.extend(b.start, b.end)
+            if b.people is not None:
+                u.byline.extend(p for p in b.people.people if p not in u.byline)
+
     def is_subhead(self, h: _Header, nxt: _Block | None) -> bool:
         """A weak header inside an article is a sub-head unless something says a new one begins.
 
@@ -675,9 +722,11 @@ class _PageBuilder:
         # the current one only when its text clearly continues it (and a long lead-in is never
         # a sub-head's).
         marked = h.kicker is not None and _KICKER_END.search(h.kicker.text) is not None
-        if h.kicker is not None and _vis(_KICKER_END.sub("", h.kicker.text)) > SUBKICKER_MAX:
-            return False
         if len(texts) == 2 and is_subtitle_line(texts[1]):
+            return False
+        if self.in_series(h):
+            return True
+        if h.kicker is not None and _vis(_KICKER_END.sub("", h.kicker.text)) > SUBKICKER_MAX:
             return False
         if nxt is None or nxt.kind in ("kicker", "headline", "byline", "dateline", "cont"):
             # a last short line: keep it with the article, never a new title
@@ -688,6 +737,15 @@ class _PageBuilder:
             return False
         if looks_like_subhead(h.texts()):
             return True
+        if (
+            cur.layouts
+            and max(n for _, n, _ in cur.layouts) == 1
+            and len(h.texts()) > 1
+            and _vis(_KICKER_END.sub("", h.texts()[0])) > SUBKICKER_MAX
+        ):
+            # An article's sub-heads are set alike: after one-line sub-heads, a full lead-in
+            # over a title (温州医科大学在疫情防控中践行使命 / 和时间赛跑…) begins another article.
+            return False
         if not h.kicker and len(texts) == 1 and re.fullmatch(r"[“「『].+[”」』]", texts[0].strip()):
             return True  # “把日子过得更红火”: a sub-head quoting the people of the story
         if cur.collection and not marked:
@@ -702,6 +760,43 @@ class _PageBuilder:
         # Two short clauses and a comma (交通设施日趋完善，春运保障更加有力) is how a feature's
         # sub-heads are set; a main headline rarely has one.
         return any(re.search(r"[，,]", t) for t in texts) and c > 0
+
+    def in_series(self, h: _Header) -> bool:
+        """An item of a feature's series: headers set alike (a lead-in and a title, 隔离宾馆—— /
+        “让我们感到了家的温馨”; 湖南汉寿 / 细化防控措施 + byline) follow one another under a
+        feature's headline (a column tag, a lead-in in ——, an editor's note)."""
+        cur = self.cur
+        assert cur is not None
+        u = cur.unit
+        if not (has_column_tag(u.title) or cur.collection or _KICKER_END.search(u.kicker)):
+            return False
+        lead, lines, signed = h.layout
+        if lines < 2 or not (lead or signed):
+            return False  # two plain lines are how a news headline is set too
+        if cur.layouts:
+            return cur.layouts[-1] == h.layout
+        nxt = self.next_header(h.end)
+        return nxt is not None and nxt.layout == h.layout
+
+    def next_header(self, k: int) -> _Header | None:
+        """The next header at or after block ``k`` inside the same run of text, if one comes
+        before a note, a credit, a dateline or a continuation ends it; it must not head a dated
+        report (a dateline under it)."""
+        blocks = self.blocks
+        j = k
+        while j < len(blocks):
+            b = blocks[j]
+            if b.kind in ("kicker", "headline", "byline"):
+                h = _read_header(blocks, j)
+                if h is not None:
+                    after = blocks[h.end] if h.end < len(blocks) else None
+                    dated = after is not None and after.kind == "dateline"
+                    tagged = any(has_column_tag(t) for t in h.texts())
+                    return None if dated or tagged else h
+            elif b.kind not in ("body", "captionbody", "label", "noise", "meta"):
+                return None
+            j += 1
+        return None
 
     def brief_ahead(self, k: int) -> int:
         """Index of the byline or note closing a brief (one to five paragraphs) at ``k``, or -1."""
