@@ -25,14 +25,16 @@ COUPLET_MAX = 8  # two lines of this many characters or fewer, equally long, are
 DECK_MIN = 9  # two space-separated decks of a line are title and subtitle only when both are long
 
 _SUBTITLE_START = re.compile(r"^[—－-]{1,2}")
-# Sub-head shapes an editor numbers or marks: ● 政策效应显现, 一、, （一）, 第五章
+# Sub-head shapes an editor numbers or marks: ● 政策效应显现, 一、, （一）, 第五章, and a date
+# alone heading an entry of a diary or a timeline (2020年1月23日)
 _SUBHEAD_SHAPE = _both(
     re.compile(
         rf"^(?:[{_MARKERS}]"
         r"|[一二三四五六七八九十]{1,3}[、是]"
         r"|[(（][一二三四五六七八九十\d]{1,3}[)）]"
         r"|第[一二三四五六七八九十百\d]{1,4}[章节部分篇条]"
-        r"|\d{1,2}[.、．]\D)"
+        r"|\d{1,2}[.、．]\D"
+        r"|(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:\s*(?:星期|周)[一二三四五六日天])?\s*$)"
     )
 )
 # A short label and a colon opening a line: 困境：公司账上只剩不到两万元, 时间：1月28日
@@ -63,6 +65,11 @@ def is_subtitle_line(text: str) -> bool:
     """A line printed under a title as its subtitle: ——访…, or one in parentheses (（1月17日））."""
     t = text.strip()
     return bool(_SUBTITLE_START.match(t)) or _PAREN_LINE.match(t) is not None
+
+
+def is_detail_line(text: str) -> bool:
+    """A short label, a colon and what it labels (时间：2月4日10时, 地点：山东青岛)."""
+    return _LABEL_COLON.match(text.strip()) is not None
 
 
 def looks_like_subhead(lines: list[str]) -> bool:

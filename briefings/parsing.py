@@ -21,6 +21,7 @@ from briefings.bylines import (
 )
 from briefings.headlines import (
     has_column_tag,
+    is_detail_line,
     is_note_on_story,
     is_subtitle_line,
     looks_like_subhead,
@@ -87,6 +88,8 @@ class _Block:
 
 # An editor's note opening a collection (编者按：…) or signing it (——编者).
 _EDITORS_NOTE = _both(re.compile(r"^(?:[【\[]?编者按|——\s*编\s*者\s*$)"))
+# The paper's own dateline opening a note (本报华沙电, 本報…).
+_OWN_DATELINE = _both(re.compile(r"^本报"))
 # A block starting with one of these continues the clause of the block above it.
 _CLAUSE_GOES_ON = "，,、：:；;。．"
 # A number and its unit alone on a line: 8.4万个, 1500亿元, 95%.
@@ -204,15 +207,25 @@ def _blocks(text: str) -> list[_Block]:
                 prev.kind, prev.people, prev.value = "captionbody", b.people, b.value
             continue
         out.append(b)
+    details = False  # the last block was a detail line under a byline (时间：2月4日10时)
     for k, b in enumerate(out):
-        if b.kind == "lone":
+        after_byline = details or (
+            k > 1 and out[k - 1].kind == "byline" and out[k - 2].kind in ("headline", "kicker")
+        )
+        details = after_byline and b.kind == "headline" and is_detail_line(b.text)
+        if details:
+            b.kind = "body"  # 时间：… / 地点：… under an item's byline: its details, not a heading
+        elif b.kind == "lone":
             b.kind = "noise"  # nothing to join it to: stray OCR debris after all
         elif (
             b.kind == "headline"
             and 0 < k < len(out) - 1
             and out[k - 1].kind == "headline"
             and _vis(out[k - 1].text) > NOISE_MAX
-            and out[k + 1].kind in ("body", "label")
+            and (
+                out[k + 1].kind in ("body", "label")
+                or (out[k + 1].kind == "headline" and is_detail_line(out[k + 1].text))
+            )
             and (names := names_only(b.text)) is not None
         ):
             b.kind, b.people = "byline", names  # 守好校园责任田 / 王明钦: the writer's name
@@ -257,6 +270,7 @@ class _Draft:
     extents: list[tuple[int, int]] = field(default_factory=list)  # every block taken
     ended: bool = False  # an author note, credit or trailing byline closed its text
     column: bool = False  # a column of briefs (资讯, 速览): items under one column name
+    closing: str = ""  # how the column's briefs are closed (see _closing)
     collection: bool = False  # an editor's note (编者按, ——编者) introduced items of readers
     cache: dict[tuple[bool, int, int, str], frozenset[str]] = field(default_factory=dict)
     last: str = ""  # what was added last: "header", "subhead" or "paragraph"
@@ -428,6 +442,15 @@ def _echo(draft: _Draft, header: list[str]) -> float:
         if len(tri) >= 3:
             best = max(best, len(tri & known) / len(tri))
     return best
+
+
+def _closing(b: _Block) -> str:
+    """How a brief is closed: "source" (（据新华社伦敦电 记者孙晓玲）), "own" (（本报华沙电）) or
+    "name" (（王保良）)."""
+    t = b.text.strip().lstrip("(（").strip()
+    if t.startswith("据"):
+        return "source"
+    return "own" if _OWN_DATELINE.match(t) else "name"
 
 
 def _wrote(byline: str) -> bool:
@@ -653,6 +676,7 @@ class _PageBuilder:
             d = self.open("article", first, strong=False)
             d.unit.title, d.unit.subheads = name.text, [item.text]
             d.column, d.last = True, "subhead"
+            d.closing = _closing(self.blocks[self.brief_ahead(h.end)])
             d.extend(item.start, item.end)
             return h.end
         d = self.open("article", first, strong=strong)
@@ -823,11 +847,16 @@ class _PageBuilder:
         return end > 0 and end + 1 < len(self.blocks) and self.blocks[end + 1].kind == "headline"
 
     def next_brief(self, h: _Header) -> bool:
-        """The next brief of a column: a plain one-line headline over a closed brief."""
+        """The next brief of a column: a plain one-line headline over a brief closed the way
+        the column's briefs are closed (a reprint's source, 据新华社伦敦电; the paper's own
+        dateline, 本报华沙电; or a reporter's name): an article closed otherwise is not one."""
         if h.kicker is not None or h.bylines or len(h.titles) != 1:
             return False
         t = h.titles[0].text
-        return not has_column_tag(t) and self.brief_ahead(h.end) > 0
+        end = self.brief_ahead(h.end)
+        cur = self.cur
+        assert cur is not None
+        return not has_column_tag(t) and end > 0 and _closing(self.blocks[end]) == cur.closing
 
     def section_trigrams(self, k: int) -> frozenset[str]:
         """Trigrams of the body text from block ``k`` to the next headline or note, up to

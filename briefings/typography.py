@@ -73,6 +73,9 @@ _PARTICLES = frozenset("了的呢吗吧啊呀哩")
 # A paragraph never starts with these: a block that does is the tail of a sentence.
 _CANNOT_START = "”’」』）》】〉,，、。．；;：:！!？?…%"
 
+# A verb of saying (or of showing, for data) and a comma: 表示，说，指出，数据显示，
+_REPORTED_SPEECH = re.compile(r"(?:说|表示|认为|指出|介绍|强调|称|透露|坦言|显示)[，,]")
+
 HEADLINE_MAX = 40  # visible characters; longer unpunctuated lines are body text
 SUBHEAD_MAX = 16  # sub-heads inside an article are short
 SECTION_MAX = 6  # 要闻, 经济新闻, 县域·观察
@@ -178,7 +181,7 @@ _ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE = map(
     _both, (_ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE)
 )
 _CONT_FROM, _CONT_TO, _META = map(_both, (_CONT_FROM, _CONT_TO, _META))
-_LABEL, _NOTE_LINE = map(_both, (_LABEL, _NOTE_LINE))
+_LABEL, _NOTE_LINE, _REPORTED_SPEECH = map(_both, (_LABEL, _NOTE_LINE, _REPORTED_SPEECH))
 _MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL = map(
     _both, (_MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL)
 )
@@ -216,14 +219,18 @@ def is_unfinished(text: str) -> bool:
 
 def _cut_by_form(s: str) -> bool:
     """Cut for sure: a dangling mark at the end, longer than a headline, a sentence end
-    inside, or a quotation or bracket opened and not closed."""
+    inside, a quotation or bracket opened and not closed, or reported speech (…表示，).
+
+    Reported speech is body grammar: a headline quotes with a colon (全国人大代表谢德体：…) or a
+    dash, never with a verb of saying and a comma (乌克兰总统泽连斯基日前表示，乌政府计划…)."""
     v = _vis(s) - 20 if s.startswith(("——", "──")) else _vis_untagged(s)
     return (
         s[-1] in _DANGLING
         or v > HEADLINE_MAX
         or re.search(r"[。；;]", s) is not None
         or (re.search(r"[！？!?]", s) is not None and v > 24)
-        or any(s.count(o) > s.count(c) for o, c in ("“”", "「」", "『』", "《》"))
+        or any(s.count(o) > s.count(c) for o, c in ("“”", "「」", "『』", "《》", "（）", "()"))
+        or _REPORTED_SPEECH.search(s) is not None
     )
 
 
