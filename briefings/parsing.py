@@ -51,6 +51,7 @@ from briefings.typography import (
     CONTINUITY_MARKED,
     ECHO_MIN,
     FOLLOWING_MAX,
+    LEAD_MAX,
     MAX_TITLE_LINES,
     NOISE_MAX,
     RECENT_MAX,
@@ -774,6 +775,8 @@ class _PageBuilder:
             return True  # “把日子过得更红火”: a sub-head quoting the people of the story
         if cur.collection and not marked:
             return True  # an item of a collection the editor's note introduced
+        if self.after_lead(h):
+            return True
         c = _continuity(cur, self.section_trigrams(h.end))
         if c >= (CONTINUITY_MARKED if marked else CONTINUITY):
             return True
@@ -784,6 +787,18 @@ class _PageBuilder:
         # Two short clauses and a comma (交通设施日趋完善，春运保障更加有力) is how a feature's
         # sub-heads are set; a main headline rarely has one.
         return any(re.search(r"[，,]", t) for t in texts) and c > 0
+
+    def after_lead(self, h: _Header) -> bool:
+        """The first header under a title and its lead (LEAD_MAX paragraphs at most, no dateline,
+        nothing that closed it): a feature opens with a lead and then its first section. A
+        report is dated or runs longer; a title over one short paragraph and a credit is a
+        photo item, decided before this."""
+        cur = self.cur
+        assert cur is not None
+        u = cur.unit
+        if u.kind != "article" or not u.title or u.dateline or u.subheads:
+            return False
+        return len(u.paragraphs) <= LEAD_MAX and len(h.texts()) <= 2
 
     def in_series(self, h: _Header) -> bool:
         """An item of a feature's series: headers set alike (a lead-in and a title, 隔离宾馆—— /

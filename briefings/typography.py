@@ -76,6 +76,10 @@ _CANNOT_START = "”’」』）》】〉,，、。．；;：:！!？?…%"
 # A verb of saying (or of showing, for data) and a comma: 表示，说，指出，数据显示，
 _REPORTED_SPEECH = re.compile(r"(?:说|表示|认为|指出|介绍|强调|称|透露|坦言|显示)[，,]")
 
+# A last clause of one Han character after a comma (…定点收治医院，广): a word cut in half by a
+# column break; no headline ends that way.
+_ONE_CHAR_CLAUSE = re.compile(rf"[，,、][^{_H}，,、]*[{_H}][^{_H}，,、]*$")
+
 HEADLINE_MAX = 40  # visible characters; longer unpunctuated lines are body text
 SUBHEAD_MAX = 16  # sub-heads inside an article are short
 SECTION_MAX = 6  # 要闻, 经济新闻, 县域·观察
@@ -88,6 +92,7 @@ CONTINUITY = 0.008
 CONTINUITY_MARKED = 0.05  # the same for a header with its own byline or a short lead-in
 ECHO_MIN = 0.5  # a header this much made of the article's own trigrams is one of its sub-heads
 SUBKICKER_MAX = 8  # a lead-in (——) this short may head an item inside an article (数据标注员——)
+LEAD_MAX = 2  # paragraphs of a feature's lead above its first section
 BRIEF_MAX = 5  # paragraphs of one brief in a column of briefs (资讯, 速览)
 FOLLOWING_MAX = 600  # characters of the text under a headline compared with the article so far
 RECENT_MAX = 2000  # characters at the end of the article so far that the comparison uses
@@ -170,6 +175,7 @@ _NOTE_LINE = re.compile(
     r"|^.{0,12}(?:邮箱|信箱|邮件|传真|热线)\s*[:：]"
     r"|[\w.+-]+@[\w-]+\.[\w.]+\s*。?$"
     rf"|^[{_H}·\s]{{2,12}}?图\s+[{_H}·\s]{{2,12}}?文$"  # 曹希阳图  德  邻文: drawing and words
+    rf"|^[{_H}]{{1,6}}社发$"  # 新华社发: a photo an agency sent, credited without a name
 )
 # A line wholly inside one pair of parentheses: an author note (（作者为…）), a source
 # (（本报柏林电）, （据新华社电）), a note that a series ends (（本系列评论到此结束）).
@@ -221,7 +227,8 @@ def _cut_by_form(s: str) -> bool:
     """Cut for sure: a dangling mark at the end, longer than a headline, a sentence end
     inside, a quotation or bracket opened and not closed, or reported speech (…表示，).
 
-    Reported speech is body grammar: a headline quotes with a colon (全国人大代表谢德体：…) or a
+    A one-character last clause (…收治医院，广) is a word cut in half. Reported speech is body
+    grammar: a headline quotes with a colon (全国人大代表谢德体：…) or a
     dash, never with a verb of saying and a comma (乌克兰总统泽连斯基日前表示，乌政府计划…)."""
     v = _vis(s) - 20 if s.startswith(("——", "──")) else _vis_untagged(s)
     return (
@@ -231,6 +238,7 @@ def _cut_by_form(s: str) -> bool:
         or (re.search(r"[！？!?]", s) is not None and v > 24)
         or any(s.count(o) > s.count(c) for o, c in ("“”", "「」", "『』", "《》", "（）", "()"))
         or _REPORTED_SPEECH.search(s) is not None
+        or _ONE_CHAR_CLAUSE.search(s) is not None
     )
 
 
