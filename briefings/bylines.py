@@ -61,7 +61,7 @@ def parse_people(text: str) -> People | None:
     tokens = _join_spaced_names([t for t in re.split(r"[\s、,，]+", s) if t])
     if not tokens or len(tokens) > 16:
         return None
-    role, has_role, people = "", False, []
+    role, has_role, people, short = "", False, [], True
     for tok in tokens:
         if _ROLE.match(tok):
             role, has_role = tok, True
@@ -72,10 +72,13 @@ def parse_people(text: str) -> People | None:
             return None  # （据新华社电）: a source, not a person
         elif _NAME.match(tok) or (marked and re.fullmatch(rf"[{_H}·]{{1,6}}", tok)):
             people.append(Person(tok, role))
+            short = short and (len(tok) <= 3 or "·" in tok)
         else:
             return None
     if not people or not (has_role or marked or credit):
         return None
+    if not (has_role or credit or short):
+        return None  # ■加大支持 做好服务: four-character words under a marker are a sub-head
     return People(tuple(people), credit, marked or (wrote and has_role))
 
 

@@ -16,6 +16,7 @@ from briefings.typography import (
     _KICKER_END,
     _MARKERS,
     _PAREN_LINE,
+    HEADLINE_MAX,
     _both,
     _vis,
 )
@@ -123,8 +124,8 @@ def title_fields(lines: list[str]) -> tuple[str, str, str]:
     subtitle: list[str] = []
     if len(texts) >= 2 and _KICKER_END.search(texts[0]):
         kicker.append(texts.pop(0))
-    while len(texts) >= 2 and is_subtitle_line(texts[-1]):
-        subtitle.insert(0, texts.pop())
+    while len(texts) >= 2 and (is_subtitle_line(texts[-1]) or _vis(texts[-1]) > HEADLINE_MAX):
+        subtitle.insert(0, texts.pop())  # ——访…, （1月17日）, or a deck longer than a headline
     if not texts:
         return "".join(kicker), "", "".join(subtitle)
     tagged = [k for k, t in enumerate(texts) if has_column_tag(t)]

@@ -38,6 +38,7 @@ from briefings.typography import (
     _HAN,
     _KICKER_END,
     _LABEL,
+    _MARKERS,
     _MAST_DATE,
     _MAST_EDITION,
     _MAST_LABEL,
@@ -63,6 +64,7 @@ from briefings.typography import (
     _is_headline_like,
     _vis,
     cut_by_commas_only,
+    ends_sentence,
     is_unfinished,
     starts_mid_sentence,
 )
@@ -377,6 +379,19 @@ def _read_header(blocks: list[_Block], i: int) -> _Header | None:
         and blocks[j + 1].kind in ("body", "dateline")
     ):
         lines.append(blocks[j])  # （2020年1月17日，内比都） under a title: its subtitle
+        j += 1
+    elif (
+        lines
+        and lines[-1].kind == "headline"
+        and j + 1 < len(blocks)
+        and blocks[j].kind == "body"
+        and not ends_sentence(blocks[j].text)
+        and blocks[j].text[0] not in _MARKERS
+        and blocks[j + 1].kind == "dateline"
+    ):
+        # Everything between a headline and the dateline opening its text is header matter: a
+        # deck too long for a headline (进一步部署…；听取…) is the subtitle.
+        lines.append(blocks[j])
         j += 1
     bylines: list[_Block] = []
     while j < len(blocks) and blocks[j].kind == "byline" and not blocks[j].people.credit:
@@ -734,6 +749,9 @@ class _PageBuilder:
         if cur is not None and cur.column and cur.ended and self.next_brief(h):
             cur.ended = False
             return True
+        if cur is not None and cur.collection and cur.ended and cur.layouts[-1:] == [h.layout]:
+            cur.ended = False  # the next item of the collection, after the last one's author note
+            return True
         if cur is None or not cur.unit.paragraphs or cur.ended:
             return False
         if cur.last == "label":
@@ -762,6 +780,9 @@ class _PageBuilder:
             return False
         if looks_like_subhead(h.texts()):
             return True
+        if cur.unit.dateline and len(h.texts()) > 1:
+            return False  # a dated report's sub-heads are single lines: a lead-in and a title
+            # under it head the next article (打好武汉保卫战、湖北保卫战 / 再驰援！…)
         if (
             cur.layouts
             and max(n for _, n, _ in cur.layouts) == 1

@@ -68,8 +68,6 @@ _OPENERS = "“‘「『（(《【〈"
 _DANGLING = ",，、:：—─" + _OPENERS
 # Function words that need something after them; with a comma in the line they mark a cut.
 _FUNCTION_END = frozenset("的之与和及或把被对从向在于将为以让使给并而但且")
-# Sentence-final particles: a very short "sentence" ending in one is the tail of a longer one.
-_PARTICLES = frozenset("了的呢吗吧啊呀哩")
 # A paragraph never starts with these: a block that does is the tail of a sentence.
 _CANNOT_START = "”’」』）》】〉,，、。．；;：:！!？?…%"
 
@@ -279,7 +277,10 @@ def starts_mid_sentence(text: str) -> bool:
         return False
     # 20天。 or 了。 ends a sentence begun elsewhere; 控尘。 (a label opening a list item) does not.
     head = m.group()[:-1]
-    return len(head) <= 1 or re.search(r"\d", head) is not None or head[-1] in _PARTICLES
+    if len(head) <= 1:
+        return m.group()[-1] == "。"  # 道。 ends a word cut in two; 上！ is a cry of its own
+    # 20天。 is the tail of a number; a short sentence of words (是的。电话响了。) is whole.
+    return re.search(r"\d", head) is not None
 
 
 _ASKS = re.compile(
