@@ -469,6 +469,11 @@ def _closing(b: _Block) -> str:
     return "own" if _OWN_DATELINE.match(t) else "name"
 
 
+def _short_plain(text: str) -> bool:
+    """A headline no longer than a sub-head, without clause commas (日本努力维持经济复苏势头)."""
+    return _vis(text) <= SUBHEAD_MAX and re.search(r"[，,：:]", text) is None
+
+
 def _wrote(byline: str) -> bool:
     """本报记者 程 焕整理, （本报记者 田豆豆整理）: a byline saying what the reporter did."""
     return _WRITER_TAIL.search(byline.rstrip(")）")) is not None
@@ -780,9 +785,11 @@ class _PageBuilder:
             return False
         if looks_like_subhead(h.texts()):
             return True
-        if cur.unit.dateline and len(h.texts()) > 1:
-            return False  # a dated report's sub-heads are single lines: a lead-in and a title
-            # under it head the next article (打好武汉保卫战、湖北保卫战 / 再驰援！…)
+        if cur.unit.dateline and (len(h.texts()) > 1 or _short_plain(texts[0])):
+            # A dated report is one short piece: a lead-in and a title under it (打好武汉保卫战、
+            # 湖北保卫战 / 再驰援！…) or a short plain headline (中国田径选手捷报连连) heads the
+            # next article. A long line or one with clause commas is its text cut by a column.
+            return False
         if (
             cur.layouts
             and max(n for _, n, _ in cur.layouts) == 1
