@@ -40,6 +40,7 @@ _SUBHEAD_SHAPE = _both(
 )
 # A short label and a colon opening a line: 困境：公司账上只剩不到两万元, 时间：1月28日
 _LABEL_COLON = re.compile(rf"^[{_H}]{{2,4}}[:：]\S")
+_STANDING_HEAD = re.compile(rf"^[{_H}]{{2,6}}(?:·[{_H}“”]{{2,12}})+$")
 # A reporter's note boxed under the report it comments on: （记者手记）, （采访札记）, （编后）.
 _NOTE_ON_STORY = _both(re.compile(r"[(（][^()（）]*(?:手记|札记|编后)[)）]\s*$"))
 
@@ -55,6 +56,12 @@ def has_column_tag(text: str) -> bool:
     """A headline with a column tag after it: 顶住压力稳住了“基本盘”（权威发布）."""
     m = _COLUMN_TAG.search(text)
     return m is not None and _vis(text[: m.start()]) >= 2
+
+
+def is_standing_head(text: str) -> bool:
+    """A column's standing head, its name joined to the topic by a middle dot as column tags are
+    set (代表之声·聚焦脱贫攻坚, 解码·显著优势): the head of an article, never a sub-head."""
+    return _STANDING_HEAD.match(text.strip()) is not None
 
 
 def is_note_on_story(text: str) -> bool:

@@ -23,6 +23,7 @@ from briefings.headlines import (
     has_column_tag,
     is_detail_line,
     is_note_on_story,
+    is_standing_head,
     is_subtitle_line,
     looks_like_subhead,
     title_fields,
@@ -469,6 +470,18 @@ def _closing(b: _Block) -> str:
     return "own" if _OWN_DATELINE.match(t) else "name"
 
 
+def _names_work(draft: _Draft, line: str) -> bool:
+    """The article names this line as a work in 《》 (中共中央印发《中国共产党…工作条例》, 《条例》
+    全文如下): the line is the title of the document it reproduces."""
+    t = _WS.sub("", line)
+    u = draft.unit
+    return any(
+        _WS.sub("", m) == t
+        for text in (u.kicker, u.title, *u.paragraphs[-1:])
+        for m in re.findall(r"《([^《》]+)》", text)
+    )
+
+
 def _short_plain(text: str) -> bool:
     """A headline no longer than a sub-head, without clause commas (日本努力维持经济复苏势头)."""
     return _vis(text) <= SUBHEAD_MAX and re.search(r"[，,：:]", text) is None
@@ -620,6 +633,11 @@ class _PageBuilder:
         if self.cur is None or not (self.cur.unit.paragraphs or self.cur.unit.title):
             self.drop(b)
             return
+        if self.cur.last == "subhead":
+            # (2010年4月21日中共中央政治局常委会会议审议批准) under a heading is its own line,
+            # not a note closing the text
+            self.add_body(b)
+            return
         self.cur.unit.notes.append(b.raw)
         self.cur.extend(b.start, b.end)
         self.cur.ended = True
@@ -762,9 +780,11 @@ class _PageBuilder:
         if cur.last == "label":
             return True  # ■延伸阅读 / 促进家政服务业提质扩容: the box the label announces
         texts = [t.text for t in h.titles]
+        if len(texts) == 1 and _names_work(cur, texts[0]):
+            return True  # the text of the document the article announces (印发《…条例》)
         if len(texts) == 1 and is_note_on_story(texts[0]):
             return True
-        if len(texts) > 3 or any(has_column_tag(t) for t in texts):
+        if len(texts) > 3 or any(has_column_tag(t) or is_standing_head(t) for t in texts):
             return False
         # A header with its own byline or lead-in usually starts an article; it is an item of
         # the current one only when its text clearly continues it (and a long lead-in is never
@@ -835,7 +855,8 @@ class _PageBuilder:
         cur = self.cur
         assert cur is not None
         u = cur.unit
-        if not (has_column_tag(u.title) or cur.collection or _KICKER_END.search(u.kicker)):
+        feature = has_column_tag(u.title) or is_standing_head(u.title)
+        if not (feature or cur.collection or _KICKER_END.search(u.kicker)):
             return False
         lead, lines, signed = h.layout
         if lines < 2 or not (lead or signed):
@@ -867,9 +888,13 @@ class _PageBuilder:
 
     def brief_ahead(self, k: int) -> int:
         """Index of the byline or note closing a brief (one to five paragraphs) at ``k``, or -1."""
+        cut = 0
         for j in range(k, min(k + BRIEF_MAX + 1, len(self.blocks))):
             b = self.blocks[j]
             if b.kind in ("body", "dateline"):
+                continue
+            if b.kind == "headline" and j > k and not cut and re.search(r"[，,]", b.text):
+                cut += 1  # a line with a clause comma inside a brief: its text cut by a column
                 continue
             closing = b.kind == "note" or (b.kind == "byline" and b.people and b.people.marked)
             return j if closing and j > k else -1
