@@ -102,6 +102,12 @@ _FIGURE_LABEL = _both(re.compile(rf"^[\d.,，]+\s*[%％‰]?[万亿千百]*[{_H}
 _COLON_KICKER = re.compile(rf"^[{_H}·]{{2,10}}[:：]$")
 
 
+def _number_cut(line: str, nxt: str) -> bool:
+    """A line ending in a digit and a block going on with digits (3 / 7万名, 约合1 / .3美元):
+    one number cut by a column break."""
+    return line[-1:].isdigit() and (nxt[:1].isdigit() or (nxt[:1] in ".．" and nxt[1:2].isdigit()))
+
+
 def _classify(text: str, line_no: int) -> _Block:
     t = text.strip()
     b = _Block("body", t, line_no, line_no, raw=t)
@@ -186,9 +192,10 @@ def _blocks(text: str) -> list[_Block]:
             and prev.kind == "headline"
             and not prev.cont_to
             and b.kind in ("body", "headline")
-            and b.text[0] in _CLAUSE_GOES_ON
+            and (b.text[0] in _CLAUSE_GOES_ON or _number_cut(prev.text, b.text))
         ):
-            # 2018年夏天，罗跃洪一起床就发现不对劲 / ：上千尾裂腹鱼…: one sentence cut in two
+            # 2018年夏天，罗跃洪一起床就发现不对劲 / ：上千尾裂腹鱼…: one sentence cut in two;
+            # …里面活跃着3 / 7万名农技推广人员…: a number cut in two
             prev.kind, prev.text = "body", prev.text + b.text
             prev.end, prev.cont_to = b.end, b.cont_to
             continue
@@ -358,6 +365,8 @@ class _Header:
         lead = ""
         if self.kicker is not None:
             lead = "dash" if _KICKER_END.search(self.kicker.text) else "colon"
+            if re.search(r"[，,]", self.kicker.text):
+                lead += " clause"  # 捐赠7.4亿元款物，构建…—— tells what happened, not who
         return lead, len(self.texts()), bool(self.bylines)
 
 
