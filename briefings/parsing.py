@@ -92,6 +92,8 @@ class _Block:
 
 # An editor's note opening a collection (编者按：…) or signing it (——编者).
 _EDITORS_NOTE = _both(re.compile(r"^(?:[【\[]?编者按|——\s*编\s*者\s*$)"))
+# A date on a line of its own, with the year: the last line of a document's signature.
+_FULL_DATE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 # The paper's own dateline opening a note (本报华沙电, 本報…).
 _OWN_DATELINE = _both(re.compile(r"^本报"))
 # A block starting with one of these continues the clause of the block above it.
@@ -701,6 +703,14 @@ class _PageBuilder:
         if self.is_signature(h, nxt):
             self.sign(h)
             return h.end
+        if not h.strong and self.brief_column_ahead(h):
+            name, item = h.titles
+            d = self.open("article", first, strong=False)
+            d.unit.title, d.unit.subheads = name.text, [item.text]
+            d.column, d.last = True, "subhead"
+            d.closing = _closing(self.blocks[self.brief_ahead(h.end)])
+            d.extend(item.start, item.end)
+            return h.end
         in_column = self.cur is not None and self.cur.column and self.cur.ended
         if (in_column or not above_dateline) and h.titles and self.is_subhead(h, nxt):
             assert self.cur is not None
@@ -718,14 +728,6 @@ class _PageBuilder:
             self.cur.last = "subhead"
             for x in marked:
                 self.set_continued_to(x.cont_to, x.start)
-            return h.end
-        if not h.strong and self.brief_column_ahead(h):
-            name, item = h.titles
-            d = self.open("article", first, strong=False)
-            d.unit.title, d.unit.subheads = name.text, [item.text]
-            d.column, d.last = True, "subhead"
-            d.closing = _closing(self.blocks[self.brief_ahead(h.end)])
-            d.extend(item.start, item.end)
             return h.end
         d = self.open("article", first, strong=strong)
         u = d.unit
@@ -749,14 +751,17 @@ class _PageBuilder:
         return h.end
 
     def is_signature(self, h: _Header, nxt: _Block | None) -> bool:
-        """A line and a byline under the text with no text of their own: the teller's signature
-        closing an item (…村民张耀军讲述 / 本报记者 原韬雄整理), not a headline."""
+        """Lines under the text with no text of their own that sign it: the teller and the
+        reporter who wrote it down (…村民张耀军讲述 / 本报记者 原韬雄整理), or a document's issuer
+        and date (国务院应对新型冠状病毒 / 感染肺炎疫情联防联控机制 / 2020年2月28日)."""
         cur = self.cur
         if cur is None or cur.ended or cur.last != "paragraph" or h.kicker is not None:
             return False
-        if len(h.titles) != 1 or not any(_wrote(b.raw) for b in h.bylines):
+        if nxt is not None and nxt.kind not in ("kicker", "headline", "note"):
             return False
-        return nxt is None or nxt.kind in ("kicker", "headline")
+        told = len(h.titles) == 1 and any(_wrote(b.raw) for b in h.bylines)
+        dated = len(h.titles) >= 2 and not h.bylines and _FULL_DATE.match(h.titles[-1].text)
+        return told or bool(dated)
 
     def sign(self, h: _Header) -> None:
         """Keep a signature as printed in the notes of the text it closes; its reporters join

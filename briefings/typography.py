@@ -174,6 +174,8 @@ _NOTE_LINE = re.compile(
     r"|[\w.+-]+@[\w-]+\.[\w.]+\s*。?$"
     rf"|^[{_H}·\s]{{2,12}}?图\s+[{_H}·\s]{{2,12}}?文$"  # 曹希阳图  德  邻文: drawing and words
     rf"|^[{_H}]{{1,6}}社发$"  # 新华社发: a photo an agency sent, credited without a name
+    # 陕西咸阳市 姚 平: a reader's letter signed with the writer's place and name
+    rf"|^[{_H}]{{1,10}}[省市县区州盟旗镇乡村]\s+[{_H}](?:\s*[{_H}]){{1,2}}$"
 )
 # A line wholly inside one pair of parentheses: an author note (（作者为…）), a source
 # (（本报柏林电）, （据新华社电）), a note that a series ends (（本系列评论到此结束）).
