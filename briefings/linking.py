@@ -38,7 +38,9 @@ def link_parts(units: list[Unit]) -> None:
 
     Evidence: a keyword bigram the two units share that no third unit on the page uses as a
     keyword, strong in both (≥ 2% and 5 uses), or two such shared keywords. A part links only
-    when exactly one unit qualifies, and only to a unit that looks more like an article start.
+    when exactly one unit qualifies, and only to a unit that looks more like an article start;
+    a titled block links only to a continuation (紧接第一版): a titled block followed by its own
+    text on the page is an article of its own.
     """
     idx = [k for k, u in enumerate(units) if u.kind != "caption"]
     if all(_strength(units[k]) == 2 for k in idx):
@@ -52,6 +54,8 @@ def link_parts(units: list[Unit]) -> None:
         for h in idx:
             if h == k or _strength(units[h]) <= _strength(units[k]):
                 continue
+            if units[k].title and units[h].kind != "continuation":
+                continue  # a titled block is an article of its own, or the head of a jump
             shared = [
                 g
                 for g in kws[k].keys() & kws[h].keys()

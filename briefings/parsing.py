@@ -49,6 +49,7 @@ from briefings.typography import (
     _PAREN_LINE,
     _WS,
     BRIEF_MAX,
+    CLAUSE_LINE_MAX,
     CONTINUITY,
     CONTINUITY_MARKED,
     ECHO_MIN,
@@ -253,6 +254,33 @@ def _blocks(text: str) -> list[_Block]:
             and not (k and out[k - 1].kind == "body" and is_unfinished(out[k - 1].text))
         ):
             b.kind = "headline"  # 地处漠河北部，面对贫困不气馁，搞活旅游促增收 above a tagged title
+    return _rejoin_first_lines(out)
+
+
+def _rejoin_first_lines(blocks: list[_Block]) -> list[_Block]:
+    """Under a headline, a line with a clause comma longer than any deck (CLAUSE_LINE_MAX)
+    directly above body text is that text's first line, cut by a column break: it is joined
+    to the text (稳居全球第二大外资流入国 / 去年全年我国实际利用外资9415亿元、增长5.8%，新设外资
+    / 企业超过4万家…)."""
+    out: list[_Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and b.kind == "body"
+            and prev.kind == "headline"
+            and len(out) > 1
+            and out[-2].kind in ("headline", "kicker")
+            and not prev.cont_to
+            and _vis(prev.text) > CLAUSE_LINE_MAX
+            and re.search(r"[，,]", prev.text)
+            and not has_column_tag(prev.text)
+            and not ends_sentence(prev.text)
+        ):
+            prev.kind, prev.text = "body", prev.text + b.text
+            prev.end, prev.cont_to = b.end, b.cont_to
+            continue
+        out.append(b)
     return out
 
 
@@ -825,13 +853,13 @@ class _PageBuilder:
             # next article. A long line or one with clause commas is its text cut by a column.
             return False
         if (
-            cur.layouts
+            len(cur.layouts) >= 2
             and max(n for _, n, _ in cur.layouts) == 1
             and len(h.texts()) > 1
             and _vis(_KICKER_END.sub("", h.texts()[0])) > SUBKICKER_MAX
         ):
-            # An article's sub-heads are set alike: after one-line sub-heads, a full lead-in
-            # over a title (温州医科大学在疫情防控中践行使命 / 和时间赛跑…) begins another article.
+            # An article's sub-heads are set alike: after two or more one-line sub-heads, a full
+            # lead-in over a title (温州医科大学在疫情防控中践行使命 / 和时间赛跑…) begins another.
             return False
         if not h.kicker and len(texts) == 1 and re.fullmatch(r"[“「『].+[”」』]", texts[0].strip()):
             return True  # “把日子过得更红火”: a sub-head quoting the people of the story
