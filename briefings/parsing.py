@@ -316,6 +316,7 @@ class _Draft:
     cache: dict[tuple[bool, int, int, str], frozenset[str]] = field(default_factory=dict)
     last: str = ""  # what was added last: "header", "subhead" or "paragraph"
     layouts: list[tuple[str, int, bool]] = field(default_factory=list)  # of sub-heads taken
+    heads: list[list[str]] = field(default_factory=list)  # the lines of each sub-head taken
 
     def add_paragraph(self, text: str, start: int, end: int) -> None:
         if _EDITORS_NOTE.match(text):
@@ -746,6 +747,7 @@ class _PageBuilder:
                 self.cur.unit.subheads.append(t.text)
                 self.cur.extend(t.start, t.end)
             self.cur.layouts.append(h.layout)
+            self.cur.heads.append(h.texts())
             for bl in h.bylines:
                 assert bl.people is not None
                 byline = self.cur.unit.byline
@@ -853,13 +855,16 @@ class _PageBuilder:
             # next article. A long line or one with clause commas is its text cut by a column.
             return False
         if (
-            len(cur.layouts) >= 2
-            and max(n for _, n, _ in cur.layouts) == 1
+            len(cur.heads) >= 2
             and len(h.texts()) > 1
             and _vis(_KICKER_END.sub("", h.texts()[0])) > SUBKICKER_MAX
+            and all(
+                len(lines) == 1 or max(map(_vis, lines)) <= SUBKICKER_MAX for lines in cur.heads
+            )
         ):
-            # An article's sub-heads are set alike: after two or more one-line sub-heads, a full
-            # lead-in over a title (温州医科大学在疫情防控中践行使命 / 和时间赛跑…) begins another.
+            # An article's sub-heads are set alike: after two or more one-line sub-heads (or
+            # couplets of short halves, 组织网络棋赛 / 随时随地参与), a full lead-in over a title
+            # (温州医科大学在疫情防控中践行使命 / 和时间赛跑…) begins another article.
             return False
         if not h.kicker and len(texts) == 1 and re.fullmatch(r"[“「『].+[”」』]", texts[0].strip()):
             return True  # “把日子过得更红火”: a sub-head quoting the people of the story
