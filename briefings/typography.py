@@ -78,6 +78,13 @@ _REPORTED_SPEECH = re.compile(r"(?:说|表示|认为|指出|介绍|强调|称|�
 # column break; no headline ends that way.
 _ONE_CHAR_CLAUSE = re.compile(rf"[，,、][^{_H}，,、]*[{_H}][^{_H}，,、]*$")
 
+# A sentence opening with when it happened and a comma (2月2日傍晚，… 目前，…): body grammar;
+# headlines put the time inside (2月起阶段性减征职工医保费). A question may open so (今年，…吗？).
+_TIME_OPENER = re.compile(
+    r"^(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?[^，,。]{0,4}"
+    r"|今年|去年|目前|近日|日前|当前|近年来|如今|此前|当天|随后)[，,]"
+)
+
 HEADLINE_MAX = 40  # visible characters; longer unpunctuated lines are body text
 # A headline or deck with clause punctuation (a comma, ！, ？) is at most this long; on the dev
 # pages the longest untagged one under a headline has 22 characters.
@@ -191,6 +198,7 @@ _ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE = map(
 )
 _CONT_FROM, _CONT_TO, _META = map(_both, (_CONT_FROM, _CONT_TO, _META))
 _LABEL, _NOTE_LINE, _REPORTED_SPEECH = map(_both, (_LABEL, _NOTE_LINE, _REPORTED_SPEECH))
+_TIME_OPENER = _both(_TIME_OPENER)
 _MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL = map(
     _both, (_MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL)
 )
@@ -230,7 +238,8 @@ def _cut_by_form(s: str) -> bool:
     """Cut for sure: a dangling mark at the end, longer than a headline, a sentence end
     inside, a quotation or bracket opened and not closed, or reported speech (…表示，).
 
-    A one-character last clause (…收治医院，广) is a word cut in half. Reported speech is body
+    A one-character last clause (…收治医院，广) is a word cut in half; an opening time and a
+    comma (2月2日傍晚，…) is how sentences begin, not headlines. Reported speech is body
     grammar: a headline quotes with a colon (全国人大代表谢德体：…) or a
     dash, never with a verb of saying and a comma (乌克兰总统泽连斯基日前表示，乌政府计划…)."""
     v = _vis(s) - 20 if s.startswith(("——", "──")) else _vis_untagged(s)
@@ -242,6 +251,7 @@ def _cut_by_form(s: str) -> bool:
         or any(s.count(o) > s.count(c) for o, c in ("“”", "「」", "『』", "《》", "（）", "()"))
         or _REPORTED_SPEECH.search(s) is not None
         or _ONE_CHAR_CLAUSE.search(s) is not None
+        or (_TIME_OPENER.match(s) is not None and re.search(r"[？?]", s) is None)
     )
 
 
