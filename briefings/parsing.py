@@ -49,6 +49,7 @@ from briefings.typography import (
     _PAREN_LINE,
     _WS,
     BRIEF_MAX,
+    CAPTION_MAX,
     CLAUSE_LINE_MAX,
     CONTINUITY,
     CONTINUITY_MARKED,
@@ -93,6 +94,11 @@ class _Block:
 
 # An editor's note opening a collection (编者按：…) or signing it (——编者).
 _EDITORS_NOTE = _both(re.compile(r"^(?:[【\[]?编者按|——\s*编\s*者\s*$)"))
+# Credits of a picture that name no photographer: an agency's (新华社发), a drawing and its
+# verse (曹  一图  于  石文).
+_PICTURE_NOTE = _both(
+    re.compile(rf"^(?:[{_H}]{{1,6}}社发|[{_H}·\s]{{2,12}}?图\s+[{_H}·\s]{{2,12}}?文)$")
+)
 # A date on a line of its own, with the year: the last line of a document's signature.
 _FULL_DATE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 # The paper's own dateline opening a note (本报华沙电, 本報…).
@@ -986,11 +992,15 @@ class _PageBuilder:
         return frozenset().union(*out)
 
     def photo_item_ahead(self, k: int) -> bool:
-        """One or two paragraphs and a photo credit follow: the header titles a photo item."""
-        for j in range(k, min(k + 3, len(self.blocks))):
+        """A caption (CAPTION_MAX paragraphs at most) and a picture's credit follow: a photo
+        credit (杨梅清摄), an agency's (新华社发) or a drawing's (曹  一图  于  石文). The
+        header titles a picture item."""
+        for j in range(k, min(k + CAPTION_MAX + 1, len(self.blocks))):
             b = self.blocks[j]
             if b.kind in ("credit", "captionbody"):
                 return j > k or b.kind == "captionbody"
+            if b.kind == "note" and _PICTURE_NOTE.match(b.text):
+                return j > k
             if b.kind != "body":
                 return False
         return False

@@ -101,6 +101,7 @@ CONTINUITY_MARKED = 0.05  # the same for a header with its own byline or a short
 ECHO_MIN = 0.5  # a header this much made of the article's own trigrams is one of its sub-heads
 SUBKICKER_MAX = 8  # a lead-in (——) this short may head an item inside an article (数据标注员——)
 LEAD_MAX = 2  # paragraphs of a feature's lead above its first section
+CAPTION_MAX = 3  # paragraphs of a photo item's caption above its credit
 BRIEF_MAX = 5  # paragraphs of one brief in a column of briefs (资讯, 速览)
 FOLLOWING_MAX = 600  # characters of the text under a headline compared with the article so far
 RECENT_MAX = 2000  # characters at the end of the article so far that the comparison uses
