@@ -883,6 +883,8 @@ class _PageBuilder:
             return True
         if _echo(cur, h.texts()) >= ECHO_MIN:
             return True  # 数据标注员—— under 数据标注员、智能客服训练师……: an item it named
+        if len(h.texts()) == 1 and self.feature_closed_ahead(h.end):
+            return True
         if marked:
             return False
         # Two short clauses and a comma (交通设施日趋完善，春运保障更加有力) is how a feature's
@@ -900,6 +902,28 @@ class _PageBuilder:
         if u.kind != "article" or not u.title or u.dateline or u.subheads:
             return False
         return len(u.paragraphs) <= LEAD_MAX and len(h.texts()) <= 2
+
+    def feature_closed_ahead(self, k: int) -> bool:
+        """The current feature (a lead-in in —— over a tagged headline) is closed further down
+        by its note (（刘南松  陈圣圣参与采写）) with nothing but one-line headings and text
+        before it: those headings are its sections."""
+        cur = self.cur
+        assert cur is not None
+        u = cur.unit
+        if not (has_column_tag(u.title) and _KICKER_END.search(u.kicker)):
+            return False
+        for j in range(k, len(self.blocks)):
+            b = self.blocks[j]
+            if b.kind == "note" or (b.kind == "byline" and b.people and b.people.marked):
+                return True
+            if b.kind in ("body", "label"):
+                continue
+            if b.kind != "headline":
+                return False
+            h = _read_header(self.blocks, j)
+            if h is None or len(h.texts()) != 1 or h.bylines or has_column_tag(h.texts()[0]):
+                return False
+        return False
 
     def in_series(self, h: _Header) -> bool:
         """An item of a feature's series: headers set alike (a lead-in and a title, 隔离宾馆—— /
