@@ -901,7 +901,10 @@ class _PageBuilder:
         u = cur.unit
         if u.kind != "article" or not u.title or u.dateline or u.subheads:
             return False
-        return len(u.paragraphs) <= LEAD_MAX and len(h.texts()) <= 2
+        lead = len(u.paragraphs)
+        if u.paragraphs and _LABEL.match(u.paragraphs[0]):
+            lead -= 2  # 核心阅读 and the summary it boxes stand apart from the lead
+        return lead <= LEAD_MAX and len(h.texts()) <= 2
 
     def feature_closed_ahead(self, k: int) -> bool:
         """The current feature (a lead-in in —— over a tagged headline) is closed further down
