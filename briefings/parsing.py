@@ -529,8 +529,12 @@ def _names_work(draft: _Draft, line: str) -> bool:
 
 
 def _short_plain(text: str) -> bool:
-    """A headline no longer than a sub-head, without clause commas (日本努力维持经济复苏势头)."""
-    return _vis(text) <= SUBHEAD_MAX and re.search(r"[，,：:]", text) is None
+    """A headline no longer than a sub-head, without clause commas (日本努力维持经济复苏势头), or
+    wholly a quotation (“此刻，我们也是战士！”): no line cut by a column break looks so."""
+    t = text.strip()
+    if re.fullmatch(r"[“「『][^“”「」『』]+[”」』]", t):
+        return True
+    return _vis(t) <= SUBHEAD_MAX and re.search(r"[，,：:]", t) is None
 
 
 def _wrote(byline: str) -> bool:
