@@ -52,7 +52,6 @@ from briefings.typography import (
     CAPTION_MAX,
     CLAUSE_LINE_MAX,
     CONTINUITY,
-    CONTINUITY_MARKED,
     ECHO_MIN,
     FOLLOWING_MAX,
     LEAD_MAX,
@@ -883,7 +882,9 @@ class _PageBuilder:
         if self.after_lead(h):
             return True
         c = _continuity(cur, self.section_trigrams(h.end))
-        if c >= (CONTINUITY_MARKED if marked else CONTINUITY):
+        if c >= CONTINUITY and not marked:
+            # A lead-in in —— heads an item only when the item is named (echo) or set like its
+            # siblings (series); shared vocabulary alone does not make it one.
             return True
         if _echo(cur, h.texts()) >= ECHO_MIN:
             return True  # 数据标注员—— under 数据标注员、智能客服训练师……: an item it named
