@@ -1146,6 +1146,11 @@ def parse_article(text: str, title: str = "") -> list[Unit]:
         k = b.kind
         if k in ("byline", "credit") and b.people is not None:
             u.byline.extend(p for p in b.people.people if p not in u.byline)
+            if k == "credit" or (u.paragraphs and (b.people.marked or _wrote(b.raw))):
+                u.notes.append(b.raw)  # a photo credit or a closing byline, as printed
+            d.extend(b.start, b.end)
+        elif k == "note" and u.paragraphs:
+            u.notes.append(b.raw)  # （作者为…）, 本版制图：…: printed after the text, not part of it
             d.extend(b.start, b.end)
         elif k == "dateline" and not u.paragraphs and not u.dateline:
             u.dateline = b.value
