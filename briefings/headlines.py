@@ -16,8 +16,8 @@ from briefings.typography import (
     _KICKER_END,
     _MARKERS,
     _PAREN_LINE,
-    HEADLINE_MAX,
     _both,
+    _cut_by_form,
     _vis,
 )
 
@@ -131,8 +131,9 @@ def title_fields(lines: list[str]) -> tuple[str, str, str]:
     subtitle: list[str] = []
     if len(texts) >= 2 and _KICKER_END.search(texts[0]):
         kicker.append(texts.pop(0))
-    while len(texts) >= 2 and (is_subtitle_line(texts[-1]) or _vis(texts[-1]) > HEADLINE_MAX):
-        subtitle.insert(0, texts.pop())  # ——访…, （1月17日）, or a deck longer than a headline
+    while len(texts) >= 2 and (is_subtitle_line(texts[-1]) or _cut_by_form(texts[-1])):
+        # ——访…, （1月17日）, or a deck too long or too punctuated for a headline (…；…)
+        subtitle.insert(0, texts.pop())
     if not texts:
         return "".join(kicker), "", "".join(subtitle)
     tagged = [k for k, t in enumerate(texts) if has_column_tag(t)]

@@ -415,6 +415,12 @@ def _read_header(blocks: list[_Block], i: int) -> _Header | None:
     while j < len(blocks) and blocks[j].kind in ("headline", "noise") and len(lines) < 6:
         lines.append(blocks[j])
         j += 1
+        if (
+            len(lines) > 1
+            and _FULL_DATE.match(lines[-1].text)
+            and not any(_FULL_DATE.match(b.text) for b in lines[:-1])
+        ):
+            break  # 浙江省人民政府 / 2020年2月28日: a signature ends with its date
     if lines and kicker is None and is_subtitle_line(lines[0].text):
         return None  # ——编者, a signature under an editor's note: body text, not a headline
     if (
@@ -832,6 +838,8 @@ class _PageBuilder:
             return False
         if cur.last == "label":
             return True  # ■延伸阅读 / 促进家政服务业提质扩容: the box the label announces
+        if cur.column and len(h.texts()) == 1 and re.search(r"[，,]", h.texts()[0]):
+            return True  # a line with a clause comma inside an open brief: its text, cut
         texts = [t.text for t in h.titles]
         if len(texts) == 1 and _names_work(cur, texts[0]):
             return True  # the text of the document the article announces (印发《…条例》)
@@ -1150,7 +1158,7 @@ def parse_article(text: str, title: str = "") -> list[Unit]:
                 u.notes.append(b.raw)  # a photo credit or a closing byline, as printed
             d.extend(b.start, b.end)
         elif k == "note" and u.paragraphs:
-            u.notes.append(b.raw)  # （作者为…）, 本版制图：…: printed after the text, not part of it
+            u.notes.append(b.raw)  # （作者为…）, 本版制图：…: after the text, not part of it
             d.extend(b.start, b.end)
         elif k == "dateline" and not u.paragraphs and not u.dateline:
             u.dateline = b.value

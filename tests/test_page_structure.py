@@ -226,9 +226,10 @@ def test_no_title_on_the_test_pages_starts_mid_sentence() -> None:
 
 @pytest.mark.parametrize(
     ("text", "tail"),
-    [("20天。设备停机…", True), ("了。他说…", True), ("控尘。落实工地扬尘防控", False)],
-)
-def test_a_short_first_sentence_is_a_tail_only_with_a_digit_or_a_particle(
+    [("20天。设备停机…", True), ("了。他说…", True), ("控尘。落实工地扬尘防控", False),
+     ("电话响了。他赶紧接起来。", False)],
+)  # fmt: skip
+def test_a_short_first_sentence_is_a_tail_only_with_a_digit_or_a_single_character(
     text: str, tail: bool
 ) -> None:
     assert starts_mid_sentence(text) is tail
