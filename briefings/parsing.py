@@ -439,6 +439,7 @@ def _read_header(blocks: list[_Block], i: int) -> _Header | None:
         and blocks[j].kind == "body"
         and not ends_sentence(blocks[j].text)
         and blocks[j].text[0] not in _MARKERS
+        and not starts_mid_sentence(blocks[j].text)
         and blocks[j + 1].kind == "dateline"
     ):
         # Everything between a headline and the dateline opening its text is header matter: a
@@ -563,6 +564,7 @@ class _PageBuilder:
         self.dropped: list[tuple[int, str]] = []
         self.section = ""
         self.page_label = ""
+        self._closed: list[bool] | None = None  # see closed_runs
 
     # -- helpers ------------------------------------------------------------------------------
     def close(self) -> None:
@@ -928,18 +930,27 @@ class _PageBuilder:
         u = cur.unit
         if not (has_column_tag(u.title) and _KICKER_END.search(u.kicker)):
             return False
-        for j in range(k, len(self.blocks)):
-            b = self.blocks[j]
-            if b.kind == "note" or (b.kind == "byline" and b.people and b.people.marked):
-                return True
-            if b.kind in ("body", "label"):
-                continue
-            if b.kind != "headline":
-                return False
-            h = _read_header(self.blocks, j)
-            if h is None or len(h.texts()) != 1 or h.bylines or has_column_tag(h.texts()[0]):
-                return False
-        return False
+        return self.closed_runs()[k]
+
+    def closed_runs(self) -> list[bool]:
+        """For every block: does the text from there run on to a closing note or byline in
+        parentheses through text and one-line untagged headings only? Computed once, backwards,
+        so a page of many headings stays linear."""
+        if self._closed is None:
+            blocks = self.blocks
+            runs = [False] * (len(blocks) + 1)
+            for j in range(len(blocks) - 1, -1, -1):
+                b = blocks[j]
+                if b.kind == "note" or (b.kind == "byline" and b.people and b.people.marked):
+                    runs[j] = True
+                elif b.kind in ("body", "label"):
+                    runs[j] = runs[j + 1]
+                elif b.kind == "headline":
+                    h = _read_header(blocks, j)
+                    one_line = h is not None and len(h.texts()) == 1 and not h.bylines
+                    runs[j] = one_line and not has_column_tag(h.texts()[0]) and runs[h.end]
+            self._closed = runs
+        return self._closed
 
     def in_series(self, h: _Header) -> bool:
         """An item of a feature's series: headers set alike (a lead-in and a title, 隔离宾馆—— /
