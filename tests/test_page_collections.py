@@ -5,35 +5,22 @@ dev set by bench/eval_pages.py (docs/parsing.md, bench/RESULTS.md)."""
 
 from __future__ import annotations
 
-from collections import Counter
-from pathlib import Path
-
 import pytest
 
 from briefings.bylines import names_only, parse_people
 from briefings.headlines import is_standing_head, title_fields
 from briefings.linking import link_parts
 from briefings.models import Unit
-from briefings.parsing import (
-    PageParse,
-    iter_text_fields,
-    parse_article,
-    parse_page,
-    parse_page_full,
-)
+from briefings.parsing import parse_article, parse_page
 from briefings.typography import _is_headline_like, is_unfinished, starts_mid_sentence
+from tests.test_page_structure import page, titled
 
-PAGES = Path(__file__).resolve().parent / "pages"
 NEW_PAGES = [
     "told_and_signed.txt",
     "series_and_packages.txt",
     "briefs_letters_documents.txt",
     "features_and_pictures.txt",
 ]
-
-
-def page(name: str) -> PageParse:
-    return parse_page_full((PAGES / name).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +41,6 @@ def briefs() -> list[Unit]:
 @pytest.fixture(scope="module")
 def features() -> list[Unit]:
     return page("features_and_pictures.txt").units
-
-
-def titled(units: list[Unit], title: str) -> Unit:
-    found = [u for u in units if u.title == title]
-    assert len(found) == 1, [u.title for u in units]
-    return found[0]
 
 
 def titles(units: list[Unit]) -> list[str]:
@@ -349,39 +330,3 @@ def test_a_single_articles_notes_and_credits_are_kept_apart_from_its_text() -> N
 def test_no_note_is_ever_a_paragraph(name: str) -> None:
     for unit in page(name).units:
         assert not set(unit.notes) & set(unit.paragraphs)
-
-
-# --- nothing lost, traditional characters --------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", NEW_PAGES)
-def test_every_han_character_of_the_new_pages_is_kept(name: str) -> None:
-    text = (PAGES / name).read_text(encoding="utf-8")
-    parsed = parse_page_full(text)
-    out = Counter(parsed.section + "".join(t for _, t in parsed.dropped))
-    for unit in parsed.units:
-        out += Counter("".join(iter_text_fields(unit)))
-        out += Counter("".join(p.name for p in unit.byline))
-
-    def han(s: str) -> Counter[str]:
-        return Counter(c for c in s if "\u4e00" <= c <= "\u9fff")
-
-    assert not han(text) - han("".join(out.elements()))
-
-
-@pytest.mark.parametrize("name", NEW_PAGES)
-def test_the_new_pages_parse_alike_in_traditional_characters(name: str) -> None:
-    import zhconv
-
-    from briefings.normalize import zhconv_tables
-
-    zhconv_tables()
-    text = (PAGES / name).read_text(encoding="utf-8")
-
-    def shape(u: Unit) -> tuple:
-        return (u.kind, bool(u.kicker), bool(u.title), bool(u.subtitle), len(u.paragraphs),
-                len(u.subheads), len(u.notes), len(u.byline))  # fmt: skip
-
-    for variant in ("zh-tw", "zh-hk"):
-        converted = parse_page(zhconv.convert(text, variant))
-        assert [shape(u) for u in converted] == [shape(u) for u in parse_page(text)], variant
