@@ -8,8 +8,8 @@ Each FOLDER holds page files and a ``gold.json`` (format: ../shared/devset/READM
 folders, every folder of ``../shared/devset/`` (next to the repository) is scored. Figures are
 printed per folder and for all folders together. ``--set CONTINUITY=0.012`` scores the parser
 with one of its thresholds changed (any upper-case constant of briefings.typography,
-briefings.headlines or briefings.parsing): how each month moves is how bench/RESULTS.md's
-leave-one-month-out table was measured.
+briefings.headlines, briefings.blocks or briefings.parsing): how each month moves is how
+bench/RESULTS.md's leave-one-month-out table was measured.
 
 What counts as a predicted article. The parser returns units; a reader sees one item per
 *top-level* unit: units linked to another one (``part_of``) are merged into it and count once.
@@ -275,10 +275,10 @@ def _stray_classes(scores: list[PageScore], golds: dict[str, list[dict[str, Any]
 
 def set_threshold(assignment: str) -> None:
     """NAME=VALUE: set an upper-case constant wherever the parser's modules hold a copy of it."""
-    from briefings import headlines, parsing, typography
+    from briefings import blocks, headlines, parsing, typography
 
     name, _, raw = assignment.partition("=")
-    holders = [m for m in (typography, headlines, parsing) if hasattr(m, name)]
+    holders = [m for m in (typography, headlines, blocks, parsing) if hasattr(m, name)]
     if not name.isupper() or not holders:
         sys.exit(f"no threshold named {name!r}")
     old = getattr(holders[0], name)
