@@ -11,6 +11,9 @@ Usage:
     python bot.py county NAME          a county's articles and figures
     python bot.py digest [--date D] [--chat ID]   print the edition as that chat would get it
     python bot.py push [--date D]      one delivery pass now (sends nothing twice)
+    python bot.py sources add URL [--name N] [--source 浙江日报] | list | remove ID | enable ID
+                                       | disable ID      feed sources (RSS, Atom, JSON Feed)
+    python bot.py fetch                poll every enabled feed source once (exit 1 if any failed)
     python bot.py backup OUT.db        a verified copy of the database, safe while the bot runs
     python bot.py health               exit 0 when the running bot's heartbeat is fresh
 
@@ -38,12 +41,31 @@ class CliError(Exception):
     """An operator error: printed as one line, exit status 1."""
 
 
-def _open_store(db: str | None):
-    from briefings.store import Store, db_path
+def _db_location(db: str | None, *, create: bool) -> Path:
+    """The database path; a read-only command never creates it, nor any folder but data/.
+
+    A mistyped ``--db`` must say so, not answer "0 results" from a new empty file.
+    """
+    from briefings.store import db_path
 
     path = db_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return Store.open(path)
+    if path.exists():
+        return path
+    if not create:
+        raise CliError(
+            f"数据库不存在：{path}（先导入：python bot.py ingest 文件，或用 --db 指定已有的数据库）"
+        )
+    if not path.parent.is_dir():
+        if path.parent.resolve() != (REPO / "data").resolve():
+            raise CliError(f"文件夹不存在：{path.parent}（数据库 {path.name} 放在那里）")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _open_store(db: str | None, *, create: bool = False):
+    from briefings.store import Store
+
+    return Store.open(_db_location(db, create=create))
 
 
 def _progress(files: list[Path]) -> Iterable[Path]:
@@ -64,7 +86,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """
     from briefings.pipeline import ingest_paths
 
-    with _open_store(args.db) as store:
+    with _open_store(args.db, create=True) as store:
         report = ingest_paths(
             store, args.paths, source=args.source, date=args.date, progress=_progress
         )
@@ -76,6 +98,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(_one_line(f"跳过记录 {record}"), file=sys.stderr)
     for note in report.notes:
         print(_one_line(f"注意 {note}"), file=sys.stderr)
+    for path in report.undated:
+        print(
+            _one_line(
+                f"没有日期 {path}：文件名和版面上都找不到出版日期，它不会进入 /today 和早报；"
+                "用 --date YYYY-MM-DD 再导入一次，或在文件名里写上日期（2026-04-15）"
+            ),
+            file=sys.stderr,
+        )
     print(report.summary())
     if report.errors and report.documents == 0:
         return 1
@@ -189,14 +219,22 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_PENDING = 3
+
+
 def cmd_push(args: argparse.Namespace) -> int:
     """Run one delivery pass now; running it twice sends nothing new.
+
+    Chats whose delivery failed for a passing reason (network, 5xx, timeout, 429) stay pending:
+    the next push (or the running bot) tries them again until the edition is stale. Exit status
+    3 when some are still pending, 1 when another process (the bot or a push) is delivering.
 
     Example:
         python bot.py push --date 2026-04-15
     """
     from bot.config import load_config
     from bot.delivery import push
+    from bot.lease import DeliveryBusy
 
     config = load_config()
     if not config.has_token:
@@ -205,8 +243,19 @@ def cmd_push(args: argparse.Namespace) -> int:
         from dataclasses import replace
 
         config = replace(config, db_path=args.db)
-    report = asyncio.run(push(config, args.date))
+    try:
+        report = asyncio.run(push(config, args.date))
+    except DeliveryBusy as exc:
+        raise CliError(f"{exc}; 稍后再试") from exc
     print(report.summary())
+    if report.pending:
+        print(
+            f"{report.pending} 个会话仍待重试: 再次运行 push 或由运行中的 bot 重试",
+            file=sys.stderr,
+        )
+        return EXIT_PENDING
+    if report.failed and not report.sent and not report.already:
+        return 1  # every chat tried failed for good: worth an operator's look
     return 0
 
 
@@ -224,8 +273,102 @@ def cmd_ask(args: argparse.Namespace) -> int:
     config = load_config()
     if args.db:
         config = replace(config, db_path=args.db)
+    _db_location(config.db_path or None, create=True)
     print(ask(config, " ".join(args.text)))
     return 0
+
+
+def _feed_settings():
+    from bot.config import load_config
+    from briefings.fetching import FeedSettings
+
+    return FeedSettings.from_env(timezone=load_config().timezone)
+
+
+def _seed_sources(store, settings) -> None:
+    """Add the sources.toml entries the table has never seen; problems on stderr."""
+    from briefings.sources import seed_from_toml
+
+    with store.lock:
+        report = seed_from_toml(store.conn, settings.sources_file)
+    for problem in report.problems:
+        print(f"sources.toml: {problem}", file=sys.stderr)
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """Feed sources polled by the bot and by `fetch` (RSS 0.9x/1.0/2.0, Atom, JSON Feed).
+
+    Example:
+        python bot.py sources add http://localhost:1200/zjol/paper/zjrb --source 浙江日报
+        python bot.py sources list
+        python bot.py sources disable 2
+        python bot.py sources remove http://localhost:1200/zjol/paper/qjwb
+    """
+    from briefings import sources
+
+    settings = _feed_settings()
+    # Adding a source, or seeding from sources.toml, writes; listing an empty set does not.
+    seeds = settings.sources_file is not None and Path(settings.sources_file).is_file()
+    with _open_store(args.db, create=args.action == "add" or seeds) as store:
+        _seed_sources(store, settings)
+        conn = store.conn
+        if args.action == "add":
+            found, added = sources.add_source(conn, args.url, name=args.name, source=args.source)
+            print(f"{'已添加' if added else '已存在'} #{found.id} {found.label} <{found.url}>")
+        elif args.action in ("remove", "enable", "disable"):
+            if args.action == "remove":
+                found = sources.remove_source(conn, args.ref)
+                print(f"已删除 #{found.id} {found.label} <{found.url}>")
+            else:
+                found = sources.set_enabled(conn, args.ref, args.action == "enable")
+                state = "已启用" if found.enabled else "已停用"
+                print(f"{state} #{found.id} {found.label} <{found.url}>")
+        else:
+            listed = sources.list_sources(conn)
+            if not listed:
+                print("还没有订阅源: python bot.py sources add URL")
+            for line in (ln for s in listed for ln in sources.describe(s, settings.timezone)):
+                print(line)
+    return 0
+
+
+async def _poll_all(store, settings):
+    from briefings.polling import Poller
+
+    poller = Poller(store, settings)
+    try:
+        async with asyncio.timeout(settings.run_timeout):
+            return await poller.poll(due_only=False)
+    finally:
+        poller.close()
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Poll every enabled feed source once and store new items; exit 1 if any source failed.
+
+    Example:
+        python bot.py fetch
+        python bot.py fetch --db data/briefings.db
+    """
+    settings = _feed_settings()
+    polling_log = logging.getLogger("briefings.polling")
+    level = polling_log.level
+    if "LOG_LEVEL" not in os.environ:  # the failures are printed below, one line each
+        polling_log.setLevel(logging.ERROR)
+    try:
+        with _open_store(args.db, create=True) as store:
+            _seed_sources(store, settings)
+            report = asyncio.run(_poll_all(store, settings))
+    finally:
+        polling_log.setLevel(level)
+    for r in report.failed:
+        print(f"失败 #{r.source.id} {r.source.label} <{r.source.url}>: "
+              f"{r.status.removeprefix('失败 (failed): ')}", file=sys.stderr)  # fmt: skip
+    if not report.results:
+        print("没有启用的订阅源: python bot.py sources add URL")
+        return 0
+    print(report.summary())
+    return 1 if report.failed else 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -238,10 +381,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from bot.config import load_config
+    from bot.startup import ConfigurationError
 
-    config = load_config()
+    try:
+        config = load_config()
+    except BriefingError as exc:  # a bad setting will not fix itself by restarting
+        raise ConfigurationError(str(exc)) from exc
     if args.db:
         config = replace(config, db_path=args.db)
+    _db_location(config.db_path or None, create=True)
     if config.has_token:
         from bot.app import run
 
@@ -286,7 +434,11 @@ def cmd_health(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
-        description="浙江经济早报 bot: ingest newspaper pages, search them, brief subscribers.",
+        description=(
+            "浙江经济早报 bot: ingest newspaper pages, search them, brief subscribers.\n\n"
+            "Start the bot: python bot.py (no COMMAND). With TELEGRAM_BOT_TOKEN set it serves\n"
+            "Telegram; without it, a local console chat over the bundled sample page."
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", help="SQLite file (default: $BRIEFINGS_DB or data/briefings.db)")
@@ -327,6 +479,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date")
     p = add("ask", cmd_ask, "one command offline")
     p.add_argument("text", nargs="+", metavar="TEXT")
+    p = add("sources", cmd_sources, "feed sources: add, list, remove, enable, disable")
+    p.set_defaults(action="list")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    a = actions.add_parser("add", help="add a feed URL")
+    a.add_argument("url", metavar="URL")
+    a.add_argument("--name", help="label shown in lists")
+    a.add_argument("--source", help="paper name recorded on its items (default: the feed title)")
+    actions.add_parser("list", help="every source with its last status")
+    for action in ("remove", "enable", "disable"):
+        actions.add_parser(action, help=f"{action} a source").add_argument("ref", metavar="ID|URL")
+    add("fetch", cmd_fetch, "poll every enabled feed source once")
     p = add("backup", cmd_backup, "a verified copy of the database, safe while the bot runs")
     p.add_argument("out", metavar="OUT.db")
     p.add_argument("--force", action="store_true", help="replace OUT.db if it exists")
@@ -361,15 +524,14 @@ def _one_line(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    from bot.config import quiet_token_logs
+    # PTB 22 hands out durations (RetryAfter.retry_after, …) as timedelta only when asked, and
+    # warns otherwise; the bot reads them as timedelta. Set before any telegram object exists.
+    os.environ["PTB_TIMEDELTA"] = "true"
+    from bot import logs
     from bot.redact import redact
+    from bot.startup import EXIT_CONFIG, ConfigurationError
 
-    quiet_token_logs()
+    logs.configure(os.environ.get("LOG_LEVEL"), os.environ.get("LOG_FORMAT"))
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "db"):
@@ -382,6 +544,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
+    except ConfigurationError as exc:
+        print(f"错误: {_one_line(redact(str(exc)))}", file=sys.stderr)
+        return EXIT_CONFIG
     except (BriefingError, CliError) as exc:
         print(f"错误: {_one_line(redact(str(exc)))}", file=sys.stderr)
         return 1

@@ -64,7 +64,7 @@ def synthetic_bundles(n: int, seed: int = 15) -> list[ArticleBundle]:
                 code = rng.choice(codes)
                 figures.append(
                     Figure("指标", 1.0, "元", nums[0], period=rng.choice(["", "前两个月"]),
-                           region=COUNTIES[code], adcode=code, sentence=s)
+                           region=COUNTIES[code], adcode=code, sentence=s, confident=True)
                 )  # fmt: skip
         topics = tuple(TopicScore(t, round(rng.random(), 2)) for t in TOPICS)
         article = StoredArticle(

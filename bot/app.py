@@ -8,12 +8,7 @@ apologises to the chat, reports the traceback to the admins, and lets the bot ke
 
 from __future__ import annotations
 
-import os
-
-# PTB 22 warns whenever it hands out a duration as an int; opt in to timedelta before any
-# telegram object exists.
-os.environ.setdefault("PTB_TIMEDELTA", "true")
-
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -45,11 +40,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cards, errors, handlers, health, inline, scheduling
+from bot import cards, errors, feeds, handlers, health, inline, scheduling, startup
 from bot.cards import Keyboard, Reply
 from bot.config import Config, quiet_token_logs
-from bot.extbot import answers_unread, briefing_bot
+from bot.extbot import briefing_bot
 from bot.processing import ChatOrderedProcessor
+from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime
 from briefings import chats
 from briefings.errors import BriefingError
@@ -145,9 +141,8 @@ async def send_replies(
     if query is not None:
         toast = next((r.toast for r in replies if r.toast), None)
         await query.answer(toast[:190] if toast else None)
-    with answers_unread():  # the sent messages are not parsed back (bot/extbot.py)
-        for reply in replies:
-            await _send(update, context, reply)
+    for reply in replies:
+        await _send(update, context, reply)
 
 
 async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
@@ -355,12 +350,29 @@ async def post_init(app: Application) -> None:
     )
     rt: Runtime = app.bot_data["rt"]
     await scheduling.schedule_all(app, rt)
+    await feeds.start_feeds(app, rt)  # feed sources polled on their own jobs (bot/feeds.py)
     # Load the gazetteer and the segmenter now (≈0.3 s), not on the first user's /county.
     await rt.call(handlers.warm_up)
     health.beat(rt.store.path)
+    log.info("%s", (await rt.call(_start_line, app.bot.username, rt)).text())
     if app.job_queue is not None:
         interval = health.HEARTBEAT_SECONDS
         app.job_queue.run_repeating(_heartbeat, interval, first=interval, name="heartbeat")
+
+
+def _start_line(username: str, rt: Runtime) -> startup.StartLine:
+    """The one line said at start-up: who, how, where, how much, and when the next digest goes."""
+    stats = rt.store.stats()
+    config = rt.config
+    return startup.StartLine(
+        username=username,
+        mode=f"webhook {config.webhook_url}" if config.webhook_url else "polling",
+        database=str(rt.store.path),
+        articles=stats["articles"],
+        latest=rt.store.latest_date(),
+        subscribers=stats["subscribers"],
+        next_digest=chats.next_delivery(chats.subscribers(rt.store.conn), rt.clock()),
+    )
 
 
 async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -369,8 +381,9 @@ async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def post_shutdown(app: Application) -> None:
-    """Close the delivery bot's HTTP clients (it has its own, without PTB's rate limiter)."""
+    """Give up the delivery lock if shutdown cut a delivery pass short."""
     await scheduling.close_deliverer(app)
+    await feeds.stop_feeds(app)
 
 
 def add_handlers(app: Application) -> None:
@@ -400,8 +413,13 @@ def build_application(
     rt: Runtime,
     *,
     configure: Callable[[ApplicationBuilder], ApplicationBuilder] | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Application:
-    """The bot's Application: HTML parse mode, no link previews, local timezone, all handlers."""
+    """The bot's Application: HTML parse mode, no link previews, local timezone, all handlers.
+
+    Every Bot API call of the application, replies and the morning delivery alike, passes one
+    ``RateLimiter`` (Telegram's limits; ``limiter`` replaces the default one, e.g. scaled).
+    """
     quiet_token_logs()
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
@@ -409,12 +427,7 @@ def build_application(
         tzinfo=ZoneInfo(config.timezone),
     )
     # aiohttp and JSON bodies: a fraction of PTB's default HTTP cost per call (bot/request.py).
-    bot = briefing_bot(
-        config.token,
-        base_url=config.base_url,
-        base_file_url=config.base_file_url,
-        defaults=defaults,
-    )
+    bot = briefing_bot(config, limiter or RateLimiter(), defaults=defaults)
     builder = (
         ApplicationBuilder()
         .bot(bot)
@@ -447,11 +460,20 @@ def open_runtime(config: Config, *, seed: bool = False) -> Runtime:
 
 
 def run(config: Config) -> None:
-    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set.
+
+    Telegram is reached first with our own patient loop (bot/startup.py): a bot started before
+    the network waits, and a rejected token raises ConfigurationError (exit 78) in one line.
+    """
     quiet_token_logs()
     rt = open_runtime(config)
     app = build_application(config, rt)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # run_polling/run_webhook take the current loop
     try:
+        loop.run_until_complete(startup.wait_for_telegram(app.bot))
+        # The bot is initialised now; the rest of start-up (deleteWebhook, setWebhook) retries
+        # on network errors too, for as long as it takes.
         if config.webhook_url:
             path = urlparse(config.webhook_url).path.lstrip("/")
             app.run_webhook(
@@ -461,8 +483,14 @@ def run(config: Config) -> None:
                 webhook_url=config.webhook_url,
                 secret_token=config.webhook_secret or None,
                 allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=-1,
             )
         else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+            app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C while still waiting for Telegram
     finally:
+        if not loop.is_closed():
+            loop.run_until_complete(app.bot.shutdown())
+            loop.close()
         rt.close()

@@ -104,13 +104,28 @@ def provenance(a: StoredArticle, *, lines: bool = False) -> str:
 def figure_line(f: Figure, *, date: str = "", source: str = "", region: str = "") -> str:
     """• 规上工业增加值 超千亿元(前两个月)— 浙江日报 2026-04-15
 
-    The figure's region is named unless it is ``region`` (the county the card is about).
+    The figure's region is named unless it is ``region`` (the county the card is about). A
+    figure the extractor is not confident about is shown as its sentence, number in bold:
+    the reader judges what it measures.
     """
-    head = f"{f.region} " if f.region and f.region != region else ""
-    qual = f"({escape(f.period)})" if f.period else ""
     where = " ".join(x for x in (source, date) if x)
     tail = f" — <i>{escape(where)}</i>" if where else ""
+    if not f.confident:
+        return f"• {_excerpt(f.sentence, f.text)}{tail}"
+    head = f"{f.region} " if f.region and f.region != region else ""
+    qual = f"({escape(f.period)})" if f.period else ""
     return f"• {escape(head)}{escape(f.indicator)} <b>{escape(shown_text(f))}</b>{qual}{tail}"
+
+
+def _excerpt(sentence: str, text: str, width: int = 36) -> str:
+    """The words around ``text`` in ``sentence``, verbatim, with ``text`` in bold."""
+    at = sentence.find(text) if text else -1
+    if at < 0:
+        return escape(clip(sentence, 2 * width))
+    start, end = max(0, at - width), min(len(sentence), at + len(text) + width // 2)
+    before = ("…" if start else "") + sentence[start:at]
+    after = sentence[at + len(text) : end] + ("…" if end < len(sentence) else "")
+    return f"{escape(before)}<b>{escape(text)}</b>{escape(after)}"
 
 
 # ---- help -------------------------------------------------------------------------------------
@@ -143,6 +158,7 @@ def help_text(*, admin: bool = False) -> str:
     ]
     if admin:
         lines += ["", "<b>管理员</b>", "/stats — 统计", "/ingest — 发送版面文本文件即可导入"]
+        lines.append("/sources — 订阅源(RSS/Atom/JSON Feed),私聊中管理")
     return "\n".join(lines)
 
 

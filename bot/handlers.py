@@ -444,6 +444,53 @@ async def ingest_upload(ctx: Ctx, name: str, data: bytes) -> list[Reply]:
     return [cards.ingest_reply(name, report)]
 
 
+def _sources_action(store, action: str, rest: str) -> Any:
+    """The /sources sub-command on the worker thread: (what it did, the source or the list)."""
+    from briefings import sources
+
+    conn = store.conn
+    if action == "add":
+        url, _, name = rest.strip().partition(" ")
+        # The name given is also the paper its items are filed under (浙江日报, not the feed's
+        # own title, which for RSSHub's paper routes is a page's).
+        label = name.strip() or None
+        return sources.add_source(conn, url, name=label, source=label, origin="bot")
+    if action in ("remove", "delete", "rm"):
+        return sources.remove_source(conn, rest)
+    if action in ("enable", "disable"):
+        return sources.set_enabled(conn, rest, action == "enable")
+    return sources.list_sources(conn)
+
+
+async def cmd_sources(ctx: Ctx, args: str) -> list[Reply]:
+    """/sources [add URL [name] | remove ID | enable ID | disable ID]: bot admins, private chats."""
+    from bot import sourcecards
+    from briefings.fetching import FeedSettings
+
+    if not ctx.is_bot_admin:
+        return [cards.admin_only_bot()]
+    if ctx.chat_type not in ("private", "console"):
+        return [sourcecards.private_only()]
+    action, _, rest = args.strip().partition(" ")
+    action = action.lower()
+    if action not in ("", "list", "add", "remove", "delete", "rm", "enable", "disable"):
+        return [sourcecards.usage()]
+    if action and action != "list" and not rest.strip():
+        return [sourcecards.usage()]
+    done = await ctx.rt.call(_sources_action, ctx.rt.store, action, rest)
+    if action == "add":
+        try:
+            interval = FeedSettings.from_env().interval
+        except InvalidArgument:
+            interval = FeedSettings().interval
+        return [sourcecards.source_added(*done, interval_min=int(interval // 60))]
+    if action in ("remove", "delete", "rm"):
+        return [sourcecards.source_removed(done)]
+    if action in ("enable", "disable"):
+        return [sourcecards.source_toggled(done)]
+    return [sourcecards.source_list(done, ctx.rt.config.timezone)]
+
+
 # ---- free text and buttons --------------------------------------------------------------------
 
 
@@ -523,6 +570,7 @@ COMMANDS: dict[str, Handler] = {
     "following": cmd_following,
     "stats": cmd_stats,
     "ingest": cmd_ingest,
+    "sources": cmd_sources,
 }
 
 # Shown in Telegram's command menu (setMyCommands): Chinese by default, English for "en".
@@ -591,6 +639,7 @@ ARGUMENT_LIMITS: dict[str, tuple[int, str]] = {
     "subscribe": (arguments.MAX_SETTING_CHARS, "时间"),
     "time": (arguments.MAX_SETTING_CHARS, "时间"),
     "timezone": (arguments.MAX_SETTING_CHARS, "时区"),
+    "sources": (2100, "订阅源参数"),  # a URL (at most 2,000 characters), an action and a name
 }
 # Callback data is at most 64 bytes on Telegram; anything longer is not one of our buttons.
 MAX_BUTTON_CHARS = 64

@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from briefings.errors import InvalidArgument
@@ -269,3 +272,18 @@ def subscribers(conn: sqlite3.Connection, *, include_inactive: bool = False) -> 
     ):
         all_follows.setdefault(chat_id, []).append(adcode)
     return [_row_to_prefs(r, tuple(all_follows.get(r[0], ()))) for r in rows]
+
+
+def next_delivery(prefs: Iterable[ChatPrefs], now: datetime) -> datetime | None:
+    """The earliest moment after ``now`` (aware) at which one of these chats gets its briefing,
+    in that chat's own time zone; None when there are none."""
+    times = []
+    for p in prefs:
+        tz = ZoneInfo(p.tz)
+        local = now.astimezone(tz)
+        hour, minute = map(int, p.time.split(":"))
+        at = datetime.combine(local.date(), dtime(hour, minute), tz)
+        if at <= local:
+            at = datetime.combine(local.date() + timedelta(days=1), dtime(hour, minute), tz)
+        times.append(at)
+    return min(times, default=None)

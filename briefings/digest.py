@@ -1,7 +1,8 @@
 """The daily briefing: pick, rank and render verbatim facts from one day's articles.
 
-Every item is either a figure line built from an extracted figure (region · period+indicator ·
-the figure's verbatim text) or one or two consecutive sentences copied from the article body.
+Every item is either a figure line built from a confident extracted figure (region ·
+period+indicator · the figure's verbatim text) or one or two consecutive sentences copied from
+the article body.
 Nothing is paraphrased, so every number a reader sees can be found in the source; the score of
 each item is a sum of named parts (``Item.why``) so a ranking can always be explained.
 """
@@ -353,6 +354,8 @@ def _figure_items(
     for fig in b.figures:
         if not _is_county_code(fig.adcode) or not fig.sentence or fig.text not in fig.sentence:
             continue
+        if not fig.confident:
+            continue  # shown only when what, whose and where are read from its own sentence
         region = fig.region or names.get(fig.adcode, "")
         key = (fig.adcode, fig.indicator, fig.text)
         line = _figure_line(fig, region)

@@ -1,10 +1,13 @@
-"""Economic figures in running Chinese text: indicator, value, unit, qualifier, period and region.
+"""Economic figures in running Chinese text: indicator, subject, value, unit, qualifier, period,
+region and role, and whether the extraction is confident enough to show as a figure line.
 
-One compiled scan per sentence finds ``qualifier? number magnitude? 多/余? unit 以上?``; rules then
-drop dates, ordinals, codes, vague and grammatical counts, and name the indicator from the words
-before the number (规上工业增加值增速达19.7%) or, failing that, after it (超百个订单). No
-segmentation: the whole module is regular expressions and string slicing, linear in the input.
-The rules are written down in docs/figures.md.
+One compiled scan per sentence finds ``qualifier? number magnitude? 多/余? unit 以上?``;
+``briefings.statements`` reads how the numbers of the sentence relate (from–to changes,
+conversions, 分别 lists, lists of places); rules then drop what is not economic data, name the
+indicator from the words before the number (规上工业增加值增速达19.7%) or after it (超百个订单),
+and choose the region the sentence ties the figure to. No full segmentation: regular
+expressions and string slicing, linear in the input. The rules are written down in
+docs/figures.md; the word lists live in ``briefings.figure_words``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,16 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from briefings import figure_words as W
+from briefings.indicators import (
+    MASK,
+    Named,
+    Place,
+    clause_of,
+    ends_in_noun,
+    forward_noun,
+    name_figure,
+)
 from briefings.models import Figure
 from briefings.normalize import fold_chars
 from briefings.numbers import (
@@ -24,75 +37,43 @@ from briefings.numbers import (
     parse_quantity,
 )
 from briefings.sentences import split_sentences
+from briefings.statements import Candidate, analyse, clause_end, clause_start
 
 Span = tuple[int, int, str, str]
 Locate = Callable[[str], Sequence[Span]]
+# The smallest region holding all the given adcodes (甘孜州、阿坝州和木里县 → 四川), if any.
+Parent = Callable[[Sequence[str]], tuple[str, str] | None]
 
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-# --- units ------------------------------------------------------------------------------------
-# Printed unit → (unit stored on the Figure, kind). Magnitudes are applied to the value, so the
-# stored unit is the base one: 18亿元 → 1.8e9 元, 1.2万人 → 12000 人.
-_MONEY = {u: (u, "money") for u in ("元", "美元", "欧元", "日元", "港元", "英镑")}
-_MONEY["元人民币"] = ("元", "money")
-_RATIO = {
-    "%": ("%", "ratio"), "％": ("%", "ratio"), "‰": ("‰", "ratio"), "成": ("%", "ratio"),
-    "个百分点": ("百分点", "ratio"), "百分点": ("百分点", "ratio"), "倍": ("倍", "ratio"),
-}  # fmt: skip
-_COUNT = {
-    u: (u, "count")
-    for u in _words(
-        "家 个 人 名 位 项 单 条 块 座 所 台 辆 艘 架 件 套 户 次 场 部 批 例 株 头 只 张 篇 份 笔 "
-        "宗 处 栋 幢 间 款 种 支 颗 枚 根 人次 辆次 架次 艘次 车次 批次 标箱 标准箱"
-    )
-}
-_MEASURE = {
-    u: (u, "measure")
-    for u in _words(
-        "吨 千克 公斤 平方米 平方公里 平方千米 立方米 亩 公顷 千瓦时 千瓦 兆瓦 吉瓦 公里 千米 米 "
-        "升 桶 TEU GW MW kW kWh GWh"
-    )
-}
-# Time units are matched only to be rejected: 2025年, 4月14日, 5天, 两个月 are dates and durations.
-_TIME = {
-    u: (u, "time")
-    for u in _words(
-        "年 个月 月 日 天 周 周年 小时 个小时 分钟 秒 岁 号 时 季度 个季度 工作日 个工作日 "
-        "年代 世纪"
-    )
-}
-UNITS: dict[str, tuple[str, str]] = {**_MONEY, **_RATIO, **_COUNT, **_MEASURE, **_TIME}
+UNITS = W.UNITS
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 
-# Tight qualifiers are printed against the number and kept in ``text`` (超千亿元, 近6000块, 上万家);
-# the lookbehinds keep words out that merely end in the same character (最近, 签约, 赶超).
-# Without a tight qualifier a match may not start inside a longer number or code (两三个, 1.5.2,
-# 十十十…): the lookbehind keeps the scan from retrying at every character of a numeral run.
+# Tight qualifiers are printed against the number and kept in ``text`` (超千亿元, 近6000块, 上万家,
+# 各100万元); the lookbehinds keep words out that merely end in the same character (最近, 签约,
+# 赶超). Without a tight qualifier a match may not start inside a longer number or code (两三个,
+# 1.5.2, 十十十…): the lookbehind keeps the scan from retrying at every character of a run.
+# Financial numerals (壹…玖, 拾佰仟) are also plain characters (大陆18个国家: 陆 is "land"), so
+# only the everyday numerals keep a match from starting after them.
+_PLAIN_NUMERALS = "".join(c for c in CN_NUMERAL_CHARS if c not in "壹贰叁肆伍陆柒捌玖拾佰仟")
 _FIGURE = re.compile(
     r"(?:(?P<tq>(?<![最附临邻亲靠将接逼])近|(?<![高赶])超(?![过出])|逾"
-    r"|(?<![签合条预制公节规誓和大])约|上(?=[百千万亿]))"
-    rf"|(?<![{CN_NUMERAL_CHARS}0-9０-９.．%％]))"
+    r"|(?<![签合条预制公节规誓和大])约|上(?=[百千万亿])|各)"
+    rf"|(?<![{_PLAIN_NUMERALS}0-9０-９.．%％]))"
     rf"(?:百分之(?P<pnum>{ARABIC}|{CHINESE})"
     rf"|(?P<num>{ARABIC}|{CHINESE})(?P<a1>多|余|来)?(?P<mag>{MAGNITUDE})(?P<a2>多|余)?"
-    rf"(?P<unit>{_UNIT_ALT}))"
+    rf"(?P<unit>{_UNIT_ALT})(?!级))"
     r"(?P<post>以上|以下|左右|上下|之多)?"
 )
 _TENTHS_OK = re.compile(r"成(?![立为功本果员绩交熟长效型品不都就])")
-# Every figure starts where a run of numerals starts, or at a tight qualifier just before one:
-# the qualifier is no numeral, and the lookbehind above rules out starts inside a run.
-_NUMERAL_RUN = re.compile(f"[{CN_NUMERAL_CHARS}0-9０-９]+")
-_TIGHT_QUALIFIERS = frozenset("近超逾约上")
+# Every figure starts where a run of numerals starts, or at a tight qualifier just before one.
+_NUMERAL_RUN = re.compile(f"[0-9０-９]+|[{CN_NUMERAL_CHARS}]+")
+_TIGHT_QUALIFIERS = frozenset("近超逾约上各")
 
 
 def _figure_matches(text: str) -> Iterator[re.Match[str]]:
     """``_FIGURE.finditer(text)``, trying only the places a figure can start.
 
-    The scan proper tries every character of the sentence against a pattern that begins with
-    lookbehinds (no literal prefix for the regex engine to skip to); a page has a few hundred
-    numeral runs among thousands of characters.
+    The pattern begins with lookbehinds (no literal prefix for the regex engine to skip to); a
+    page has a few hundred numeral runs among thousands of characters.
     """
     pos = 0
     for run in _NUMERAL_RUN.finditer(text):
@@ -115,7 +96,6 @@ _PART = (
     rf"(?:前{_N}个?月|前[一二三]季度|第?[一二三四1-4]季度|[上下]半年|全年|年内|年初|年底|年末"
     rf"|{_MON}[-—–~～至到]{_MON}月份?|{_MON}月份?{_NOT_DAY})"
 )
-# A year not followed by a full date (1981年5月23日 is a date, not a period).
 _YEAR_OK = rf"{_YEAR}(?!{_MON}月[0-9一二三四五六七八九十]{{1,3}}[日号])"
 _PERIOD = re.compile(
     r"(?:截至|截止)?(?:"
@@ -127,74 +107,21 @@ _PERIOD = re.compile(
     r")(?:以来|来|底|末|初|期间|上旬|中旬|下旬)?"
 )
 
-# --- indicator words ----------------------------------------------------------------------------
-_GROWTH = ("增长", "增加", "猛增", "大增", "激增", "提高", "提升", "上升", "上涨", "增")
-_DECLINE = ("下降", "减少", "降低", "压缩", "回落", "下滑", "缩减", "收窄", "降")
-# Words between an indicator and its number: verbs of amount, adverbs, comparisons. The
-# lookbehinds keep nouns whole (人均, 公共, 发达, 成就, 国有, 行为).
-_TAIL_WORDS = (
-    *_GROWTH, *_DECLINE, "增至", "升至", "降至", "达至", "稳定在", "保持在", "维持在",
-    "(?:提升|提高|上升|增长|增加|扩大|下降|降低|回落|减少)(?:至|到)",
-    "了", "分别", "各", "(?<![人户亩年日月周平])均", "都", "(?<![公])共", "共计", "合计", "总计",
-    "累计", "仍", "仍然", "依然", "已", "已经", "也", "还", "再", "又", "首次", "同样", "刚",
-    "刚刚", "(?<![成造])就", "仅", "仅有", "只有", "预计", "力争", "直接", "间接", "同比", "环比",
-    "比上年", "较上年", "比去年", "较去年", "同期", "(?<![行作认成因以较更最极尤])为", "是",
-    "(?<![所国专特固私稀具])有", "共有", "拥有", "占",
-    "占(?:全省|全市|全国|全县|全区|全球|总数|总量)(?:总量)?的?",
-    "(?<![发到表传通抵送直雷])达", "达到",
-    "高达", "多达", "(?<![高赶])超", "超过", "超出", "逾", "突破", "跨过", "迈过", "跨越",
-    "(?<![签合条预制公节规誓])约", "大约", "(?<![最附临邻亲靠])近", "将近", "接近", "不足",
-    "不到", "低于", "少于", "高于", "实现", "完成", "保持",
-)  # fmt: skip
-_TAIL = re.compile("(?:" + "|".join(_TAIL_WORDS) + ")$")
-_HEAD = re.compile(
-    "^(?:其中|其余|全省|全市|全县|全区|全国|全镇|全球|当地|本地|该县|该市|该区|该镇|目前|"
-    "已经|已|累计|共计|合计|总计|共|再|又|也|还|更|并|均|都|同比|环比|首次|同样|刚刚|刚|仍|"
-    "直接|预计|力争|或|等(?![级同于待候])|而|则|其|它们|这些|比如|例如|此外|另外|同时)"
-)
-# Verbs and prepositions whose object is the indicator: cut the clause after the last of them
-# (已累计发放|电影消费券, 联建|概念验证和中试综合平台, 提供|保险保障和信贷资金).
-_STANDING_VERBS = (
-    "发行", "发放", "签约", "签订", "引进", "招引", "新增", "落地", "培育", "共建", "联建",
-    "新建", "承接", "吸引", "带动", "募集", "认定", "入选", "开工", "投产", "建成", "完成",
-)  # fmt: skip
-_SPLIT_WORDS = (
-    *_STANDING_VERBS, "集聚", "聚集", "引育", "拥有", "共有", "已有", "形成", "打造", "获得",
-    "实现", "提供", "达成", "推动", "推出", "设立", "成立", "做成", "建立", "开展",
-    "举办", "带来", "创造", "贡献", "拉动", "撬动", "了", "的", "把", "将(?!近)", "让",
-    "使(?!用)", "对(?![外象接比标])", "向(?![上下])", "给", "从(?!事)", "由", "被",
-    "(?<![关由对等位属基处用至在善易])于", "(?<![现存所正实内潜自])在(?![线建内地校职岗营库])",
-    "(?<![作成认行因以较更最极尤])为", "(?<![所可加予难得足用借据])以(?![上下来及外内后前便免])",
-    "(?<![收捕俘斩荣])获", "(?<![所国专特固私稀具])有(?![限关效机序力所的望助利])",
-    "(?<![于但总还正就或凡若要只])是", "等(?![级同于待候])",
-)  # fmt: skip
-_SPLIT = re.compile("|".join(_SPLIT_WORDS))
-_GENERIC = re.compile("(?:成绩|门槛|大关|关口|台阶|量级|水平线)$")
-_FORWARD = re.compile(r"(?P<de>的)?(?P<noun>[\u3400-\u9fffA-Za-z]{1,12})")
-_FORWARD_STOP = re.compile(
-    "落地|落户|入选|获得|实现|成为|完成|达到|参与|进入|位居|入驻|签约|投产|开工|建成|覆盖|分布|"
-    "涉及|参加|来自|共同|同比|环比|左右|以上|累计|总计|合计|其中|分别|增长|下降|提升|提高|成功|"
-    "正在|已经|目前|如今|当前|今年|去年|[的了在和与及等是被将已把从向对获让为均都也还就再又并且而或占达超近约比较]"
-)
-_FORWARD_TAIL = re.compile("[中内里上]$")
-_CLAUSE_DELIMS = frozenset(",，、;；:：!！?？。“”‘’\"'「」『』《》()（）[]【】<>〈〉—…/ \t\u3000\n")
-_RANGE_MARKS = frozenset("-—–~～至到")
 _CN_OR_DIGIT = frozenset(CN_NUMERAL_CHARS + "0123456789０１２３４５６７８９%％")
+_RANGE_MARKS = frozenset("-—–~～至到")
+_INDICATOR_ACRONYMS = frozenset(("GDP", "CPI", "PPI", "PMI", "GNP", "GNI", "IPO", "ETC"))
 _VERBAL_QUALIFIER = re.compile(
     "(?:超过|超出|突破|跨过|迈过|跨越|将近|接近|逼近|大约|达到|高达|多达|(?<![发到表传通抵送直雷])达|"
     "不足|不到|低于|少于|高于|仅有|只有|仅)了?$"
 )
-_MASK = "\x00"
-# A province- or country-wide scope in the figure's own clause overrides any county mention
-# (拥有横店、象山两大影视基地…,全省共有影视制作机构近4000家). 占全省/比全国 compare instead.
-# Words that make what follows in the sentence a goal or a forecast rather than a result.
-_TARGET = re.compile("力争|目标|预计|预期|有望|争取|计划到|规划到")
-_TARGET_TAIL = re.compile("(?:力争|预计|预期|有望|争取)+$")
-# A clause that only states a change (同比增长6.8%, 下降2.3%) of the amount before it.
-_CHANGE = re.compile("|".join((*_GROWTH, *_DECLINE, "增幅", "增速", "降幅", "同比", "环比")))
-_FALL = re.compile("|".join((*_DECLINE, "降幅")))
 _PROVINCE_TOPIC = re.compile("浙江|全省|我省|本省")
-_PROVINCE_SCOPE = re.compile("(?<![占比较于过])(?:全省|我省|本省|省内|全国|国内|全球)")
+# 计划 as a verb (计划拨款, 计划2020年投入), not the noun of 扶持计划, or “星火”计划.
+_TARGET = re.compile(W.TARGET.pattern.replace("计划", '(?<![”"])计划(?=[^，,。；;的”"])'))
+# An organisation named after a province (浙江省现代纺织技术创新中心) does not place a figure.
+_ORG_AFTER = re.compile(
+    r"[^，,。；;、]{0,14}?(?:中心|公司|集团|大学|学院|研究院|研究所|医院|银行|协会|学会|委员会|"
+    r"基金会|商会|联合会|电视台|日报|出版社)"
+)
 
 
 @dataclass
@@ -211,6 +138,31 @@ class _Sentence:
     _regions: list[Span] | None = None
     _periods: list[tuple[int, int, str]] | None = None
     _masked: str | None = None
+    # The place later sentences inherit, once this sentence's figures are read: () for none,
+    # None when not decided (no figure).
+    carry: tuple[str, str] | tuple[()] | None = None
+
+    _usable: list[Span] | None = None
+    _national: bool | None = None
+    _foreign: list[tuple[int, int]] | None = None
+
+    def usable(self, locate: Locate | None) -> list[Span]:
+        """The region spans that can tie a figure to a place (see ``_usable``)."""
+        if self._usable is None:
+            self._usable = _usable(self.text, self.regions(locate))
+        return self._usable
+
+    def national(self) -> bool:
+        """Whether the whole sentence is a national or foreign statement."""
+        if self._national is None:
+            self._national = _foreign_or_national(self.text, len(self.text))
+        return self._national
+
+    def foreign(self) -> list[tuple[int, int]]:
+        """Spans of countries and international bodies named in the sentence."""
+        if self._foreign is None:
+            self._foreign = [m.span() for m in W.FOREIGN.finditer(self.text)]
+        return self._foreign
 
     def regions(self, locate: Locate | None) -> list[Span]:
         if self._regions is None:
@@ -231,15 +183,15 @@ class _Sentence:
         return self._periods
 
     def masked(self, locate: Locate | None) -> str:
-        """The text with region names (and a following 市/县/区) and periods blanked out."""
+        """The text with region names (and a following 省/市/县/区) and periods blanked out."""
         if self._masked is None:
             chars = list(self.text)
             spans = [(s, e) for s, e, _, _ in self.regions(locate)]
             spans += [(s, e) for s, e, _ in self.periods()]
+            spans += self.foreign()
             for s, e in spans:
-                # 鄞州区主要负责人: the administrative suffix goes with the name.
-                stop = e + 1 if e < len(chars) and chars[e] in "市县区镇" else e
-                chars[s:stop] = _MASK * (stop - s)
+                stop = e + 1 if e < len(chars) and chars[e] in "省市县区镇州" else e
+                chars[s:stop] = MASK * (stop - s)
             self._masked = "".join(chars)
         return self._masked
 
@@ -253,10 +205,16 @@ class _Paragraph:
         return self.carried_region(len(self.sentences), locate)
 
     def carried_region(self, index: int, locate: Locate | None) -> tuple[str, str] | None:
+        """The place the last sentence naming one was about; a national or foreign statement in
+        between (我国…, 中国信保全年…) breaks the chain."""
         for prev in reversed(self.sentences[:index]):
-            found = prev.regions(locate)
+            if prev.carry is not None:
+                return prev.carry or None
+            found = prev.usable(locate)
             if found:
-                return found[-1][2], found[-1][3]
+                return _pick(found, {})
+            if prev.national():
+                return None
         return None
 
     def carried_period(self, index: int) -> str:
@@ -267,86 +225,32 @@ class _Paragraph:
         return ""
 
 
+@dataclass
+class _Num(Candidate):
+    """A number with a unit, with what the scan found: printed unit, value, qualifier."""
+
+    unit: str = ""
+    base: str = ""
+    value: float = 0.0
+    qualifier: str = ""
+    tight: str = ""
+
+
+@dataclass
+class _Context:
+    locate: Locate | None
+    default_region: tuple[str, str] | None
+    province: tuple[str, str] | None
+    parent: Parent | None
+
+
 def _quote_start(text: str, pos: int) -> int:
     """Start of the quotation or semicolon-separated part holding ``pos`` (“力争…”“已集聚…”)."""
     return max(text.rfind(c, 0, pos) for c in "“”「」‘’;；") + 1
 
 
-def _clause_start(text: str, pos: int) -> int:
-    """Start of the clause ending at ``pos``; at most 60 characters back, to stay linear."""
-    i, limit = pos, max(0, pos - 60)
-    while i > limit and text[i - 1] not in _CLAUSE_DELIMS:
-        i -= 1
-    return i
-
-
-def _strip_piece(piece: str, flags: set[str]) -> tuple[str, str]:
-    """Indicator words of one clause piece, and the standing verb it was cut after (if any)."""
-    while piece:
-        m = _TAIL.search(piece)
-        if not m:
-            break
-        word = m.group()
-        if word in _GROWTH:
-            flags.add("growth")
-        elif word in _DECLINE:
-            flags.add("decline")
-        elif word.startswith("占"):
-            flags.add("share")  # 出口占近九成, 产值占全省的30%
-        piece = piece[: m.start()]
-    verb = ""
-    cuts = list(_SPLIT.finditer(piece))
-    if cuts:
-        last = cuts[-1]
-        verb = last.group() if last.group() in _STANDING_VERBS else ""
-        piece = piece[last.end() :]
-    while piece:
-        m = _HEAD.match(piece)
-        if not m or not m.group():
-            break
-        piece = piece[m.end() :]
-    piece = _GENERIC.sub("", piece)
-    return piece, verb
-
-
-def _valid(word: str) -> bool:
-    return len(word) >= 2 and not all(ch in _CN_OR_DIGIT for ch in word)
-
-
-def _forward_noun(text: str, end: int) -> tuple[str, bool]:
-    """The noun counted by the number (2000多家|整机企业), and whether it follows without 的."""
-    m = _FORWARD.match(text, end)
-    if not m:
-        return "", False
-    noun = m["noun"]
-    stop = _FORWARD_STOP.search(noun)
-    if stop:
-        noun = noun[: stop.start()]
-    noun = _GENERIC.sub("", _FORWARD_TAIL.sub("", noun))
-    return (noun, not m["de"]) if _valid(noun) else ("", False)
-
-
-def _indicator(sentence: _Sentence, start: int, end: int, kind: str, locate: Locate | None):
-    """(indicator, flags) for the figure at ``start:end`` of the sentence; '' when none."""
-    masked = sentence.masked(locate)
-    clause = masked[_clause_start(masked, start) : start]
-    flags: set[str] = set()
-    noun, direct = _forward_noun(sentence.text, end)
-    if noun and direct and kind in ("count", "measure"):
-        return noun, flags
-    verb = ""
-    for piece in reversed(clause.split(_MASK)):
-        words, cut_verb = _strip_piece(piece, flags)
-        verb = verb or cut_verb
-        if _valid(words):
-            return words, flags
-    if noun:
-        return noun, flags
-    return verb, flags
-
-
 def _qualifier(m: re.Match[str], clause_raw: str) -> str:
-    if m["tq"]:
+    if m["tq"] and m["tq"] != "各":
         return QUALIFIERS[m["tq"]]
     verbal = _VERBAL_QUALIFIER.search(clause_raw)
     if verbal:
@@ -371,118 +275,373 @@ def _rejected_by_context(text: str, m: re.Match[str]) -> bool:
         return True  # 前三, 前10名
     if prev in "数几" and num[0] in "十百千万亿":
         return True  # 数十亿, 几百家
-    if prev == ":" and start > 1 and before.isdigit():
-        return True  # 72:56
+    if prev in ":∶" and start > 1 and before.isdigit():
+        return True  # 72:56, 78∶22
+    if prev.isascii() and prev.isalpha() and not m["tq"]:
+        letters = re.search("[A-Za-z]+$", text[:start])
+        # K984次, KF94口罩, N95: codes and model names; GDP1680亿元 is an indicator.
+        return not (letters and letters.group().upper() in _INDICATOR_ACRONYMS)
     return prev in _RANGE_MARKS and before in _CN_OR_DIGIT  # 10-20亿元, 5%—10%
 
 
-def _figures_in_sentence(
-    para: _Paragraph,
-    index: int,
-    locate: Locate | None,
-    default_region: tuple[str, str] | None,
-) -> list[tuple[int, Figure]]:
-    sentence = para.sentences[index]
-    text = sentence.text
-    found: list[tuple[int, Figure]] = []
-    scope_at = -1  # where the last figure with a province-wide clause (全省共有…) started
-    previous = ""  # indicator of the last amount in the sentence, for a change that follows it
-    for m in _figure_matches(text):
+def _scan(text: str) -> list[_Num]:
+    """Numbers with units in one folded sentence; ranges with a unit at both ends (5.5%到6%)
+    become one number."""
+    matches = list(_figure_matches(text))
+    out: list[_Num] = []
+    i = 0
+    while i < len(matches):
+        m = matches[i]
+        end = m.end()
         unit_printed = m["unit"] or "%"
         base, kind = UNITS[unit_printed]
+        if i + 1 < len(matches):
+            nxt = matches[i + 1]
+            sep = text[m.end() : nxt.start()]
+            nxt_kind = UNITS[nxt["unit"] or "%"][1]
+            if sep and sep in "到至-—–~～" and len(sep) == 1 and nxt_kind == kind:
+                end = nxt.end()  # 2.7%至2.8%: one figure, its value the lower end
+                i += 1
+        i += 1
         if kind == "time" or _rejected_by_context(text, m):
             continue
         num = m["num"] or m["pnum"]
         if len(num) == 1 and num in "百千万亿佰仟" and not (m["tq"] or m["a1"] or m["a2"]):
             continue  # a bare magnitude is a word (千家万户, 亿元以上项目), not an amount
+        if num in ("亿万", "千百万", "千万万"):
+            continue  # 亿万人民: "countless", not a number
         if unit_printed == "成" and not _TENTHS_OK.match(text, m.start("unit")):
             continue
-        figure_text = m.group()
-        quantity = parse_quantity(figure_text)
+        quantity = parse_quantity(text[m.start() : end])
         if quantity is None or (unit_printed == "成" and quantity.value > 100):
             continue
-        clause_raw = text[_clause_start(text, m.start()) : m.start()]
-        qualifier = _qualifier(m, clause_raw)
-        if kind == "count" and quantity.value < 10 and not qualifier:
-            continue  # 一个县城, 两大基地, 3个书面交流的: grammar, not economic figures
-        indicator, flags = _indicator(sentence, m.start(), m.end(), kind, locate)
-        if not indicator and kind == "ratio" and previous and _CHANGE.search(clause_raw):
-            # 地区生产总值1680.5亿元,同比增长6.8%: the change belongs to the amount just before.
-            indicator = previous
-            flags.add("decline" if _FALL.search(clause_raw) else "growth")
-        elif kind == "ratio" and previous and indicator in ("占比", "比重", "占"):
-            # 一般贸易进出口3680亿元,占比75.7%: the share of the amount just before.
-            indicator = previous + "占比"
-        indicator = _TARGET_TAIL.sub("", indicator)
-        if not indicator:
-            continue
-        if kind != "ratio":
-            previous = indicator
-        if kind == "ratio" and not indicator.endswith(("增速", "增幅", "降幅", "增长率", "占比")):
-            if "share" in flags:
-                indicator += "占比"
-            elif "decline" in flags:
-                indicator += "降幅"
-            elif "growth" in flags:
-                indicator += "增速" if base == "%" else "增幅"
-        if _TARGET.search(text, _quote_start(text, m.start()), m.start()) and not (
-            indicator.endswith("目标")
-        ):
-            # 力争全年…营收突破1500亿元 is a goal, not a result: say so in the indicator, since
-            # the figure line is shown without the sentence.
-            indicator += "目标"
-        if _PROVINCE_SCOPE.search(clause_raw):
-            # 全省共有影院近900家: a province-wide figure, not the county's. The scope holds for
-            # the next figures of the sentence until a region is named again.
-            scope_at, region = m.start(), ("", "")
-        elif scope_at >= 0 and not any(
-            scope_at < s < m.start() for s, _, _, _ in sentence.regions(locate)
-        ):
-            region = ("", "")
-        else:
-            region = _region_for(para, index, m.start(), locate) or default_region or ("", "")
-        found.append(
-            (
+        # Qualifier words are short; the few characters before the number are enough.
+        clause_raw = text[max(clause_of(text, m.start()), m.start() - 6) : m.start()]
+        out.append(
+            _Num(
                 m.start(),
-                Figure(
-                    indicator=indicator,
-                    value=quantity.value,
-                    unit=base,
-                    text=sentence.original[m.start() : m.end()] or figure_text,
-                    qualifier=qualifier,
-                    period=_period_for(para, index, m.start()),
-                    region=region[0],
-                    adcode=region[1],
-                    sentence=sentence.original or text,
-                ),
+                end,
+                kind,
+                unit=unit_printed,
+                base=base,
+                value=quantity.value,
+                qualifier=_qualifier(m, clause_raw),
+                tight=m["tq"] or "",
             )
         )
-    return found
+    return out
+
+
+def _non_economic(text: str, num: _Num, named: Named) -> bool:
+    """Patients, offences, lakes, visitors to a fair, class labels, physical rates, distances,
+    idioms (最后一米) and numbers inside titles (《2万吨精准操纵法》)."""
+    after = text[num.end : num.end + 8]
+    if W.RATE_AFTER.match(after) or W.THRESHOLD_AFTER.match(after):
+        return True
+    if num.kind == "measure" and (W.DISTANCE_AFTER.match(after) or W.IDIOM.match(text, num.start)):
+        return True  # 驱车赶往200多公里外; 打通最后一公里甚至是最后一米
+    if num.base in W.LENGTH_UNITS:
+        # A length is data when it measures something built (公路, 铁路 …): 距县城30公里,
+        # 约400公里的路程 and 50公里长光纤 are distances and sizes.
+        noun, _ = forward_noun(text, num.end)
+        if not W.INFRASTRUCTURE.search(f"{named.subject}{named.indicator}{noun}"):
+            return True
+    if text.rfind("《", 0, num.start) > text.rfind("》", 0, num.start):
+        return True
+    if num.value == 1 and W.PER_ONE.search(text, max(0, num.start - 4), num.start):
+        return True  # 每养护1公里线路
+    if num.kind == "count" and W.ADMIN_COUNT.match(after):
+        return True  # 全省90个县(市、区)
+    clause = text[clause_start(text, num.start) : num.start]
+    if W.THRESHOLD_BEFORE.search(clause) and after.startswith("的"):
+        return True  # 大于1平方公里的湖泊
+    if text[num.end - 2 : num.end] in ("以上", "以下") and (
+        W.CRITERION_START.match(clause) or W.CRITERION.search(text, num.end)
+    ):
+        return True  # 或规上工业总产值1000亿元以上,…才能被认定为工业大县: a criterion
+    noun, _ = forward_noun(text, num.end)
+    # People words count only as what is counted (93名村民), not inside a measure of them
+    # (村民年平均收入).
+    for where, whole in ((named.indicator, False), (named.subject, False), (noun, True)):
+        for m in W.NON_ECONOMIC_WORDS.finditer(where or ""):
+            if whole or m.end() == len(where) or W.NON_ECONOMIC[m.group()] != "events and people":
+                return True
+    after_clause = text[num.end : clause_end(text, num.end)]
+    if num.kind == "count" and W.AFTER_NON_ECONOMIC.search(after_clause):
+        return True  # 229人确认感染新冠病毒
+    for m in W.NON_ECONOMIC_WORDS.finditer(clause):
+        if W.NON_ECONOMIC[m.group()] in W.CLAUSE_DOMAINS and m.group() != "问题":
+            return True
+    return False
+
+
+def _usable(text: str, spans: Sequence[Span]) -> list[Span]:
+    """Region spans that can tie a figure to a place: not the source of a statistic (据南宁海关
+    统计), not where goods were sent (已发往武汉), not a province naming an organisation
+    (浙江省现代纺织技术创新中心)."""
+    if not spans:
+        return []
+    sources = [m.span() for m in W.SOURCE.finditer(text)]
+    sources += [(clause_start(text, m.start()), m.end()) for m in W.SOURCE_TAIL.finditer(text)]
+    return [
+        s
+        for s in spans
+        if not any(a <= s[0] and s[1] <= b for a, b in sources)
+        and not W.DESTINATION.search(text, max(0, s[0] - 4), s[0])
+        and not (s[3].endswith("0000") and _ORG_AFTER.match(text, s[1]))
+    ]
+
+
+def _foreign_or_national(text: str, end: int) -> bool:
+    """A statement whose subject is the nation or another country (我国…, 英国超四成…, 意大利
+    政府表示…): no county's figure. A country after 获/向/从 is a partner, not the subject."""
+    if W.NATIONAL_SCOPE.search(text, 0, end):
+        return True
+    for m in W.FOREIGN.finditer(text, 0, end):
+        if m.start() == 0 or text[m.start() - 1] not in "获向从对与和跟同自往到、":
+            return True
+    return False
+
+
+def _in_list(text: str, span: Span, spans: Sequence[Span]) -> bool:
+    """Whether a place is one of several joined by 、/和 (湖北、广东、浙江等地)."""
+    return any(
+        o is not span
+        and (
+            text[o[1] : span[0]] in ("、", "和", "及", "与") or text[span[1] : o[0]] in ("、", "和")
+        )
+        for o in spans
+    )
+
+
+def _pick(spans: Sequence[Span], lists: dict[tuple[int, int], tuple[str, str] | None]):
+    """The last span, but a province never hides a place inside it named earlier (山东济南商河县
+    …推荐山东特产…2000多份), and a member of a list of places stands for the list."""
+    last = spans[-1]
+    if last[3].endswith("0000"):
+        inner = [s for s in spans if s[3][:2] == last[3][:2] and not s[3].endswith("0000")]
+        last = inner[-1] if inner else last
+    if (last[0], last[1]) in lists:
+        return lists[(last[0], last[1])]
+    return last[2], last[3]
+
+
+@dataclass
+class _Reading:
+    """What reading a sentence left for its later figures: the last scope word (全省, 全国) and
+    the region each member of a list of places stands for."""
+
+    scope_at: int = -1  # where the last figure with a scope word started
+    national: bool = False
+    lists: dict[tuple[int, int], tuple[str, str] | None] = field(default_factory=dict)
 
 
 def _region_for(
-    para: _Paragraph, index: int, start: int, locate: Locate | None
-) -> tuple[str, str] | None:
-    """Nearest mention before the figure, else carried from the paragraph, else one after it,
-    else the last mention of the previous paragraph (两年前…柯城… / 如今…增速高达19.7%)."""
-    spans = para.sentences[index].regions(locate)
-    before = [s for s in spans if s[1] <= start]
-    if before:
-        return before[-1][2], before[-1][3]
-    carried = para.carried_region(index, locate)
-    if carried:
-        return carried
-    after = [s for s in spans if s[0] >= start]
+    para: _Paragraph, index: int, num: _Num, named: Named, *, ctx: _Context, state: _Reading
+) -> tuple[tuple[str, str] | None, str]:
+    """The region the text ties a figure to, and the evidence: clause, sentence, list, scope
+    (none or the province, by a scope word), carried (earlier sentence or paragraph), default
+    (the unit's main region), none."""
+    sentence = para.sentences[index]
+    text = sentence.text
+    if num.item_region:
+        return (num.item_region[2], num.item_region[3]), "list"
+    lists = state.lists
+    if num.place_mode == "combined":
+        parent = ctx.parent([p[3] for p in num.places]) if ctx.parent else None
+        for p in num.places:
+            lists[(p[0], p[1])] = parent
+        return parent, "list"
+    if named.subject.startswith("《"):
+        return None, "scope"  # a film's box office is the film's, not the province's
+    spans = sentence.usable(ctx.locate)
+    start = clause_start(text, num.start)
+    end = clause_end(text, num.end)
+    before = [s for s in spans if start <= s[0] and s[1] <= num.start]
+    clause_raw = text[start : num.start]
+    national = W.NATIONAL_SCOPE.search(clause_raw)
+    provincial = W.PROVINCE_SCOPE.search(clause_raw)
+    scope_end = max((m.end() for m in (national, provincial) if m), default=-1)
+    if before and (scope_end < 0 or start + scope_end <= before[-1][0]):
+        state.scope_at = -1
+        return _pick(before, lists), "clause"
+    if scope_end >= 0:
+        state.scope_at = num.start
+        state.national = bool(national and national.end() == scope_end)
+        return (None if state.national else ctx.province), "scope"
+    after = [s for s in spans if num.end <= s[0] and s[1] <= end]
     if after:
-        return after[0][2], after[0][3]
-    if any(_PROVINCE_TOPIC.search(x.text) for x in para.sentences[: index + 1]):
-        # 工业大县,是浙江经济的“压舱石”。或规上工业总产值1000亿元以上…: a paragraph that turns
-        # to the province does not inherit the county of the paragraph before.
-        return None
-    carried = para.previous.last_region(locate) if para.previous else None
-    # Across paragraphs only a county carries over (两年前…柯城… / 如今…19.7%): a city named in
-    # passing (杭州西湖的暖风) says little about the next paragraph. City adcodes end in 00.
-    return carried if carried and not carried[1].endswith("00") else None
+        return _pick(after[:1], lists), "clause"
+    if state.scope_at >= 0 and not any(state.scope_at < s[0] < num.start for s in spans):
+        return (None if state.national else ctx.province), "scope"
+    earlier = [s for s in spans if s[1] <= start]
+    if earlier:
+        return _pick(earlier, lists), "sentence"
+    later = [s for s in spans if s[0] >= end and not _in_list(text, s, spans)]
+    if later:
+        # “规上工业总产值突破525亿元,五年再造了一个缙云工业”; not a list of places the goods
+        # reached (覆盖湖北、广东、浙江等地), which _usable and _in_list leave out.
+        return _pick(later[:1], lists), "sentence"
+    if _foreign_or_national(text, num.start):
+        return None, "scope"
+    if W.NAMED_ORG.search(text, clause_start(text, num.start), num.start):
+        return None, "scope"  # 截至目前,中粮集团累计供应…: the group's figure
+    # 这个最年轻的工业大县, 当地, 全县: the sentence itself points back to the place.
+    pointed = "anaphor" if W.ANAPHOR.search(text, 0, num.start) else "carried"
+    carried = para.carried_region(index, ctx.locate)
+    if carried:
+        return carried, pointed
+    if not any(_PROVINCE_TOPIC.search(x.text) for x in para.sentences[: index + 1]):
+        # Across paragraphs only a county carries over (两年前…柯城… / 如今…19.7%): a city named
+        # in passing (杭州西湖的暖风) says little about the next paragraph. City adcodes end in 00.
+        prev = para.previous.last_region(ctx.locate) if para.previous else None
+        if prev and not prev[1].endswith("00"):
+            return prev, pointed
+    if ctx.default_region:
+        return ctx.default_region, "default"
+    return None, "none"
+
+
+def _economic_count(text: str, num: _Num, named: Named) -> bool:
+    """Whether a count counts an economic actor, asset or activity (企业, 岗位, 游客 …), and
+    people only in hundreds; whether a length is of something built; and whether the number is
+    a statistic rather than a rule or one person's story."""
+    clause = text[clause_start(text, num.start) : num.start]
+    if W.PERSONAL.search(clause) or W.LIMIT.search(clause) or W.FIRST_PERSON.search(text):
+        return False
+    if num.kind != "count":
+        return True
+    noun, _ = forward_noun(text, num.end)
+    counted = f"{named.subject}{named.indicator}{noun}{num.unit}"
+    if not W.ECONOMIC_COUNTED.search(counted):
+        return False
+    return num.unit not in W.PEOPLE_UNITS or num.value >= 100 or bool(num.qualifier)
+
+
+def _confident(named: Named, role: str, region_source: str, has_places: Callable[[], bool]) -> bool:
+    """A figure line may be shown on its own only when what, whose and where are all read from
+    the figure's own sentence, and what is measured is a noun, not a verb phrase."""
+    if role == "from" or named.source not in ("clause", "forward", "item", "previous"):
+        return False
+    if not ends_in_noun(named.indicator):
+        return False
+    if named.subject_source == "paragraph":
+        return False
+    bare = named.indicator in W.BARE_MEASURES or len(named.indicator) < 2
+    if bare and not named.subject:
+        return False
+    if region_source in ("clause", "sentence", "list", "scope", "anaphor"):
+        return True
+    return region_source == "none" and not has_places()
+
+
+def _with_suffix(indicator: str, num: _Num, named: Named) -> str:
+    if num.kind != "ratio" or indicator.endswith(
+        ("增速", "增幅", "降幅", "增长率", "占比", "比重")
+    ):
+        return indicator
+    if "share" in named.flags:
+        return indicator + "占比"
+    if "decline" in named.flags:
+        return indicator + "降幅"
+    if "growth" in named.flags:
+        return indicator + ("增速" if num.base == "%" else "增幅")
+    return indicator
+
+
+def _is_goal(text: str, num: _Num) -> bool:
+    """A cue (力争, 目标, 预计, 计划…) in the figure's clause, or in an earlier clause of the same
+    quotation that frames it without a number of its own (报告预计,2020年…5.8%,2021年为6%)."""
+    start = _quote_start(text, num.start)
+    own = clause_start(text, num.start)
+    for m in _TARGET.finditer(text, start, num.start):
+        if m.start() >= own:
+            return True
+        frame = text[clause_start(text, m.start()) : clause_end(text, m.end())]
+        if not any(ch.isdigit() for ch in frame):
+            return True
+    return False
+
+
+def _figures_in_sentence(
+    para: _Paragraph, index: int, ctx: _Context, has_places: Callable[[], bool]
+) -> list[tuple[int, Figure]]:
+    sentence = para.sentences[index]
+    text = sentence.text
+    nums = _scan(text)
+    if not nums:
+        return []
+    analyse(text, nums, sentence.regions(ctx.locate))
+    masked = sentence.masked(ctx.locate)
+    earlier = [x.text for x in para.sentences[:index]]
+    found: list[tuple[int, Figure]] = []
+    state = _Reading()
+    previous = ""  # indicator of the last figure of the sentence
+    for num in nums:
+        if num.conversion:
+            continue
+        if (
+            num.kind == "count"
+            and num.value < 10
+            and num.qualifier not in ("多", "超", "近", "约")
+            and not (num.linked or num.item or num.tight == "各")
+        ):
+            continue  # 一个县城, 两大基地, 只有一个病房: grammar, not economic figures
+        place = Place(
+            text, masked, num.start, num.end, num.kind,
+            item=num.item, link_at=num.link_subject_at, clause_at=num.clause_at,
+        )  # fmt: skip
+        named = name_figure(place, previous, earlier)
+        if not named.indicator or _non_economic(text, num, named):
+            continue
+        base = named.indicator
+        indicator = _with_suffix(base, num, named)
+        if named.subject and named.subject not in indicator:
+            indicator = named.subject + indicator
+        clause_raw = text[clause_of(text, num.start) : num.start]
+        role = num.role
+        if role == "current" and (num.tight == "各" or W.EACH.search(clause_raw)):
+            role = "each"
+        if role in ("current", "each") and (
+            _is_goal(text, num) or W.TARGET_AFTER.match(text, num.end)
+        ):
+            # 力争全年…营收突破1500亿元 is a goal, not a result: say so in the indicator, since
+            # the figure line is shown without the sentence.
+            role = "goal"
+            if not indicator.endswith("目标"):
+                indicator += "目标"
+        if named.source != "previous" or not previous:
+            previous = base
+        region, region_source = _region_for(para, index, num, named, ctx=ctx, state=state)
+        economic = _economic_count(text, num, named)
+        if region_source in ("clause", "sentence", "list", "scope", "anaphor"):
+            sentence.carry = region or ()
+        places = (
+            [((p[2], p[3]), "list") for p in num.places]
+            if num.place_mode == "shared"
+            else [(region, region_source)]
+        )
+        for where, source in places:
+            found.append(
+                (
+                    num.start,
+                    Figure(
+                        indicator=indicator,
+                        value=num.value,
+                        unit=num.base,
+                        text=sentence.original[num.start : num.end] or text[num.start : num.end],
+                        qualifier=num.qualifier,
+                        period=_period_for(para, index, num.start),
+                        region=where[0] if where else "",
+                        adcode=where[1] if where else "",
+                        sentence=sentence.original or text,
+                        subject=named.subject,
+                        role=role,  # type: ignore[arg-type]
+                        confident=economic and _confident(named, role, source, has_places),
+                    ),
+                )
+            )
+    return found
 
 
 def _period_for(para: _Paragraph, index: int, start: int) -> str:
@@ -494,15 +653,21 @@ def extract_figures(
     paragraphs: Sequence[str],
     locate: Locate | None = None,
     default_region: tuple[str, str] | None = None,
+    *,
+    province: tuple[str, str] | None = None,
+    parent: Parent | None = None,
 ) -> list[Figure]:
     """Economic figures of ``paragraphs`` in reading order, each with its verbatim text.
 
-    ``locate(sentence)`` gives region mentions as ``(start, end, short_name, adcode)``;
-    ``default_region`` is used when a paragraph names no region. The same text at the same
-    position of the same sentence is reported once, even if the sentence is printed twice.
+    ``locate(sentence)`` gives region mentions as ``(start, end, short_name, adcode)``
+    (provinces included, if it can); ``default_region`` is the unit's main region, used when
+    nothing closer ties a figure to a place; ``province`` is what 全省/我省 refer to; ``parent``
+    names the region holding a list of places. The same text at the same position of the same
+    sentence is reported once, even if the sentence is printed twice.
     """
+    ctx = _Context(locate, default_region, province, parent)
     figures: list[Figure] = []
-    seen: set[tuple[str, int, str]] = set()
+    seen: set[tuple[str, int, str, str]] = set()
     para: _Paragraph | None = None
     for paragraph in paragraphs:
         para = _Paragraph(previous=para if para and para.sentences else None)
@@ -512,9 +677,14 @@ def extract_figures(
             chunk = paragraph[s:e].strip()
             if chunk:
                 para.sentences.append(_Sentence(fold_chars(chunk), chunk))
+
+        def has_places(para: _Paragraph = para) -> bool:
+            # Only asked about a figure left without a region: is there any place around?
+            return default_region is not None or any(x.regions(locate) for x in para.sentences)
+
         for index in range(len(para.sentences)):
-            for start, fig in _figures_in_sentence(para, index, locate, default_region):
-                key = (fig.sentence, start, fig.text)
+            for start, fig in _figures_in_sentence(para, index, ctx, has_places):
+                key = (fig.sentence, start, fig.text, fig.adcode)
                 if key not in seen:
                     seen.add(key)
                     figures.append(fig)

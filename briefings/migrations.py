@@ -139,6 +139,45 @@ _CHATS_AND_DELIVERIES = """
     """
 
 
+_FEEDS = """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT '',          -- rss20 | rss10 | atom10 | json1.1 … once read
+            source TEXT NOT NULL DEFAULT '',        -- paper name recorded on items; '' = feed title
+            enabled INTEGER NOT NULL DEFAULT 1,
+            removed INTEGER NOT NULL DEFAULT 0,     -- hidden, never polled, never re-seeded
+            origin TEXT NOT NULL DEFAULT 'cli',     -- cli | bot | toml
+            last_status TEXT NOT NULL DEFAULT '',   -- one line: what the last poll did or why not
+            etag TEXT NOT NULL DEFAULT '',
+            last_modified TEXT NOT NULL DEFAULT '',
+            last_checked TEXT NOT NULL DEFAULT '',  -- UTC ISO times
+            last_success TEXT NOT NULL DEFAULT '',
+            failures INTEGER NOT NULL DEFAULT 0,    -- consecutive
+            next_poll TEXT NOT NULL DEFAULT '',     -- '' = due now
+            items INTEGER NOT NULL DEFAULT 0,       -- items stored from it, all time
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE feed_items (
+            source_id INTEGER NOT NULL REFERENCES sources(id),
+            ident TEXT NOT NULL,                    -- guid, else link, else title|date
+            doc_key TEXT NOT NULL,                  -- documents.key it is stored under
+            sha256 TEXT NOT NULL,                   -- of title + text as read
+            status TEXT NOT NULL,                   -- stored | duplicate
+            document_id INTEGER,                    -- its document, or the one kept instead
+            date TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (source_id, ident)
+        );
+        CREATE INDEX feed_items_sha256 ON feed_items(sha256);
+        CREATE INDEX feed_items_doc_key ON feed_items(doc_key);
+    """
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_documents_and_articles", _DOCUMENTS_AND_ARTICLES),
     ("0002_chats_and_deliveries", _CHATS_AND_DELIVERIES),
@@ -163,6 +202,43 @@ MIGRATIONS: list[Migration] = [
                 documents TEXT NOT NULL,        -- JSON [[document key, text sha256], ...]
                 ingested_at TEXT NOT NULL
             )
+        """,
+    ),
+    # Whose figure it is, its role (current, from, goal, each, shared) and whether it may be
+    # shown as a figure line; figures stored before this are not confident until re-ingested.
+    (
+        "0010_figures_subject_role",
+        """
+            ALTER TABLE figures ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+            ALTER TABLE figures ADD COLUMN role TEXT NOT NULL DEFAULT 'current';
+            ALTER TABLE figures ADD COLUMN confident INTEGER NOT NULL DEFAULT 0
+        """,
+    ),
+    # Feed sources polled on a schedule (briefings/sources.py) and the items read from them
+    # (briefings/feedstore.py): what makes a second fetch, or a restart, add nothing.
+    ("0013_feeds_sources", _FEEDS),
+    # Delivery: the claimed parts themselves (a resume sends exactly them), retry state, and
+    # the one-deliverer-at-a-time lock (docs/delivery.md, docs/reliability.md).
+    (
+        "0011_delivery_claimed_parts_retries_lock",
+        """
+            -- The parts fixed at claim time (JSON list of HTML) and the articles they show.
+            ALTER TABLE deliveries ADD COLUMN part_texts TEXT NOT NULL DEFAULT '';
+            ALTER TABLE deliveries ADD COLUMN article_ids TEXT NOT NULL DEFAULT '[]';
+            -- Retry state of a pending row (UTC ISO times): next try, and no try after stale_at.
+            ALTER TABLE deliveries ADD COLUMN next_attempt_at TEXT NOT NULL DEFAULT '';
+            ALTER TABLE deliveries ADD COLUMN stale_at TEXT NOT NULL DEFAULT '';
+            CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
+            CREATE TABLE delivery_lock (
+                name TEXT PRIMARY KEY,            -- 'delivery': one deliverer per database
+                owner TEXT NOT NULL,              -- unique per deliverer instance
+                kind TEXT NOT NULL,               -- bot | push
+                pid INTEGER NOT NULL,
+                host TEXT NOT NULL,
+                acquired_at TEXT NOT NULL,
+                heartbeat_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL          -- UTC ISO; a holder that stops beating loses it
+            );
         """,
     ),
     # Lines printed after an article's text that are not part of it, kept as printed: author

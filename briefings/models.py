@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 UnitKind = Literal["article", "continuation", "fragment", "caption"]
 RegionLevel = Literal["province", "city", "county"]
-InputKind = Literal["page", "article", "jsonl"]
+InputKind = Literal["page", "article", "jsonl", "feed"]
 
 # Topic labels, in display order. Keys are stable identifiers stored in the database.
 TOPICS: dict[str, str] = {
@@ -105,12 +105,21 @@ class RegionMention:
         }
 
 
+FigureRole = Literal["current", "from", "goal", "each", "shared"]
+
+
 @dataclass(frozen=True)
 class Figure:
     """An economic figure. ``text`` is verbatim from ``sentence`` (近6000块).
 
     ``value`` is the number with magnitudes applied: 超千亿元 → value 1e11, unit 元;
-    19.7% → value 19.7, unit %.
+    19.7% → value 19.7, unit %. ``indicator`` names what is measured with its subject
+    (家电营收); ``subject`` is that subject alone when the figure belongs to something other
+    than its region (家电, 《热辣滚烫》, 和同信息公司). ``role``: current; from (the old value of a
+    from–to change or a comparison's baseline); goal (a target or forecast); each (各100万元);
+    shared (one statement about several places, given to each). ``confident`` is set only when
+    indicator, value and region are all read from the figure's own sentence: only then may the
+    figure be shown as a line without its sentence.
     """
 
     indicator: str
@@ -122,6 +131,9 @@ class Figure:
     region: str = ""  # short name of the region it is attributed to, "" if none
     adcode: str = ""
     sentence: str = ""
+    subject: str = ""
+    role: FigureRole = "current"
+    confident: bool = False
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -59,7 +59,7 @@ _LEADING = "|".join(
     sorted((q for q in QUALIFIERS if q not in TRAILING_QUALIFIERS), key=len, reverse=True)
 )
 _QUANTITY = re.compile(
-    rf"(?P<qual>{_LEADING})?(?P<pct>百分之)?(?P<num>{ARABIC}|{CHINESE})"
+    rf"各?(?P<qual>{_LEADING})?(?P<pct>百分之)?(?P<num>{ARABIC}|{CHINESE})"
     rf"(?P<a1>多|余|来)?(?P<mag>{MAGNITUDE})(?P<a2>多|余)?(?P<rest>.*)",
     re.DOTALL,
 )
@@ -163,7 +163,7 @@ def _number_value(num: str) -> Decimal | None:
 
 
 def parse_quantity(text: str) -> Quantity | None:
-    """Parse ``qualifier? numeral magnitude? 多/余? unit?`` from the start of ``text``.
+    """Parse ``各? qualifier? numeral magnitude? 多/余? unit?`` from the start of ``text``.
 
     A trailing unit or word is ignored (18亿元 → 1.8e9, 五年 → 5) except % and 成, which make the
     value a percentage. Returns None when ``text`` does not start with a number. Never raises.

@@ -980,7 +980,7 @@ def parse_document(doc: Document) -> list[Unit]:
     """Parse a read Document according to its kind (page, single article, JSON Lines record)."""
     if doc.kind == "page":
         return list(doc.parsed) if doc.parsed is not None else parse_page(doc.text)
-    units = parse_article(doc.text, title=doc.title if doc.kind == "jsonl" else "")
+    units = parse_article(doc.text, title=doc.title if doc.kind in ("jsonl", "feed") else "")
     if doc.author:
         for u in units:
             if not u.byline:

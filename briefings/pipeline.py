@@ -10,6 +10,7 @@ cut at a paragraph or sentence end before analysis, and the report says so.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import re
@@ -33,7 +34,8 @@ from briefings.files import (
 from briefings.models import AnalyzedUnit, Document, RegionMention, Unit
 from briefings.parsing import parse_document
 from briefings.reading import documents_from_bytes
-from briefings.regions import find_mentions
+from briefings.regions import common_parent, find_mentions, load_gazetteer
+from briefings.store import best_topic
 from briefings.topics import score_topics
 
 log = logging.getLogger(__name__)
@@ -70,16 +72,18 @@ def _locator(body: str, mentions: Sequence[RegionMention]) -> Callable[[str], li
     spans = sorted(
         (start, end, m.region.short, m.region.adcode) for m in mentions for start, end in m.spans
     )
+    starts = [s for s, _, _, _ in spans]
 
     def locate(sentence: str) -> list[tuple[int, int, str, str]]:
         offset = body.find(sentence)
         if offset < 0 or not sentence:
             return []
         end = offset + len(sentence)
+        first = bisect.bisect_left(starts, offset)
         return [
             (s - offset, e - offset, name, code)
-            for s, e, name, code in spans
-            if s >= offset and e <= end
+            for s, e, name, code in spans[first : bisect.bisect_left(starts, end)]
+            if e <= end
         ]
 
     return locate
@@ -89,14 +93,14 @@ def _main_region(
     head_mentions: Sequence[RegionMention], mentions: Sequence[RegionMention]
 ) -> tuple[str, str] | None:
     """The region a unit is clearly about, if any: named in its headline (a county before a
-    city), or dominant in its body.
+    city before a province), or dominant in its body.
 
     A region mentioned in passing must not absorb the unit's unattributed figures (the
     province-wide 近4000家 of a film article that names 象山 once, or a 宁波 trade report that
     names 北仑 twice and 宁波 three times), so a body-only region must be named at least twice
     and twice as often as any other.
     """
-    for level in ("county", "city"):
+    for level in ("county", "city", "province"):
         for m in head_mentions:
             if m.region.level == level:
                 return (m.region.short, m.region.adcode)
@@ -109,17 +113,56 @@ def _main_region(
     return None
 
 
+def _home_province(
+    dateline: Sequence[RegionMention], mentions: Sequence[RegionMention]
+) -> tuple[str, str] | None:
+    """The province 全省/我省 of a unit refers to: the dateline's (本报成都…电), else the one its
+    places are in, when one clearly leads (one and a half times the runner-up)."""
+    gaz = load_gazetteer()
+    votes: Counter[str] = Counter()
+    for weight, group in ((3, dateline), (1, mentions)):
+        for m in group:
+            r = m.region
+            province = r if r.level == "province" else next(iter(gaz.named(r.province)), None)
+            if province is not None:
+                votes[province.adcode] += weight * m.count
+    ranked = votes.most_common(2)
+    if not ranked or (len(ranked) > 1 and ranked[0][1] < 1.5 * ranked[1][1]):
+        return None
+    found = gaz.by_adcode(ranked[0][0])
+    return (found.short, found.adcode) if found else None
+
+
+def _parent(adcodes: Sequence[str]) -> tuple[str, str] | None:
+    found = common_parent(load_gazetteer(), adcodes)
+    return (found.short, found.adcode) if found else None
+
+
 def analyze_unit(unit: Unit) -> AnalyzedUnit:
-    """Regions, figures and topics of one unit."""
+    """Regions, figures and topics of one unit.
+
+    Provinces are found too: they tie figures to a place (湖南省建档立卡贫困劳动力255.2万人) but
+    are not stored as the unit's mentions, which list counties and cities.
+    """
     head = "\n".join(x for x in (unit.kicker, unit.title, unit.subtitle, *unit.subheads) if x)
     body = unit.body
-    head_mentions = find_mentions(head) if head else []
-    body_mentions = find_mentions(body) if body else []
+    head_all = find_mentions(head, provinces=True) if head else []
+    body_all = find_mentions(body, provinces=True) if body else []
+    head_mentions = [m for m in head_all if m.region.level != "province"]
+    body_mentions = [m for m in body_all if m.region.level != "province"]
     mentions = _merge_mentions(head_mentions, body_mentions)
+    at = body.find(unit.dateline) if unit.dateline else -1
+    if at >= 0:  # the dateline opens the body: its places are already found
+        end = at + len(unit.dateline)
+        dateline = [m for m in body_mentions if any(at <= s and e <= end for s, e in m.spans)]
+    else:
+        dateline = find_mentions(unit.dateline) if unit.dateline else []
     figures = extract_figures(
         unit.paragraphs,
-        locate=_locator(body, body_mentions),
-        default_region=_main_region(head_mentions, mentions),
+        locate=_locator(body, body_all),
+        default_region=_main_region(head_all, mentions),
+        province=_home_province(dateline, _merge_mentions(head_all, body_all)),
+        parent=_parent,
     )
     return AnalyzedUnit(unit, mentions, figures, score_topics(unit, mentions, figures))
 
@@ -200,6 +243,8 @@ class IngestReport:
     skipped_records: list[str] = field(default_factory=list)  # "path:line: reason"
     ignored: list[tuple[str, str]] = field(default_factory=list)  # hidden, not input by name
     notes: list[str] = field(default_factory=list)  # duplicates, articles cut to the limit
+    undated: list[str] = field(default_factory=list)  # documents stored without a date
+    other: int = 0  # stored articles whose best topic is 其他 (in no section of the digest)
 
     def summary(self) -> str:
         text = (
@@ -215,6 +260,10 @@ class IngestReport:
             text += f"; 跳过 {len(self.skipped_records)} 条无效记录"
         if self.ignored:
             text += f"; 忽略 {len(self.ignored)} 项"
+        if self.undated:
+            text += f"; {len(self.undated)} 篇没有日期 (不进 /today 和早报)"
+        if self.other:
+            text += f"; {self.other} 条归入「其他」"
         return text
 
 
@@ -231,7 +280,8 @@ def _ingest_file(
     """Ingest one file; returns its record for ``store.remember_files`` (None if it was known)."""
     data = read_capped(path)
     size, digest = len(data), hashlib.sha256(data).hexdigest()
-    known = store.known_file(digest, size)
+    # An explicit --date re-reads known bytes: it is how an undated file gets its date.
+    known = None if date else store.known_file(digest, size)
     if known is not None:  # the same bytes went in before and are still stored as they were
         count, first_path = known
         first_name = Path(first_path).name  # uploads were read from a temporary folder
@@ -274,6 +324,9 @@ def _ingest_file(
         if result.status in ("added", "replaced"):
             report.articles += result.articles
             report.figures += result.figures
+            report.other += sum(best_topic(u.topics) == "other" for u in units)
+            if not doc.date:
+                report.undated.append(doc.path or display_path(path))
     return (digest, size, display_path(path), stored)
 
 

@@ -11,7 +11,7 @@ import heapq
 import itertools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -312,7 +312,7 @@ _WEAK_SHORTS = _words(
 # Prefecture short names that are mostly words or brands (朝阳产业, 阿里, 白银价格, 来宾, 日照时间).
 _WEAK_CITIES = _words(
     "朝阳 阿里 白银 来宾 日照 长治 大同 中山 黄山 大庆 普洱 海西 海北 兴安 山南 "
-    "安康 白山 和田 红河 怒江"
+    "安康 白山 和田 红河 怒江 咸宁 吉安 永安 长安 太平"
 )
 # Compounds naming a company, a product or an idiom, not the place inside them.
 _COMPOUNDS = _words(
@@ -328,6 +328,28 @@ _SURNAMES = frozenset(
 )
 # How far (characters) a city, province or sibling county may be and still decide a shared name.
 _CONTEXT_WINDOW = 200
+# A short name continued by one of these is part of another place or a landmark: 象山村 (a
+# village in Thailand), 吕梁山, 杭州湾, 锦江两岸. Not 港: 义乌港 and 宁波港 are the places' ports.
+_LANDMARK_AFTER = re.compile(
+    "村|镇|乡(?!村)|街道|社区|路|街|巷|湖|江|河|溪|湾|岛|桥|寺|庙|塔|宫|公园|大道|广场|"
+    "山(?!区|市)|畔|两岸|沿岸|之滨|之畔|流域|水域|咖啡"
+)
+# A person, not a place: 瑞安·克罗克 (a transliterated name), 常金华说 (surname + given name,
+# then a verb of speech or a title).
+_NAME_DOT = frozenset("·•・")
+_ORG_BEFORE_DOT = re.compile("(?:联盟|集团|中心|公司|协会|平台|频道|网|社|报|台)$")
+_PERSON_AFTER = re.compile(
+    "说|表示|介绍|认为|告诉|指出|坦言|回忆|笑着|同志|先生|女士|书记|主任|局长|县长|市长|处长|"
+    "部长|经理|董事长|总经理|教授|老师|博士|院士|夫妇|一家"
+)
+# Common nouns after a place name that another name may swallow: 宁德城区 is 宁德 + 城区, not
+# 宁 + 德城区.
+_AREA_WORDS = ("城区", "市区", "县城", "城", "新区", "地区", "郊区")
+# Single characters that may stand next to a place name as words of their own.
+_FUNCTION_CHARS = frozenset(
+    "的了在和与及是为从到对向等也都就还又并而或被把让给将于以由自至往去来说有在省市县区镇乡村州"
+    "、，。；：！？“”‘’（）《》 \n"
+)
 
 
 def match_key(text: str) -> str:
@@ -395,12 +417,20 @@ class _Matcher:
         """
         raw = []
         hints = []
+        every: list[tuple[int, int, str, tuple]] = []
         for last, (key, entries) in self.automaton.iter(_bytewise(norm)):
             first = last - 2 * len(key) + 1
             if first % 2:
                 continue  # matched across character boundaries (the tail of one, head of next)
-            start, end = first // 2, first // 2 + len(key)
-            if start in bounds and end in bounds:
+            every.append((first // 2, first // 2 + len(key), key, entries))
+        by_start: dict[int, list[tuple[int, int, str, tuple]]] = defaultdict(list)
+        for item in every:
+            by_start[item[0]].append(item)
+        chained = self._chains(every, by_start, bounds)
+        for start, end, key, entries in every:
+            if (start in bounds and end in bounds) or (start, end) in chained:
+                if self._swallowed((start, end, key, entries), by_start, norm):
+                    continue
                 raw.append((start, -len(key), key, entries))
             elif key not in _WEAK_CITIES:
                 outer = [r for r, _ in entries if r.level != "county"]
@@ -415,31 +445,100 @@ class _Matcher:
                 reach = start - neg_len
         return out, hints
 
+    @staticmethod
+    def _chains(every, by_start, bounds: Container[int]) -> set[tuple[int, int]]:
+        """Names jieba keeps in one token (上海市浦东新区): accepted when the token is a chain of
+        an outer name (province or city) and the names after it, end to end."""
+        out: set[tuple[int, int]] = set()
+        for start, end, _, entries in every:
+            if end not in by_start or not any(r.level != "county" for r, _ in entries):
+                continue
+            if start not in bounds or end in bounds:
+                continue
+            for nxt in by_start.get(end, ()):
+                if nxt[1] in bounds:
+                    out.update({(start, end), (nxt[0], nxt[1])})
+        return out
+
+    @staticmethod
+    def _swallowed(item: tuple[int, int, str, tuple], by_start, norm: str) -> bool:
+        """A short name overlapping another name (长沙湾: 长沙 and 沙湾) is neither; a full name
+        that swallowed the end of a place before it (宁德城区) is that place and a noun."""
+        start, end, key, entries = item
+        full = any(f for _, f in entries)
+        earlier = (x for s2 in range(max(0, start - 12), start) for x in by_start.get(s2, ()))
+        for s2, e2, _, _ in earlier:
+            if not (s2 < start < e2 < end):
+                continue
+            if full and norm[e2:end] in _AREA_WORDS:
+                return True
+            if not full and len(key) == 2:
+                return True
+        return False
+
     def blocked(self, hit: _Hit, norm: str, bounds: Container[int]) -> bool:
         for compound, offset in self.compounds.get(hit.key, ()):
             at = hit.start - offset
             if at >= 0 and norm.startswith(compound, at):
                 return True
+        before = hit.start - 1
+        if norm[hit.end : hit.end + 1] in _NAME_DOT:
+            return True  # 瑞安·克罗克: a transliterated personal name
+        if (
+            before >= 0
+            and norm[before] in _NAME_DOT
+            and not _ORG_BEFORE_DOT.search(norm, max(0, before - 3), before)
+        ):
+            return True  # 保罗·瑞安; but 共享联盟·普陀 is an organisation's local branch
         if len(hit.key) == 2 and not any(full for _, full in hit.entries):
             if hit.key in _LANDMARKS:
                 return True
-            before = hit.start - 1
             if before >= 0 and norm[before] in _SURNAMES and before in bounds:
                 return True
+            # Cheap character tests first: asking for token boundaries segments text.
+            prev_ch, next_ch = norm[before] if before >= 0 else "", norm[hit.end : hit.end + 1]
+            cjk_before = "\u4e00" <= prev_ch <= "\u9fff"
+            person = cjk_before and _PERSON_AFTER.match(norm, hit.end)
+            inside = (
+                cjk_before
+                and prev_ch not in _FUNCTION_CHARS
+                and "\u4e00" <= next_ch <= "\u9fff"
+                and next_ch not in _FUNCTION_CHARS
+            )
+            if (person or inside) and before in bounds and (before == 0 or before - 1 in bounds):
+                if person:
+                    return True  # 常金华说: a surname, a given name, a verb of speech
+                if hit.end + 1 in bounds:
+                    return True  # 渔乐山庄: a place name inside an unknown word
+            if _LANDMARK_AFTER.match(norm, hit.end) and not hit.key.endswith(
+                norm[hit.end : hit.end + 1]
+            ):
+                return True  # 象山村, 吕梁山, 锦江两岸
         return False
 
-    def find(self, text: str) -> list[RegionMention]:
+    def find(self, text: str, *, provinces: bool = False) -> list[RegionMention]:
         from briefings import segment
 
         norm = match_key(text)
         bounds = segment.LazyBoundaries(norm)
         found, hints = self.hits(norm, bounds)
-        hits = [h for h in found if not self.blocked(h, norm, bounds)]
+        blocked = [h for h in found if self.blocked(h, norm, bounds)]
+        # One sense per text: once 象山 is a village (象山村), a bare 象山 is that village too.
+        landmarks = {h.key for h in blocked if _LANDMARK_AFTER.match(norm, h.end)}
+        full_keys = {h.key for h in found if any(f for _, f in h.entries)}
+        hits = [
+            h
+            for h in found
+            if h not in blocked
+            and not (h.key in landmarks and h.key not in full_keys and len(h.key) == 2)
+        ]
         self._qualify(hits)
         self._resolve(hits, hints)
         counted: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for h in hits:
-            if h.region is not None and not h.consumed and h.region.level != "province":
+            if h.region is None or h.consumed:
+                continue
+            if h.region.level != "province" or provinces:
                 counted[h.region.adcode].append((h.start, h.end))
         mentions = [
             RegionMention(self.gaz._by_code[code], len(spans), tuple(spans))
@@ -559,13 +658,33 @@ def _forms(region: Region) -> list[tuple[str, bool]]:
     return forms
 
 
-def find_mentions(text: str, gazetteer: Gazetteer | None = None) -> list[RegionMention]:
+def find_mentions(
+    text: str, gazetteer: Gazetteer | None = None, *, provinces: bool = False
+) -> list[RegionMention]:
     """County- and city-level regions named in ``text``, most mentioned first.
 
     Spans are offsets into ``text`` itself. A province or city name that only qualifies the
-    next name (舟山市 in 舟山市普陀区) is not counted on its own; provinces are never returned.
+    next name (舟山市 in 舟山市普陀区) is not counted on its own; provinces are returned only
+    when ``provinces`` is true (figures can belong to a province: 湖南省建档立卡贫困劳动力…).
     """
     gaz = gazetteer or load_gazetteer()
     if gaz._matcher is None:
         gaz._matcher = _Matcher(gaz)
-    return gaz._matcher.find(text)
+    return gaz._matcher.find(text, provinces=provinces)
+
+
+def common_parent(gaz: Gazetteer, adcodes: Sequence[str]) -> Region | None:
+    """The smallest city or province holding every region of ``adcodes`` (甘孜州, 阿坝州 and
+    木里县 → 四川省), or None when they share none."""
+    regions = [gaz.by_adcode(c) for c in adcodes]
+    if not regions or any(r is None for r in regions):
+        return None
+    for width, suffix in ((4, "00"), (2, "0000")):
+        prefixes = {r.adcode[:width] for r in regions if r is not None}
+        if len(prefixes) == 1:
+            found = gaz.by_adcode(prefixes.pop() + suffix)
+            if found is not None and all(r is None or r.adcode != found.adcode for r in regions):
+                return found
+            if found is not None and len(regions) > 1:
+                return found
+    return None

@@ -44,6 +44,15 @@ def cut_for_search(text: str) -> list[str]:
     return _segmenter().cut_for_search(text)
 
 
+def tag(text: str) -> list[tuple[str, str]]:
+    """Precise-mode tokens with jieba part-of-speech tags (n noun, v verb, d adverb …).
+
+    jieba-rs tags about ten times faster than ``jieba.lcut`` cuts, so figure extraction can
+    afford it on the few words around a number.
+    """
+    return _segmenter().tag(text, True)
+
+
 def boundaries(text: str) -> set[int]:
     """Character offsets where a precise-mode token starts or ends (0 and len(text) included)."""
     pos = 0

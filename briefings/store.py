@@ -187,7 +187,10 @@ _ARTICLE_COLUMNS = (
     "id, date, source, page, kind, title, subtitle, kicker, section, dateline, body, url, topics, "
     "line_start, line_end, byline, subheads, notes"
 )
-_FIGURE_COLUMNS = "indicator, value, unit, text, qualifier, period, region, adcode, sentence"
+_FIGURE_COLUMNS = (
+    "indicator, value, unit, text, qualifier, period, region, adcode, sentence, subject, role, "
+    "confident"
+)
 _F_FIGURE_COLUMNS = ", ".join(f"f.{c}" for c in _FIGURE_COLUMNS.split(", "))
 
 
@@ -207,7 +210,7 @@ def _article(row: Sequence) -> StoredArticle:
 
 def _figure(row: Sequence) -> Figure:
     # _FIGURE_COLUMNS lists the fields of Figure in order.
-    return Figure(*row[:9])
+    return Figure(*row[:11], confident=bool(row[11]))
 
 
 def _figure_columns(f: Figure) -> dict[str, object]:
@@ -221,6 +224,9 @@ def _figure_columns(f: Figure) -> dict[str, object]:
         "qualifier": f.qualifier,
         "period": f.period,
         "sentence": f.sentence,
+        "subject": f.subject,
+        "role": f.role,
+        "confident": int(f.confident),
     }
 
 
@@ -304,15 +310,18 @@ class Store:
         key = document_key(doc, digest)
         base = id_base(doc.date)
         with self.lock:
-            known = self._unchanged(key, digest) or self._same_content(key, digest)
+            dated = bool(doc.date)
+            known = self._unchanged(key, digest) or self._same_content(key, digest, dated)
             if known:
                 return known
             prepared = [_prepare(au) for au in units]
             with self.transaction() as conn:
                 # Re-check inside the write lock: another process may have stored it meanwhile.
-                known = self._unchanged(key, digest) or self._same_content(key, digest)
+                known = self._unchanged(key, digest) or self._same_content(key, digest, dated)
                 if known:
                     return known
+                if dated:
+                    self._adopt_undated(conn, key, digest)
                 row = conn.execute("SELECT id FROM documents WHERE key = ?", (key,)).fetchone()
                 # Allocate before deleting, so a replaced article never hands its id to another.
                 first = self._next_id(conn, base)
@@ -363,14 +372,18 @@ class Store:
         articles, figures = self._counts(row[0])
         return SaveResult("unchanged", articles, figures, row[0], key, digest)
 
-    def _same_content(self, key: str, digest: str) -> SaveResult | None:
+    def _same_content(self, key: str, digest: str, dated: bool = False) -> SaveResult | None:
         """The document that already holds this exact text under another key, if any.
 
         Documents are keyed by content as well as by name: the same page saved as two files
-        (``page.txt``, ``page (1).txt``) would otherwise show every hit and figure twice.
+        (``page.txt``, ``page (1).txt``) would otherwise show every hit and figure twice. A copy
+        stored without a date does not count against a dated one: the dated one replaces it
+        (``_adopt_undated``), which is how ``ingest --date`` repairs an undated file.
         """
+        undated = " AND date != ''" if dated else ""
         row = self.conn.execute(
-            "SELECT id, key, path FROM documents WHERE sha256 = ? AND key != ? ORDER BY id LIMIT 1",
+            f"SELECT id, key, path FROM documents WHERE sha256 = ? AND key != ?{undated}"
+            " ORDER BY id LIMIT 1",
             (digest, key),
         ).fetchone()
         if not row:
@@ -379,6 +392,17 @@ class Store:
         articles, figures = self._counts(document_id)
         name = f"{other_path} ({other_key})" if other_path else other_key
         return SaveResult("duplicate", articles, figures, document_id, other_key, digest, name)
+
+    @staticmethod
+    def _adopt_undated(conn: sqlite3.Connection, key: str, digest: str) -> None:
+        """Give an undated copy of this text the new, dated key, so that saving replaces it."""
+        row = conn.execute(
+            "SELECT id FROM documents WHERE sha256 = ? AND date = '' AND key != ? ORDER BY id"
+            " LIMIT 1",
+            (digest, key),
+        ).fetchone()
+        if row and not conn.execute("SELECT 1 FROM documents WHERE key = ?", (key,)).fetchone():
+            conn.execute("UPDATE documents SET key = ? WHERE id = ?", (key, row[0]))
 
     # ---- files already ingested ---------------------------------------------------------------
 

@@ -89,7 +89,8 @@ def evidence(
     county_mentions = sum(
         m.count for m in regions if m.region.level == "county" and m.region.province == "浙江省"
     )
-    county_figures = [f for f in figures if f.region]
+    # A province-wide figure (adcode …0000) says nothing about a county.
+    county_figures = [f for f in figures if f.region and not f.adcode.endswith("0000")]
     points["county"] += 1.0 * min(county_mentions, 10) + 1.0 * min(len(county_figures), 8)
     if county_figures:
         cues["county"].append(f"{len(county_figures)} 个县域数据")

@@ -114,10 +114,13 @@ def _is_admin_county(name: str, adcode: str) -> bool:
 
 
 def _generated_aliases(name: str, short: str) -> list[str]:
-    """Forms seen in print besides the full and short names: 景宁畲族自治县 → 景宁县."""
+    """Forms seen in print besides the full and short names: 景宁畲族自治县 → 景宁县,
+    甘孜藏族自治州 → 甘孜州."""
     out = []
     if name.endswith("自治县") and short + "县" != name:
         out.append(short + "县")
+    if name.endswith("自治州") and short + "州" != name:
+        out.append(short + "州")
     return out
 
 
@@ -151,7 +154,8 @@ def parse_locations(text: str) -> list[Row]:
             if adcode == province.adcode or name == _PLACEHOLDER:
                 city = None
                 continue
-            city = Row(adcode, name, short, "city", province.adcode, province.name, name, extra)
+            aliases = extra + _generated_aliases(name, short)
+            city = Row(adcode, name, short, "city", province.adcode, province.name, name, aliases)
             rows.append(city)
             seen.add(adcode)
             continue

@@ -7,6 +7,7 @@
 ``seeded_db``         the sample page ingested once per session (and again as the day before).
 ``bot_db``            a private copy of it per test.
 ``harness``           the briefing bot itself running against ``fake_api`` (tests/botharness.py).
+``feed_server``       a local feed server with the fixture feeds and faults (tests/feedserver.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import os
 # telegram object is created.
 os.environ["PTB_TIMEDELTA"] = "true"
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from botharness import (
     fixed_clock,
 )
 from fakebotapi import FakeBotAPI, build_app, running_app, stop_app
+from feedserver import FeedServer
 from telegram.ext import Application, BaseHandler
 
 from bot.app import build_application, open_runtime
@@ -110,3 +112,12 @@ async def harness(fake_api: FakeBotAPI, bot_db: Path) -> AsyncIterator[Harness]:
     async with running_app(app, poll_timeout=2):
         yield Harness(fake_api, app, rt)
     rt.close()
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    server = FeedServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -36,7 +36,9 @@ Faults (checked in this order, before the method runs):
         delay=None): the next ``times`` matching calls (``method="*"`` matches any, ``times=None``
         forever) fail with that error, or, with ``delay``, are answered normally after ``delay``
         seconds (so a small client read timeout raises TimedOut). 429 defaults to retry_after 0.2.
-    fail_5xx(method, times=1, *, status=500, chat_id=None). clear_faults().
+    fail_5xx(method, times=1, *, status=500, chat_id=None). clear_faults() (outages too).
+    outage(seconds, *, after=0.0, method="sendMessage", status=502): every matching call answers
+        ``status`` from ``after`` seconds from now for ``seconds`` (a Telegram outage by time).
     migrate(old_chat_id, new_chat_id): 400 + parameters.migrate_to_chat_id for calls to the old id.
     block(chat_id) / unblock(chat_id): 403 "Forbidden: bot was blocked by the user" for sends.
     enforce_limits(global_per_sec=30, per_chat_per_sec=1, per_group_per_min=20, scale=1.0) /
@@ -259,6 +261,7 @@ class FakeBotAPI:
         self._allowed_updates: list[str] | None = None
         self._webhook_url = ""
         self._faults: list[Fault] = []
+        self._outages: list[tuple[str, float, float, int]] = []  # method, start, end, status
         self._blocked: set[int | str] = set()
         self._migrated: dict[int | str, int] = {}
         self._limits: list[tuple[str, int, float]] | None = None
@@ -474,8 +477,18 @@ class FakeBotAPI:
         self._faults.append(Fault(method, chat_id, status, description, parameters, times, delay))
 
     def clear_faults(self) -> None:
-        """Forget every injected fault and delay."""
+        """Forget every injected fault, delay and outage."""
         self._faults.clear()
+        self._outages.clear()
+
+    def outage(
+        self, seconds: float, *, after: float = 0.0, method: str = "sendMessage", status: int = 502
+    ) -> float:
+        """Answer every ``method`` call (``"*"``: any) with ``status`` during a window of
+        ``seconds`` starting ``after`` seconds from now; returns the window's end (monotonic)."""
+        start = time.monotonic() + after
+        self._outages.append((method, start, start + seconds, status))
+        return start + seconds
 
     def fail_5xx(
         self, method: str, times: int = 1, *, status: int = 500, chat_id: int | str | None = None
@@ -545,6 +558,9 @@ class FakeBotAPI:
         return web.json_response(body, status=call.status)
 
     async def _apply_faults(self, call: Call) -> None:
+        for method, start, end, status in self._outages:
+            if method in ("*", call.method) and start <= call.time < end:
+                raise ApiError(status, "Bad Gateway" if status == 502 else "Internal Server Error")
         for fault in self._faults:
             if fault.method not in ("*", call.method):
                 continue

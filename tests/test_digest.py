@@ -92,6 +92,7 @@ def fig(body: str, text: str, indicator: str, region: str, *rest) -> Figure:
         region=region,
         adcode=CODES.get(region, ""),
         sentence=sentence_with(body, text),
+        confident=True,
     )
 
 
@@ -516,7 +517,10 @@ def bundles_strategy(draw):
                 region = draw(st.sampled_from(sorted(set(CODES) - {"浙江", "绍兴"})))
                 text = nums[0]
                 figures.append(
-                    Figure("指标", 1.0, "元", text, region=region, adcode=CODES[region], sentence=s)
+                    Figure(
+                        "指标", 1.0, "元", text, region=region, adcode=CODES[region], sentence=s,
+                        confident=True,
+                    )
                 )
         topics = {
             k: draw(st.floats(0, 1))

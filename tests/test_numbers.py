@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from briefings.numbers import parse_number, parse_quantity
+from briefings.numbers import Quantity, parse_number, parse_quantity
 
 DIGITS = "零一二三四五六七八九"
 
@@ -166,3 +166,13 @@ def test_arabic_with_thousands_commas_round_trip(n: int) -> None:
 def test_magnitudes_multiply_arabic_decimals(d: Decimal, magnitude: tuple[str, int]) -> None:
     suffix, factor = magnitude
     assert parse_number(f"{d}{suffix}元") == float(d * factor)
+
+
+def test_each_marker_is_read_through_and_is_no_qualifier() -> None:
+    # 各100万元: 100万元 each; the figure keeps 各 in its text and says "each" in its role.
+    assert parse_quantity("各100万元") == Quantity(1e6, "", False)
+    assert parse_number("各超100家") == 100
+
+
+def test_a_range_parses_to_its_lower_end() -> None:
+    assert parse_number("5.5%到6%") == 5.5

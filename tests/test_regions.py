@@ -393,3 +393,60 @@ def test_spans_always_cover_a_name_of_their_region(text):
             assert match_key(text[a:b]) in allowed
             assert (a, b) not in seen
             seen.add((a, b))
+
+
+# --- false hits and misses, as classes ---------------------------------------------------------
+
+
+def test_a_qualified_name_jieba_keeps_in_one_token_is_found():
+    assert counts("上海市浦东新区一家证券公司员工张高说") == {"310115": 1}
+
+
+def test_autonomous_prefectures_are_found_by_their_zhou_form():
+    assert counts("四川藏区包含甘孜州、阿坝州") == {"513300": 1, "513200": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("瑞安·克罗克表示", "330381"),  # a transliterated personal name
+        ("众议院议长保罗·瑞安说", "330381"),
+        ("常金华说,今年的订单比去年多", "330700"),  # surname + given name + speech
+        ("他在渔乐山庄吃饭", "511100"),  # a place name inside an unknown word
+        ("首出庶物,万国咸宁。", "421200"),  # a classical phrase
+        ("香港长沙湾的一家商店", "430100"),  # two names overlapping: neither
+        ("香港长沙湾的一家商店", "511111"),
+        ("宁德城区的道路", "371402"),  # 宁德 + 城区, not 宁 + 德城区
+        ("位于吕梁山深处的村子", "141100"),  # a mountain
+        ("锦江两岸灯火通明", "510104"),  # a river
+        ("环杭州湾现代纺织服装集群", "330100"),  # a bay
+    ],
+)
+def test_look_alikes_of_place_names_are_not_mentions(text, absent):
+    assert absent not in counts(text)
+
+
+def test_a_village_named_like_a_county_is_that_village_all_through_the_text():
+    assert "330225" not in counts("泰国北部的象山村种咖啡。象山咖啡成为泰国最著名的咖啡产品。")
+
+
+def test_an_organisations_local_branch_keeps_its_place():
+    assert counts("本报记者 黄宇璐 共享联盟·普陀 王祖达") == {"330903": 1}
+
+
+def test_the_city_before_a_common_area_noun_is_found():
+    assert counts("宁德城区的道路") == {"350900": 1}
+
+
+def test_provinces_are_returned_only_when_asked_for():
+    text = "湖南省建档立卡农村贫困劳动力255.2万人。"
+    assert find_mentions(text) == []
+    assert [m.region.adcode for m in find_mentions(text, provinces=True)] == ["430000"]
+
+
+def test_the_common_parent_of_listed_places_is_the_smallest_region_holding_them(gaz):
+    from briefings.regions import common_parent
+
+    assert common_parent(gaz, ["513300", "513200", "513422"]).name == "四川省"
+    assert common_parent(gaz, ["330782", "330783"]).name == "金华市"
+    assert common_parent(gaz, ["330782", "510104"]) is None

@@ -1,0 +1,252 @@
+"""One poll of the feed sources: fetch, parse, decide, analyse, store; bad sources never hurt good
+ones.
+
+Each source goes through its own pipeline and ends in exactly one state change of its row: a
+success (items and ETag in one transaction), a 304, or a failure with its reason and the next
+poll backed off. Fetching is async (one request at a time per host, a few hosts at once);
+parsing and analysis run on a CPU thread; every SQLite call runs through ``run_store`` (the
+bot's single SQLite worker), one short call at a time, so a digest running meanwhile never waits
+for a whole poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from briefings import feedstore, sources
+from briefings.daycopies import DayIndex, merge_day
+from briefings.errors import BriefingError
+from briefings.feeds import FeedError, ParsedFeed, parse_feed
+from briefings.fetching import FeedSettings, FetchError, fetch, new_session
+from briefings.models import AnalyzedUnit
+from briefings.sources import Source
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Runner = Callable[..., Awaitable[Any]]
+# Days whose feed and page copies are merged at the end of every poll (see feedstore).
+MERGE_DAYS = 2
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """How one source fared in one poll."""
+
+    source: Source
+    ok: bool
+    status: str  # the line stored as its last_status
+    written: feedstore.Written | None = None
+    not_modified: bool = False
+
+
+@dataclass
+class PollReport:
+    results: list[SourceResult] = field(default_factory=list)
+    merged: int = 0  # copies dropped by the end-of-poll merge of recent days
+
+    @property
+    def failed(self) -> list[SourceResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def changed(self) -> bool:
+        return self.merged > 0 or any(r.written and r.written.changed for r in self.results)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(r.written, name) for r in self.results if r.written)
+
+    def summary(self) -> str:
+        ok = sum(1 for r in self.results if r.ok and not r.not_modified)
+        same = sum(1 for r in self.results if r.not_modified)
+        return (
+            f"{len(self.results)} 个订阅源: 成功 {ok}, 未变化 {same}, 失败 {len(self.failed)}; "
+            f"新增 {self.total('added')}, 更新 {self.total('replaced')}, "
+            f"重复 {self.total('duplicates')}"
+        )
+
+
+def _analyse(
+    planned: Sequence[feedstore.Planned],
+) -> tuple[list[tuple[feedstore.Planned, list[AnalyzedUnit]]], list[str]]:
+    """Regions, figures and topics of the items to store (pure; runs on the CPU thread)."""
+    from briefings.pipeline import analyze_document
+
+    out: list[tuple[feedstore.Planned, list[AnalyzedUnit]]] = []
+    failed: list[str] = []
+    for p in planned:
+        if p.action == "duplicate":
+            out.append((p, []))
+            continue
+        try:
+            out.append((p, analyze_document(p.doc)))
+        except (BriefingError, ValueError) as exc:
+            failed.append(f"{p.item.title[:40]}: {exc}")
+    return out, failed
+
+
+def _with_store(store, fn: Callable[..., T], *args: Any) -> T:
+    with store.transaction() as conn:
+        return fn(conn, *args)
+
+
+def _merge_recent(store, today: str, days: int, index: DayIndex) -> int:
+    from datetime import date as Date
+
+    start = Date.fromisoformat(today)
+    merged = 0
+    with store.transaction() as conn:
+        for k in range(days):
+            merged += merge_day(conn, index, (start - timedelta(days=k)).isoformat())
+    return merged
+
+
+def record_as(source: Source, parsed: ParsedFeed) -> str:
+    """The paper name items are stored under: the source's, else the feed's title, else host."""
+    name = source.source or " ".join(parsed.title.split())[:30] or source.host
+    return name or source.url[:30]
+
+
+class Poller:
+    """Polls sources into one store. ``run_store`` runs a blocking SQLite call (default: a
+    private single thread); ``run_cpu`` runs parsing and analysis (default: another thread)."""
+
+    def __init__(
+        self,
+        store,
+        settings: FeedSettings,
+        *,
+        run_store: Runner | None = None,
+        run_cpu: Runner | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self._executors: list[ThreadPoolExecutor] = []
+        self.run_store = run_store or self._runner("feeds-sqlite")
+        self.run_cpu = run_cpu or self._runner("feeds-cpu")
+        self._running = asyncio.Lock()
+
+    def _runner(self, name: str) -> Runner:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._executors.append(executor)
+
+        async def run(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(executor, functools.partial(fn, *args, **kwargs))
+
+        return run
+
+    def close(self) -> None:
+        for executor in self._executors:
+            executor.shutdown(wait=True)
+
+    @property
+    def busy(self) -> bool:
+        return self._running.locked()
+
+    async def poll(self, *, due_only: bool = True) -> PollReport:
+        """Poll due sources (every enabled one with ``due_only=False``).
+
+        One poll at a time: a call while another runs waits for it. Cancelling (a time cap)
+        leaves every source either fully written or untouched.
+        """
+        async with self._running:
+            now = self.clock()
+            if due_only:
+                todo = await self.run_store(_locked_read, self.store, sources.due_sources, now)
+            else:
+                todo = await self.run_store(_locked_read, self.store, sources.enabled_sources)
+            report = PollReport()
+            index = DayIndex()  # titles of the days this poll touches, shared by its sources
+            if todo:
+                limit = asyncio.Semaphore(max(self.settings.concurrency, 1))
+                hosts: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+                async with new_session(self.settings) as session:
+                    report.results = list(
+                        await asyncio.gather(
+                            *(self._one(session, s, limit, hosts, index) for s in todo)
+                        )
+                    )
+            today = now.astimezone(_zone(self.settings.timezone)).date().isoformat()
+            report.merged = await self.run_store(
+                _merge_recent, self.store, today, MERGE_DAYS, index
+            )
+            return report
+
+    async def _one(
+        self,
+        session,
+        source: Source,
+        limit: asyncio.Semaphore,
+        hosts: defaultdict[str, asyncio.Lock],
+        index: DayIndex,
+    ) -> SourceResult:
+        started = self.clock()
+        settings = self.settings
+        nxt = started + timedelta(seconds=settings.interval)
+        try:
+            async with limit, hosts[source.host]:
+                resp = await fetch(session, source, settings)
+            if resp.not_modified:
+                await self.run_store(
+                    _with_store, self.store, feedstore.record_not_modified, source.id, started, nxt
+                )
+                log.info("feed %s: not modified", source.label)
+                return SourceResult(source, True, "未变化 (304 not modified)", not_modified=True)
+            parsed = await self.run_cpu(
+                parse_feed, resp.data, url=resp.url, content_type=resp.content_type,
+                fetched=started, tz=settings.timezone, max_items=settings.max_items,
+            )  # fmt: skip
+            name = record_as(source, parsed)
+            plan = await self.run_store(
+                feedstore.plan_items, self.store, source, parsed.items, name, index
+            )
+            analysed, failed = await self.run_cpu(_analyse, plan.items)
+            written = await self.run_store(
+                feedstore.write_fetch, self.store, source, analysed,
+                parsed=parsed, etag=resp.etag, last_modified=resp.last_modified,
+                status="正常 (ok)", known=plan.known, now=started, next_poll=nxt,
+                failed=failed, index=index,
+            )  # fmt: skip
+        except (FetchError, FeedError) as exc:
+            return await self._failed(source, str(exc), started)
+        except Exception as exc:  # a bug must not stop the other sources
+            log.debug("feed %s: unexpected error", source.label, exc_info=True)
+            return await self._failed(
+                source, f"内部错误 (internal error: {type(exc).__name__}: {exc})", started
+            )
+        status = feedstore.status_line("正常 (ok)", written, parsed, known=plan.known)
+        log.info("feed %s: %s", source.label, status)
+        return SourceResult(source, True, status, written)
+
+    async def _failed(self, source: Source, reason: str, started: datetime) -> SourceResult:
+        s = self.settings
+        delay = sources.backoff(source.failures + 1, s.interval, s.max_backoff)
+        nxt = started + timedelta(seconds=delay)
+        await self.run_store(
+            _with_store, self.store, feedstore.record_failure, source.id, reason, started, nxt
+        )
+        log.warning("feed %s (%s) failed: %s; next try in %d min", source.label, source.url,
+                    reason, delay // 60)  # fmt: skip
+        return SourceResult(source, False, f"失败 (failed): {reason}")
+
+
+def _locked_read(store, fn: Callable[..., T], *args: Any) -> T:
+    with store.lock:
+        return fn(store.conn, *args)
+
+
+@functools.lru_cache(maxsize=8)
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
