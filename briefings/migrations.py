@@ -241,6 +241,12 @@ MIGRATIONS: list[Migration] = [
             );
         """,
     ),
+    # Lines printed after an article's text that are not part of it, kept as printed: author
+    # notes (（作者为…）), photo and graphics credits, sources, signatures (…讲述 / …整理).
+    (
+        "0014_parse_article_notes",
+        "ALTER TABLE articles ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'",  # JSON [str]
+    ),
 ]
 
 
