@@ -30,6 +30,11 @@ Measures (text compared with all whitespace removed, nothing else normalised):
                     starts with the gold ``first_body`` (the first 20 characters of the body)
   paragraphs        paragraphs + sub-heads + notes (credits, author notes) of the article, with
                     its linked parts, equal the gold ``n_paragraphs``
+
+Figures. After the pages, the figure extractor is scored against the hand-made figure gold
+(``bench/figure_gold.jsonl``, scorer ``bench/eval_figures.py``): values found, indicator names
+what is measured, region right, non-economic numbers shown, old values of from–to changes shown as
+current. ``--no-figures`` skips it; ``python bench/eval_figures.py`` gives the full breakdown.
 """
 
 from __future__ import annotations
@@ -299,6 +304,7 @@ def main() -> None:
     ap.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="change a threshold"
     )
+    ap.add_argument("--no-figures", action="store_true", help="skip the figure gold")
     args = ap.parse_args()
     for assignment in args.set:
         set_threshold(assignment)
@@ -337,6 +343,7 @@ def main() -> None:
             }
 
         out = {
+            "figure_gold": _figure_measures() if not args.no_figures else None,
             "figures": report,
             "failure_classes": classes,
             "worst": [page(s) for s in worst],
@@ -371,6 +378,19 @@ def main() -> None:
                 for e in s.role_errors + s.body_errors:
                     print(f"    {e}")
     print(f"\n{len(everything)} pages in {elapsed:.2f} s")
+    if not args.no_figures:
+        import eval_figures
+
+        print("\nfigures on the gold (bench/eval_figures.py for the breakdown):")
+        print(eval_figures.report(eval_figures.score(), failures=0).split("\nby part")[0])
+
+
+def _figure_measures() -> dict[str, Any]:
+    """The figure gold's measures and targets (bench/eval_figures.py), for --json."""
+    import eval_figures
+
+    result = eval_figures.score()
+    return {"measures": result["measures"], "targets": result["targets"]}
 
 
 if __name__ == "__main__":
