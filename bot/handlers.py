@@ -21,12 +21,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import cards, errors
+from bot import cards, chart_commands, errors
 from bot.cards import Reply
 from bot.runtime import Runtime
 from briefings import arguments, chats, editions, ledger
 from briefings.errors import AmbiguousRegion, BriefingError, InvalidArgument, UnknownRegion
 from briefings.models import Region
+from briefings.ranking import has_comparables
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ def county_view(store, region: Region, chat_id: int) -> dict[str, Any]:
         "last": store.last_mention_date(region.adcode),
         "followed": region.adcode in chats.follows(store.conn, chat_id),
         "alternatives": alternatives,
+        "chartable": has_comparables(store.conn, region.adcode),  # a 📈 button (/chart)
     }
 
 
@@ -170,6 +172,7 @@ def _card(region: Region, view: dict[str, Any], *, edit: bool = False) -> Reply:
         followed=view["followed"],
         alternatives=view["alternatives"],
         edit=edit,
+        chartable=view.get("chartable", False),
     )
 
 
@@ -548,6 +551,8 @@ async def on_button(ctx: Ctx, data: str) -> list[Reply]:
         return await _toggle_topic(ctx, rest)
     elif kind in ("follow", "unfollow"):
         return await _follow_button(ctx, rest, kind == "follow")
+    elif kind in chart_commands.BUTTON_KINDS:
+        return await chart_commands.on_button(ctx, kind, rest)
     return [Reply("", toast="这个按钮已失效")]
 
 
@@ -571,6 +576,9 @@ COMMANDS: dict[str, Handler] = {
     "stats": cmd_stats,
     "ingest": cmd_ingest,
     "sources": cmd_sources,
+    "rank": chart_commands.cmd_rank,
+    "compare": chart_commands.cmd_compare,
+    "chart": chart_commands.cmd_chart,
 }
 
 # Shown in Telegram's command menu (setMyCommands): Chinese by default, English for "en".
@@ -589,6 +597,9 @@ MENU_ZH: tuple[tuple[str, str], ...] = (
     ("unfollow", "取消关注地区"),
     ("following", "关注的地区"),
     ("article", "阅读全文:/article 编号"),
+    ("rank", "指标排名:/rank GDP"),
+    ("compare", "地区对比:/compare 缙云 柯城"),
+    ("chart", "图表:/chart 缙云 或 /chart GDP"),
     ("help", "帮助"),
 )
 MENU_EN: tuple[tuple[str, str], ...] = (
@@ -606,6 +617,9 @@ MENU_EN: tuple[tuple[str, str], ...] = (
     ("unfollow", "Unfollow a county"),
     ("following", "Followed counties"),
     ("article", "Read an article: /article ID"),
+    ("rank", "Rank counties: /rank GDP"),
+    ("compare", "Compare counties: /compare jinyun kecheng"),
+    ("chart", "Chart: /chart jinyun or /chart GDP"),
     ("help", "Help"),
 )
 
@@ -640,6 +654,9 @@ ARGUMENT_LIMITS: dict[str, tuple[int, str]] = {
     "time": (arguments.MAX_SETTING_CHARS, "时间"),
     "timezone": (arguments.MAX_SETTING_CHARS, "时区"),
     "sources": (2100, "订阅源参数"),  # a URL (at most 2,000 characters), an action and a name
+    "rank": (arguments.MAX_SETTING_CHARS, "指标"),
+    "chart": (arguments.MAX_SETTING_CHARS, "参数"),
+    "compare": (chart_commands.MAX_COMPARE * (arguments.MAX_REGION_CHARS + 1), "地区名"),
 }
 # Callback data is at most 64 bytes on Telegram; anything longer is not one of our buttons.
 MAX_BUTTON_CHARS = 64
