@@ -30,6 +30,7 @@ from briefings.models import Region
 MAX_PENDING = 4  # charts drawing or waiting; more get "busy" at once rather than a long wait
 CACHE_SIZE = 64  # PNGs kept (50–120 KB each)
 MAX_COMPARE = 6
+SHOWN = max(replies.MAX_ROWS, charts.MAX_BARS)  # rows of a ranking shown or drawn
 SUGGESTIONS = 6
 # Between place names: blanks, 、，; or a lone vs (和/与 are left alone: 和县, 和平区).
 _SEPARATORS = re.compile(r"[\s、,，;；/|]+|\s(?:vs|VS|对比)\s")
@@ -109,7 +110,8 @@ def load_ranking(store, indicator: Indicator, scope: Region | None) -> ranking.R
     """The counties' ranking of ``indicator`` (within ``scope``, a province or city)."""
     with store.lock:
         entries = ranking.latest_entries(store.conn, indicator.key, _prefix(scope))
-    return ranking.rank(indicator, entries, keep=is_county)
+        ranked = ranking.rank(indicator, entries, keep=is_county)
+        return ranked.with_sources(store.conn, SHOWN)
 
 
 def load_county(store, adcode: str, per_key: int = ranking.PER_COUNTY) -> list[ranking.Entry]:

@@ -77,10 +77,12 @@ def value_line(e: Entry, bot_username: str, tr: Translator, *, name: str | None 
     return f"{head}{escape(display_value(e))}{mark}{when} · {date} {_link(e, bot_username, tr)}"
 
 
-def _rows(rows: Sequence[Ranked], limit: int, bot_username: str, tr: Translator) -> list[str]:
+def _rows(
+    rows: Sequence[Ranked], total: int, limit: int, bot_username: str, tr: Translator
+) -> list[str]:
     out = [f"{r.rank}. {value_line(r.entry, bot_username, tr)}" for r in rows[:limit]]
-    if len(rows) > limit:
-        out.append(escape(tr(MORE, n=len(rows) - limit)))
+    if total > limit:
+        out.append(escape(tr(MORE, n=total - limit)))
     return out
 
 
@@ -114,9 +116,10 @@ def rank_reply(
     lines = [tr(RANK_TITLE, indicator=escape(ind.name), scope=escape(where))]
     lines.append(f"<i>{escape(tr(RANK_NOTE))}</i>")
     if ranking.rows:
-        lines += ["", *_rows(ranking.rows, MAX_ROWS, bot_username, tr)]
+        lines += ["", *_rows(ranking.rows, ranking.counts[0], MAX_ROWS, bot_username, tr)]
     if ranking.part_year:
-        lines += ["", tr(PART_YEAR), *_rows(ranking.part_year, MAX_PART_ROWS, bot_username, tr)]
+        part = _rows(ranking.part_year, ranking.counts[1], MAX_PART_ROWS, bot_username, tr)
+        lines += ["", tr(PART_YEAR), *part]
     if ranking.goals:
         lines += ["", tr(GOALS)]
         lines += [f"• {value_line(g, bot_username, tr)}" for g in ranking.goals[:MAX_GOALS]]
@@ -215,7 +218,7 @@ def bar_photo(
 ) -> Reply:
     tr = tr or translator()
     ind = ranking.indicator
-    n = len(ranking.rows) if len(ranking.rows) >= 2 else len(ranking.part_year)
+    n = ranking.counts[0] if len(ranking.rows) >= 2 else ranking.counts[1]
     where = (scope.short or scope.name) if scope else ""
     command = f"/rank {ind.name.split('（')[0]}" + (f" {where}" if where else "")
     text = tr(
