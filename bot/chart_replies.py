@@ -93,8 +93,12 @@ def _shared_note(entries: Sequence[Entry], tr: Translator) -> list[str]:
     ]
 
 
+def _where(scope: Region | None) -> str:
+    return (scope.short or scope.name) if scope else ""
+
+
 def chart_data(kind: str, ref: str, scope: str = "") -> str:
-    """Callback data of a 📈 button: ``chart:i:<key>[:<scope>]`` or ``chart:c:<adcode>``;
+    """Callback data of a 📈 button: ``chart:i:<key>[@<adcode>]`` or ``chart:c:<adcode>``;
     '' when it would not fit Telegram's 64 bytes."""
     data = f"chart:{kind}:{ref}" + (f"@{scope}" if scope else "")
     return data if len(data.encode()) <= 64 else ""
@@ -110,7 +114,7 @@ def rank_reply(
     """The ranking as one message, with a 📈 button when there is something to draw."""
     tr = tr or translator()
     ind = ranking.indicator
-    where = scope.short or scope.name if scope else ""
+    where = _where(scope)
     if ranking.empty:
         return Reply(escape(tr(RANK_EMPTY, scope=where, indicator=ind.name)))
     lines = [tr(RANK_TITLE, indicator=escape(ind.name), scope=escape(where))]
@@ -219,7 +223,7 @@ def bar_photo(
     tr = tr or translator()
     ind = ranking.indicator
     n = ranking.counts[0] if len(ranking.rows) >= 2 else ranking.counts[1]
-    where = (scope.short or scope.name) if scope else ""
+    where = _where(scope)
     command = f"/rank {ind.name.split('（')[0]}" + (f" {where}" if where else "")
     text = tr(
         BAR_CAPTION,
@@ -261,7 +265,7 @@ def too_few_places(
 ) -> Reply:
     """A chart of one place is no comparison: say so, and give the value there is."""
     tr = tr or translator()
-    where = (scope.short or scope.name) if scope else ""
+    where = _where(scope)
     rows = ranking.rows or ranking.part_year
     lines = [escape(tr(TOO_FEW_PLACES, indicator=ranking.indicator.name, n=len(rows), scope=where))]
     if rows:
