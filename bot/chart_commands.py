@@ -201,9 +201,21 @@ async def _unknown(ctx, text: str, verb: str) -> Reply:
 # ---- commands ---------------------------------------------------------------------------------
 
 
+def related(indicator: Indicator, known: list[Indicator]) -> list[Indicator]:
+    """Indicators of the same or a sibling statistic (its level, growth, share; 规上 and all
+    工业增加值) that the store has."""
+    bases = {indicator.base, *comparable.SIBLINGS.get(indicator.base, ())}
+    return [k for k in known if k.base in bases and k.key != indicator.key]
+
+
 async def rank_reply(ctx, query: IndicatorQuery, *, edit: bool = False) -> Reply:
     result = await ctx.rt.call(load_ranking, ctx.rt.store, query.indicator, query.scope)
-    reply = replies.rank_reply(result, scope=query.scope, bot_username=ctx.bot_username)
+    others: list[Indicator] = []
+    if result.empty:
+        others = related(query.indicator, await ctx.rt.call(known_indicators, ctx.rt.store))
+    reply = replies.rank_reply(
+        result, scope=query.scope, bot_username=ctx.bot_username, related=others
+    )
     return Reply(reply.text, reply.buttons, edit=edit) if edit else reply
 
 

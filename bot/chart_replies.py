@@ -37,6 +37,7 @@ KNOWN = N_("可比指标有：{names}等。")
 RANK_TITLE = N_("📊 <b>{indicator}</b> · {scope}县（市、区）排名")
 RANK_NOTE = N_("各地最新数值，由高到低；数值后是统计时期和见报日期。")
 RANK_EMPTY = N_("暂无{scope}县（市、区）的“{indicator}”数据。")
+RELATED = N_("有数据的相关指标：")
 PART_YEAR = N_("<b>年内累计、季度或月度数值</b>（不与全年数值混排）")
 GOALS = N_("🎯 <b>目标</b>（不计入排名）")
 MORE = N_("……另有 {n} 个地区")
@@ -110,13 +111,21 @@ def rank_reply(
     scope: Region | None = None,
     bot_username: str = "",
     tr: Translator | None = None,
+    related: Sequence[Indicator] = (),
 ) -> Reply:
-    """The ranking as one message, with a 📈 button when there is something to draw."""
+    """The ranking as one message, with a 📈 button when there is something to draw; an empty
+    one offers ``related`` indicators that have figures (工业增加值 → 工业增加值增速)."""
     tr = tr or translator()
     ind = ranking.indicator
     where = _where(scope)
     if ranking.empty:
-        return Reply(escape(tr(RANK_EMPTY, scope=where, indicator=ind.name)))
+        empty = escape(tr(RANK_EMPTY, scope=where, indicator=ind.name))
+        rows = tuple(
+            (Button(other.name, data=callback(d)),)
+            for other in related[:4]
+            if (d := f"rank:{other.key}") and len(d.encode()) <= 64
+        )
+        return Reply(f"{empty}{escape(tr(RELATED))}" if rows else empty, rows)
     lines = [tr(RANK_TITLE, indicator=escape(ind.name), scope=escape(where))]
     lines.append(f"<i>{escape(tr(RANK_NOTE))}</i>")
     if ranking.rows:

@@ -186,6 +186,17 @@ def _indicators() -> dict[str, Indicator]:
 
 
 INDICATORS: dict[str, Indicator] = _indicators()
+# Statistics a reader looking for one may want instead (offered, never merged).
+SIBLINGS: dict[str, tuple[str, ...]] = {
+    "iva": ("ind_va",),
+    "ind_va": ("iva",),
+    "trade": ("exports", "imports"),
+    "exports": ("trade",),
+    "imports": ("trade",),
+    "budget": ("fiscal",),
+    "fiscal": ("budget",),
+    "fai": ("mfg_inv", "ind_inv"),
+}
 _BY_NAME: dict[tuple[str, Kind], str] = {
     (name, kind): b.key for b in _BASES for kind in b.kinds for name in b.names
 } | {(name, "growth"): b.key for b in _BASES for name in b.growth_only}

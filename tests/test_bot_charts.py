@@ -47,6 +47,13 @@ async def test_unknown_indicator_gets_suggestions(harness: Harness) -> None:
     assert "19.7%" in edited["text"]
 
 
+async def test_an_empty_ranking_offers_related_indicators_with_figures(harness: Harness) -> None:
+    (reply,) = await harness.say(USER_ID, "/rank 工业增加值")
+    assert "暂无" in reply["text"]
+    offered = {b["callback_data"] for b in buttons(reply)}
+    assert {"rank:ind_va_growth", "rank:iva_growth"} <= offered
+
+
 async def test_chart_gdp_is_sent_as_a_multipart_photo_and_then_by_file_id(
     harness: Harness,
 ) -> None:
