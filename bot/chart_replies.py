@@ -94,6 +94,13 @@ def _shared_note(entries: Sequence[Entry], tr: Translator) -> list[str]:
     ]
 
 
+def typed_name(ind: Indicator) -> str:
+    """What to type for an indicator: GDP for 地区生产总值（GDP）, else the name before （."""
+    head, _, rest = ind.name.partition("（")
+    inner = rest.removesuffix("）")
+    return inner if inner and inner.isascii() else head
+
+
 def _where(scope: Region | None) -> str:
     return (scope.short or scope.name) if scope else ""
 
@@ -233,7 +240,7 @@ def bar_photo(
     ind = ranking.indicator
     n = ranking.counts[0] if len(ranking.rows) >= 2 else ranking.counts[1]
     where = _where(scope)
-    command = f"/rank {ind.name.split('（')[0]}" + (f" {where}" if where else "")
+    command = f"/rank {typed_name(ind)}" + (f" {where}" if where else "")
     text = tr(
         BAR_CAPTION,
         indicator=escape(ind.name),
