@@ -65,10 +65,11 @@ from telegram.ext import (  # noqa: E402
 )
 
 from bot import chart_commands, handlers  # noqa: E402
-from bot.app import _NO_PREVIEW, build_application, keyboard, open_runtime  # noqa: E402
+from bot.app import _NO_PREVIEW, build_application, open_runtime  # noqa: E402
 from bot.cards import Reply  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.extbot import briefing_bot  # noqa: E402
+from bot.markup import keyboard  # noqa: E402
 from bot.processing import ChatOrderedProcessor  # noqa: E402
 from bot.ratelimit import RateLimiter  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402

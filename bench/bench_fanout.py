@@ -36,6 +36,7 @@ from telegram import Bot  # noqa: E402
 
 from bot.config import Config  # noqa: E402
 from bot.delivery import Deliverer, delivery_bot  # noqa: E402
+from bot.edition_html import EditionHtml  # noqa: E402
 from bot.ratelimit import RateLimiter  # noqa: E402
 from bot.request import AiohttpRequest  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
@@ -105,7 +106,7 @@ async def main(n: int, scale: float) -> int:
         rt = Runtime(config, store)
         prefs = chats.get_chat(store.conn, ids[0])
         parts, _ = compose_parts(
-            store, prefs, DATE, store.articles_on(DATE), bot_username=BOT_USERNAME
+            store, prefs, DATE, store.articles_on(DATE), render=EditionHtml(BOT_USERNAME)
         )
         expected = len(parts)
 
@@ -115,7 +116,7 @@ async def main(n: int, scale: float) -> int:
         async with delivery_bot(config, RateLimiter(scale=scale)) as bot:
             deliverer = Deliverer(rt, bot, kind="push")
             start, cpu = time.perf_counter(), time.process_time()
-            report = await deliverer.deliver_edition(DATE)
+            report = await deliverer.deliver_issue(DATE)
             elapsed = time.perf_counter() - start
             cpu = time.process_time() - cpu
         server_cpu = server.cpu() - server_cpu

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from bot import chart_replies as replies
 from bot.cards import Reply
-from briefings import chart_specs, charts, comparable, ranking
+from briefings import chart_specs, charts, comparable, county, ranking
 from briefings.comparable import Indicator
 from briefings.errors import AmbiguousRegion, InvalidArgument, UnknownRegion
 from briefings.i18n import translator
@@ -89,14 +89,8 @@ RENDERER = ChartRenderer()
 # ---- reads (on the SQLite worker thread) ------------------------------------------------------
 
 
-def _gazetteer():
-    from briefings.regions import load_gazetteer
-
-    return load_gazetteer()
-
-
 def is_county(adcode: str) -> bool:
-    region = _gazetteer().by_adcode(adcode)
+    region = county.region_by_adcode(adcode)
     return region is not None and region.level == "county"
 
 
@@ -108,26 +102,22 @@ def _prefix(scope: Region | None) -> str:
 
 def load_ranking(store, indicator: Indicator, scope: Region | None) -> ranking.Ranking:
     """The counties' ranking of ``indicator`` (within ``scope``, a province or city)."""
-    with store.lock:
-        entries = ranking.latest_entries(store.conn, indicator.key, _prefix(scope))
-        ranked = ranking.rank(indicator, entries, keep=is_county)
-        return ranked.with_sources(store.conn, SHOWN)
+    entries = store.run(ranking.latest_entries, indicator.key, _prefix(scope))
+    ranked = ranking.rank(indicator, entries, keep=is_county)
+    return store.run(ranked.with_sources, SHOWN)
 
 
 def load_county(store, adcode: str, per_key: int = ranking.PER_COUNTY) -> list[ranking.Entry]:
-    with store.lock:
-        return ranking.county_entries(store.conn, adcode, per_key=per_key)
+    return store.run(ranking.county_entries, adcode, per_key=per_key)
 
 
 def load_compare(store, adcodes: list[str]) -> list[dict[str, ranking.Latest]]:
-    with store.lock:
-        found = [ranking.county_entries(store.conn, a) for a in adcodes]
+    found = [store.run(ranking.county_entries, a) for a in adcodes]
     return [ranking.latest_by_indicator(entries) for entries in found]
 
 
 def known_indicators(store) -> list[Indicator]:
-    with store.lock:
-        keys = ranking.known_keys(store.conn)
+    keys = store.run(ranking.known_keys)
     return [ind for k in keys if (ind := comparable.indicator_for_key(k)) is not None]
 
 
@@ -172,9 +162,20 @@ def suggest(text: str, known: list[Indicator]) -> list[Indicator]:
     return [ind for score, ind in scored[:SUGGESTIONS] if score >= 50]
 
 
-async def _scope(ctx, name: str) -> Region:
-    from bot.handlers import resolve_region
+async def _suggested(ctx, exc: UnknownRegion) -> UnknownRegion:
+    """The same error with close names, computed on the CPU pool."""
+    return UnknownRegion(exc.query, await ctx.rt.compute(county.suggest_regions, exc.query))
 
+
+async def resolve_region(ctx, name: str) -> Region:
+    """A place a user named, or UnknownRegion with suggestions, or AmbiguousRegion."""
+    try:
+        return await ctx.rt.compute(county.quiet_lookup, name)
+    except UnknownRegion as exc:
+        raise await _suggested(ctx, exc) from None
+
+
+async def _scope(ctx, name: str) -> Region:
     region = await resolve_region(ctx, name)
     if region.level == "county":
         raise InvalidArgument(translator()(replies.SCOPE_LEVEL))
@@ -237,8 +238,6 @@ def compare_names(text: str) -> list[str]:
 
 async def cmd_compare(ctx, args: str) -> list[Reply]:
     """/compare PLACE PLACE [...]: the places' latest comparable figures side by side."""
-    from bot.handlers import resolve_region
-
     tr = translator()
     names = compare_names(args)
     if not names:
@@ -294,8 +293,6 @@ async def county_chart(ctx, region: Region) -> Reply:
 
 async def cmd_chart(ctx, args: str) -> list[Reply]:
     """/chart PLACE (its indicators over time) or /chart INDICATOR [PLACE] (across counties)."""
-    from bot.handlers import quiet_lookup, with_suggestions
-
     text = args.strip()
     if not text:
         return [Reply(translator()(replies.CHART_USAGE))]
@@ -303,13 +300,13 @@ async def cmd_chart(ctx, args: str) -> list[Reply]:
     if query is not None:
         return [await indicator_chart(ctx, query)]
     try:
-        region = await ctx.rt.compute(quiet_lookup, text)
+        region = await ctx.rt.compute(county.quiet_lookup, text)
     except UnknownRegion as exc:
         known = await ctx.rt.call(known_indicators, ctx.rt.store)
         found = await ctx.rt.compute(suggest, text, known)
         if found:
             return [replies.unknown_indicator(text, found, verb="chart:i")]
-        raise await with_suggestions(ctx, exc) from None
+        raise await _suggested(ctx, exc) from None
     except AmbiguousRegion:
         raise
     return [await county_chart(ctx, region)]
@@ -320,8 +317,6 @@ BUTTON_KINDS = frozenset({"chart", "rank"})
 
 async def on_button(ctx, kind: str, rest: str) -> list[Reply]:
     """``rank:<key>`` (a suggestion), ``chart:i:<key>[@<adcode>]``, ``chart:c:<adcode>``."""
-    from bot.handlers import region_by_adcode
-
     expired = Reply("", toast=translator()(replies.EXPIRED))
     if kind == "rank":
         indicator = comparable.indicator_for_key(rest)
@@ -330,12 +325,12 @@ async def on_button(ctx, kind: str, rest: str) -> list[Reply]:
         return [await rank_reply(ctx, IndicatorQuery(indicator), edit=True)]
     what, _, ref = rest.partition(":")
     if what == "c":
-        region = await ctx.rt.call(region_by_adcode, ref)
+        region = await ctx.rt.call(county.region_by_adcode, ref)
         return [await county_chart(ctx, region)] if region is not None else [expired]
     if what == "i":
         key, _, scope_code = ref.partition("@")
         indicator = comparable.indicator_for_key(key)
-        scope = await ctx.rt.call(region_by_adcode, scope_code) if scope_code else None
+        scope = await ctx.rt.call(county.region_by_adcode, scope_code) if scope_code else None
         if indicator is None or (scope_code and scope is None):
             return [expired]
         return [await indicator_chart(ctx, IndicatorQuery(indicator, scope))]

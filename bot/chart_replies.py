@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.cards import Button, Photo, Reply, callback, clip, fit
+from bot.telegram_html import deep_link, escape, escape_attr
 from briefings.comparable import Indicator
 from briefings.i18n import N_, Translator, translator
-from briefings.messages import escape, escape_attr
 from briefings.models import Region
 from briefings.ranking import Entry, Latest, Ranked, Ranking, display_value
 
@@ -61,8 +61,7 @@ EXPIRED = N_("这个按钮已失效")
 
 
 def _link(e: Entry, bot_username: str, tr: Translator) -> str:
-    if bot_username:
-        url = f"https://t.me/{bot_username}?start=article_{e.article_id}"
+    if url := deep_link(bot_username, f"article_{e.article_id}"):
         return f'<a href="{escape_attr(url)}">{escape(tr(SOURCE))}</a>'
     return f"/article {e.article_id}"
 

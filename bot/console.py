@@ -19,7 +19,7 @@ from bot import cards, errors, handlers
 from bot.cards import Button, Reply
 from bot.config import Config
 from bot.runtime import Runtime
-from briefings.messages import escape, html_to_text
+from bot.telegram_html import escape, html_to_text
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Sending the morning briefing: the Telegram side of delivery.
 
-One pass (``Deliverer.deliver_edition``) walks the subscribers; for each chat the domain
+One pass (``Deliverer.deliver_issue``) walks the subscribers; for each chat the domain
 (briefings/delivery_plan.py, on the SQLite worker thread) claims the ledger row with the parts it
 fixes, and this module sends the parts not yet recorded, maps Telegram's answers to outcomes, and
 commits each part's message id as soon as Telegram accepts it. A retryable failure leaves the chat
@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import LinkPreviewOptions, Message
 from telegram.constants import ParseMode
@@ -37,14 +36,17 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.config import Config
+from bot.edition_html import EditionHtml
 from bot.extbot import briefing_bot
 from bot.lease import Lease
 from bot.ratelimit import LimitArgs, Priority, RateLimiter
 from bot.redact import redact
 from bot.request import AiohttpRequest
 from bot.runtime import Runtime
+from bot.telegram_html import MESSAGE_LIMIT, split_html
 from briefings import chats, delivery_plan, editions, ledger
 from briefings.delivery_plan import Claimed, PartRecord, PrepareRequest
+from briefings.localtime import local_today
 
 log = logging.getLogger(__name__)
 
@@ -117,12 +119,6 @@ class DeliveryReport:
         return text
 
 
-def with_conn(store: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``fn(store.conn, ...)`` under the store lock (briefings.chats and ledger take a conn)."""
-    with store.lock:
-        return fn(store.conn, *args, **kwargs)
-
-
 class GroupCommit:
     """Items submitted while a batch is being committed wait and go together in the next one.
 
@@ -182,7 +178,7 @@ class Deliverer:
     retry_cap: float = 600.0
     read_timeout: float = 15.0
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
-    part_limit: int = 4096  # UTF-16 units per message (smaller in tests, to get several parts)
+    part_limit: int = MESSAGE_LIMIT  # UTF-16 units a message (smaller in tests: several parts)
     bundles_ttl: float = 60.0  # seconds a day's articles are reused between jobs
     lock_ttl: float = 60.0  # seconds the delivery lock lives without a heartbeat
     lock_poll: float = 1.0  # seconds between tries while another deliverer holds it
@@ -260,7 +256,7 @@ class Deliverer:
         self._composed.clear()
 
     def _db(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Awaitable[Any]:
-        return self.rt.call(with_conn, self.rt.store, fn, *args, **kwargs)
+        return self.rt.db(fn, *args, **kwargs)
 
     # -- sending -------------------------------------------------------------------------------
 
@@ -333,8 +329,6 @@ class Deliverer:
                 if _TOO_LONG in text and limit > _MIN_SPLIT:
                     # Telegram counted more than we did; cut this part finer and go on. The new
                     # parts are stored with the first piece's message id.
-                    from briefings.messages import split_html
-
                     limit //= 2
                     parts[i : i + 1] = split_html([parts[i]], limit=limit)
                     changed = True
@@ -434,10 +428,9 @@ class Deliverer:
                     date=date,
                     bundles=bundles,
                     now=self.rt.clock(),
-                    bot_username=self.bot_username,
+                    render=EditionHtml(self.bot_username, self.part_limit),
                     stale_hours=self.rt.config.stale_after_hours,
                     retry_failed=retry,
-                    limit=self.part_limit,
                     cache=self._composed,
                 )
             )
@@ -461,7 +454,7 @@ class Deliverer:
         except RuntimeError:  # Bot not initialised (no getMe yet)
             return self.rt.config.bot_username or None
 
-    async def deliver_edition(
+    async def deliver_issue(
         self,
         date: str,
         *,
@@ -536,14 +529,14 @@ async def push(
     rt = Runtime(config, store, **({"clock": clock} if clock else {}))
     try:
         if date is None:
-            today = rt.clock().astimezone(ZoneInfo(config.timezone)).date()
+            today = local_today(rt.clock(), config.timezone)
             date = await rt.call(editions.issue_for, store, today)
             if date is None:
                 return DeliveryReport(note="没有最近的稿件可发送 (先 ingest 今日报纸)")
         async with delivery_bot(config, limiter) as bot:
             deliverer = Deliverer(rt, bot, kind="push", **options)
-            report = await deliverer.deliver_edition(date, lock_wait=0)
-            report.pending = await rt.call(with_conn, store, ledger.count_unfinished, date)
+            report = await deliverer.deliver_issue(date, lock_wait=0)
+            report.pending = await rt.db(ledger.count_unfinished, date)
             return report
     finally:
         rt.close()

@@ -85,13 +85,7 @@ class Lease:
 
     async def _call(self, fn: Callable[..., object], **kwargs: object) -> object:
         """``fn(conn, owner, **kwargs)`` on the SQLite worker thread, under the store lock."""
-        store = self.rt.store
-
-        def locked() -> object:
-            with store.lock:
-                return fn(store.conn, self.owner, **kwargs)
-
-        return await self.rt.call(locked)
+        return await self.rt.db(fn, self.owner, **kwargs)
 
     async def _acquire(self, wait: float | None) -> None:
         started = time.monotonic()

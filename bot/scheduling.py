@@ -13,20 +13,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import time as dtime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext
 
-from bot.delivery import Deliverer, DeliveryReport, with_conn
+from bot.delivery import Deliverer, DeliveryReport
 from bot.lease import DeliveryBusy
 from bot.runtime import Runtime
 from briefings import chats, delivery_plan, ledger
-from briefings.editions import MAX_EDITION_AGE_DAYS
-from briefings.editions import issue_for as edition_for
+from briefings.editions import MAX_ISSUE_AGE_DAYS, issue_for
 from briefings.inbox import InboxResult, ingest_inbox
+from briefings.localtime import clock_time, local_today, zone
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +40,6 @@ MISFIRE_GRACE_SECONDS = 600
 
 def job_name(chat_id: int) -> str:
     return f"{JOB_PREFIX}{chat_id}"
-
-
-def _hm(text: str) -> dtime:
-    hour, minute = (int(x) for x in text.split(":"))
-    return dtime(hour, minute)
 
 
 # --- the deliverer of a running application ---------------------------------------------------
@@ -96,7 +88,7 @@ def _schedule(application: Application, rt: Runtime, prefs: chats.ChatPrefs) -> 
     if not (prefs.subscribed and prefs.active):
         return
     assert application.job_queue is not None
-    at = _hm(prefs.time).replace(tzinfo=ZoneInfo(prefs.tz))
+    at = clock_time(prefs.time).replace(tzinfo=zone(prefs.tz))
     name = job_name(prefs.chat_id)
     application.job_queue.run_daily(
         briefing_job,
@@ -117,7 +109,7 @@ async def reschedule_chat(application: Application, rt: Runtime, chat_id: int) -
 
     Call after /subscribe, /unsubscribe, /time, /timezone, /start after a block, migration.
     """
-    prefs = await rt.call(_locked, rt, chats.get_chat, chat_id)
+    prefs = await rt.db(chats.get_chat, chat_id)
     if prefs is None:
         _unschedule(application, chat_id)
         return
@@ -130,7 +122,7 @@ async def schedule_all(application: Application, rt: Runtime, *, catchup: bool =
     Call from ``post_init``. Returns the number of chats scheduled.
     """
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
-    subs = await rt.call(_locked, rt, chats.subscribers)
+    subs = await rt.db(chats.subscribers)
     wanted = {job_name(p.chat_id) for p in subs}
     for job in application.job_queue.jobs(f"^{JOB_PREFIX}"):
         if job.name not in wanted:
@@ -164,24 +156,25 @@ async def schedule_all(application: Application, rt: Runtime, *, catchup: bool =
 
 
 async def briefing_job(context: CallbackContext) -> None:
-    """A chat's daily job: send it the newest issue it has not had (see edition_for)."""
+    """A chat's daily job: send it the newest issue it has not had (see issue_for)."""
     assert context.job is not None
     data: JobData = context.job.data  # type: ignore[assignment]
     await deliver_scheduled(context.application, data.rt, data.chat_id)
 
 
 async def deliver_scheduled(application: Application, rt: Runtime, chat_id: int) -> str:
-    """What the daily job does for one chat; returns the delivery outcome (or "no-edition").
+    """What the daily job does for one chat; returns the delivery outcome, or "no-edition" when
+    no recent issue exists.
 
     If another process (a ``push``) is delivering, the job waits for it to finish.
     """
-    prefs = await rt.call(_locked, rt, chats.get_chat, chat_id)
+    prefs = await rt.db(chats.get_chat, chat_id)
     if prefs is None or not (prefs.subscribed and prefs.active):
         return "inactive"
-    today = rt.clock().astimezone(ZoneInfo(prefs.tz)).date()
-    date = await rt.call(edition_for, rt.store, today)
+    today = local_today(rt.clock(), prefs.tz)
+    date = await rt.call(issue_for, rt.store, today)
     if date is None:
-        log.info("chat %s: no issue within %d days of %s", chat_id, MAX_EDITION_AGE_DAYS, today)
+        log.info("chat %s: no issue within %d days of %s", chat_id, MAX_ISSUE_AGE_DAYS, today)
         return "no-edition"
     deliverer = await get_deliverer(application, rt)
     bundles = await deliverer.bundles(date)
@@ -205,7 +198,7 @@ async def retry_due(application: Application, rt: Runtime) -> DeliveryReport:
     try:
         async with deliverer.lease(wait=0):
             for date, chat_ids in sorted(plan.items()):
-                report.add(await deliverer.deliver_edition(date, chat_ids=chat_ids))
+                report.add(await deliverer.deliver_issue(date, chat_ids=chat_ids))
     except DeliveryBusy as exc:
         log.info("retries skipped this time: delivery lock held by %s", exc.holder.describe())
         return report
@@ -235,14 +228,12 @@ async def catch_up(
     )
     report = DeliveryReport()
     for chat_id, date, reason in plan.skip:
-        done = await rt.call(_locked, rt, ledger.mark_skipped, chat_id, date, reason)
+        done = await rt.db(ledger.mark_skipped, chat_id, date, reason)
         if done:
             report.skipped += 1
             log.info("chat %s, edition %s %s", chat_id, date, reason)
     for chat_id, date in plan.abandon:
-        await rt.call(
-            _locked,
-            rt,
+        await rt.db(
             ledger.mark_failed,
             chat_id,
             date,
@@ -256,7 +247,7 @@ async def catch_up(
         for chat_id, date in plan.deliver:
             by_date.setdefault(date, []).append(chat_id)
         for date, chat_ids in sorted(by_date.items()):
-            report.add(await deliverer.deliver_edition(date, chat_ids=chat_ids))
+            report.add(await deliverer.deliver_issue(date, chat_ids=chat_ids))
     if plan.deliver or plan.skip or plan.abandon:
         log.info(
             "catch-up: %d to deliver, %d skipped, %d abandoned: %s",
@@ -297,7 +288,3 @@ async def run_inbox(application: Application, rt: Runtime) -> InboxResult:
 async def inbox_job(context: CallbackContext) -> None:
     assert context.job is not None
     await run_inbox(context.application, context.job.data)  # type: ignore[arg-type]
-
-
-def _locked(rt: Runtime, fn: Any, *args: Any, **kwargs: Any) -> Any:
-    return with_conn(rt.store, fn, *args, **kwargs)

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as dtime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from briefings import chats, editions, ledger
-from briefings.migrations import transaction
+from briefings.localtime import clock_time, local_now, local_today, zone
 from briefings.models import ArticleBundle
 
 if TYPE_CHECKING:
@@ -41,23 +40,21 @@ def compose_parts(
     date: str,
     bundles: Sequence[ArticleBundle],
     *,
-    bot_username: str | None,
-    limit: int = 4096,
+    render: editions.Renderer,
     cache: ComposeCache | None = None,
 ) -> tuple[list[str], list[int]]:
-    """The HTML messages of ``date``'s briefing for one chat, and the article ids they show.
+    """The messages of ``date``'s briefing for one chat as ``render`` writes them (bot/: Telegram
+    HTML), and the article ids they show.
 
     Chats with the same sections, follows and recent articles get the same edition, so
-    ``cache`` composes it once per pass, not once per chat.
+    ``cache`` composes it once per pass, not once per chat (``render`` is part of its key).
     """
-    recent = ledger.recent_article_ids(store.conn, prefs.chat_id, days=7, before=date)
-    key = (date, editions.digest_prefs(prefs, recent), bot_username, limit)
+    recent = store.run(ledger.recent_article_ids, prefs.chat_id, days=7, before=date)
+    key = (date, editions.digest_prefs(prefs, recent), render)
     if cache is not None and key in cache:
         return cache[key]
-    edition = editions.compose_for_chat(
-        store, prefs, date, bot_username=bot_username, bundles=bundles, limit=limit
-    )
-    result = (list(edition.messages), list(edition.article_ids))
+    edition = editions.compose_for_chat(store, prefs, date, bundles=bundles)
+    result = (list(render(edition)), list(edition.article_ids))
     if cache is not None:
         if len(cache) >= COMPOSE_CACHE_SIZE:
             cache.clear()
@@ -73,9 +70,8 @@ def stale_deadline(now: datetime, tz: str, hours: float = 0.0) -> datetime:
     """
     if hours > 0:
         return now + timedelta(hours=hours)
-    zone = ZoneInfo(tz)
-    local = now.astimezone(zone)
-    return datetime.combine(local.date() + timedelta(days=1), dtime(0), tzinfo=zone)
+    tomorrow = local_today(now, tz) + timedelta(days=1)
+    return datetime.combine(tomorrow, dtime(0), tzinfo=zone(tz))
 
 
 def retry_delay(attempts: int, *, base: float, cap: float) -> float:
@@ -99,16 +95,19 @@ class Claimed:
 
 @dataclass(frozen=True)
 class PrepareRequest:
-    """One chat's edition to prepare; ``now`` and ``stale_hours`` fix its retry deadline."""
+    """One chat's edition to prepare; ``now`` and ``stale_hours`` fix its retry deadline.
+
+    ``render`` turns the composed edition into the parts the claim stores and the sender sends
+    (bot/edition_html.py's ``EditionHtml``); it must be hashable.
+    """
 
     chat_id: int
     date: str
     bundles: Sequence[ArticleBundle]
     now: datetime
-    bot_username: str | None = None
+    render: editions.Renderer
     stale_hours: float = 0.0
     retry_failed: bool = False
-    limit: int = 4096
     cache: ComposeCache | None = field(default=None, compare=False)
 
 
@@ -148,8 +147,7 @@ def prepare(store: Store, request: PrepareRequest) -> Claimed | str:
                 prefs,
                 date,
                 request.bundles,
-                bot_username=request.bot_username,
-                limit=request.limit,
+                render=request.render,
                 cache=request.cache,
             )
         claimed = ledger.claim(
@@ -173,7 +171,7 @@ def prepare_many(
 ) -> list[Claimed | str | Exception]:
     """``prepare`` for several chats in one transaction (one commit for all claims)."""
     out: list[Claimed | str | Exception] = []
-    with store.lock, transaction(store.conn):
+    with store.transaction():
         for request in requests:
             try:
                 out.append(prepare(store, request))
@@ -187,7 +185,7 @@ class PartRecord:
     """A part Telegram accepted. ``parts``: the edition's parts if a re-split changed them."""
 
     chat_id: int
-    edition: str
+    issue: str
     message_id: int
     parts: tuple[str, ...] | None = None
     final: bool = False
@@ -195,10 +193,10 @@ class PartRecord:
 
 def apply_records(store: Store, records: Sequence[PartRecord]) -> list[None]:
     """Commit accepted parts together (group commit: one fsync for many chats)."""
-    with store.lock, transaction(store.conn):
+    with store.transaction() as conn:
         for r in records:
             ledger.record_part(
-                store.conn, r.chat_id, r.edition, r.message_id, parts=r.parts, final=r.final
+                conn, r.chat_id, r.issue, r.message_id, parts=r.parts, final=r.final
             )
     return [None] * len(records)
 
@@ -236,7 +234,7 @@ def defer_or_give_up(
 
 
 def plan_retries(store: Store, now: datetime) -> dict[str, list[int]]:
-    """Chats per edition the retry job should try now: pending retries that are due, and rows
+    """Chats per issue the retry job should try now: pending retries that are due, and rows
     left ``sending`` by an interrupted deliverer (the caller holds the delivery lock and skips
     its own sends in progress)."""
     with store.lock:
@@ -245,13 +243,8 @@ def plan_retries(store: Store, now: datetime) -> dict[str, list[int]]:
         rows += [r for r in ledger.unfinished(conn) if r.status == ledger.SENDING]
     out: dict[str, list[int]] = {}
     for row in rows:
-        out.setdefault(row.edition, []).append(row.chat_id)
+        out.setdefault(row.issue, []).append(row.chat_id)
     return out
-
-
-def _hm(text: str) -> dtime:
-    hour, minute = (int(x) for x in text.split(":"))
-    return dtime(hour, minute)
 
 
 def catchup_deadline(chat_time: str, catchup_until: str) -> dtime:
@@ -260,7 +253,7 @@ def catchup_deadline(chat_time: str, catchup_until: str) -> dtime:
     ``catchup_until`` (12:00 by default) for morning chats; a chat that asked for a later time
     gets LATE_GRACE after it, so an evening subscriber is not skipped for good.
     """
-    chosen, until = _hm(chat_time), _hm(catchup_until)
+    chosen, until = clock_time(chat_time), clock_time(catchup_until)
     if chosen < until:
         return until
     late = datetime.combine(datetime(2000, 1, 1), chosen) + LATE_GRACE
@@ -272,7 +265,7 @@ class CatchupPlan:
     """What start-up owes each chat: deliver now, or record the edition as skipped."""
 
     deliver: list[tuple[int, str]] = field(default_factory=list)
-    skip: list[tuple[int, str, str]] = field(default_factory=list)  # chat, edition, reason
+    skip: list[tuple[int, str, str]] = field(default_factory=list)  # chat, issue, reason
     abandon: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -300,8 +293,8 @@ def plan_catchup(
         issues: dict[Any, str | None] = {}
         current: set[tuple[int, str]] = set()
         for prefs in subs.values():
-            local = now_utc.astimezone(ZoneInfo(prefs.tz))
-            if local.time() < _hm(prefs.time):
+            local = local_now(now_utc, prefs.tz)
+            if local.time() < clock_time(prefs.time):
                 continue
             if local.date() not in issues:
                 issues[local.date()] = editions.issue_for(store, local.date())
@@ -322,13 +315,13 @@ def plan_catchup(
                 )
                 plan.skip.append((prefs.chat_id, date, reason))
         for row in ledger.unfinished(conn):
-            key = (row.chat_id, row.edition)
+            key = (row.chat_id, row.issue)
             if key in current:
                 continue
             prefs = subs.get(row.chat_id)
-            local_today = now_utc.astimezone(ZoneInfo(prefs.tz if prefs else "UTC")).date()
-            oldest = local_today - timedelta(days=editions.MAX_EDITION_AGE_DAYS)
-            if prefs is not None and row.edition >= oldest.isoformat() and _started(row):
+            today = local_today(now_utc, prefs.tz if prefs else "UTC")
+            oldest = today - timedelta(days=editions.MAX_ISSUE_AGE_DAYS)
+            if prefs is not None and row.issue >= oldest.isoformat() and _started(row):
                 plan.deliver.append(key)
             else:
                 plan.abandon.append(key)

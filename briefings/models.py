@@ -20,6 +20,8 @@ TOPICS: dict[str, str] = {
     "finance": "科创金融",
     "other": "其他",
 }
+# The briefing sections a chat gets until it chooses (/topics): every topic but "other".
+DEFAULT_TOPICS: tuple[str, ...] = ("county", "film", "finance")
 
 
 @dataclass(frozen=True)

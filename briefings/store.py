@@ -3,11 +3,24 @@
 Threading: one connection opened with ``check_same_thread=False`` and every public method holds
 ``Store.lock`` (an RLock). The bot's queries take milliseconds, so serialising them is simpler
 than a connection per thread and keeps transactions on the shared connection from interleaving;
-call the methods from ``asyncio.to_thread`` and the event loop never blocks. Other processes
-(the CLI, Datasette) may read at the same time: the file is in WAL mode.
+the bot calls the store from its one SQLite worker thread and the event loop never blocks.
+Other processes (the CLI, Datasette) may read at the same time: the file is in WAL mode.
 
 The connection runs in autocommit mode (``isolation_level=None``); writes go through
 ``transaction()`` (BEGIN IMMEDIATE … COMMIT, ROLLBACK on any exception).
+
+One way to reach the database (docs/architecture.md, "Reaching the database"):
+
+- The ``Store`` owns the connection, its lock and its transactions; nothing else opens one.
+- Table modules (``chats``, ``ledger``, ``sources``, ``delivery_lock``) are functions of a
+  ``sqlite3.Connection``; a write commits itself (or joins the transaction already open). They
+  never take the lock: call one through ``store.run(fn, *args)`` (under the lock), or with
+  ``store.conn`` inside ``with store.lock:`` (reads that must agree) or ``with
+  store.transaction() as conn:`` (writes that commit together).
+- Domain services (``county``, ``editions``, ``delivery_plan``, ``inbox``, ``pipeline``,
+  ``feedstore`` …) take the ``Store``, never a connection.
+- The bot reaches the database only on its worker thread: ``Runtime.call`` for a service or a
+  Store method, ``Runtime.db`` for a table function (``Runtime.call(store.run, …)``).
 """
 
 from __future__ import annotations
@@ -18,12 +31,12 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import sqlite_utils
 
@@ -31,7 +44,6 @@ from briefings.comparable import canonical_key
 from briefings.errors import BriefingError, InvalidArgument
 from briefings.migrations import migrate, now_iso, transaction
 from briefings.models import (
-    TOPICS,
     AnalyzedUnit,
     ArticleBundle,
     ArticleRegion,
@@ -51,6 +63,7 @@ from briefings.search import (
     query_chunks,
     snippet,
 )
+from briefings.topics import best_topic
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +83,7 @@ MAX_PAGE = 100
 _EPOCH = Date(1970, 1, 1)
 
 SaveStatus = Literal["added", "unchanged", "replaced", "duplicate"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -141,16 +155,6 @@ def id_base(date: str) -> int:
     except ValueError:
         raise InvalidArgument(f"日期格式应为 YYYY-MM-DD:{date!r}") from None
     return (day - _EPOCH).days * ID_SPAN
-
-
-def best_topic(topics: Sequence[TopicScore]) -> str:
-    """The highest-scoring topic; ties go to the earlier topic in ``TOPICS``; none → ``other``."""
-    order = {key: i for i, key in enumerate(TOPICS)}
-    scored = [t for t in topics if t.score > 0]
-    if not scored:
-        return "other"
-    best = min(scored, key=lambda t: (-t.score, order.get(t.topic, len(order))))
-    return best.topic
 
 
 def document_key(doc: Document, digest: str) -> str:
@@ -293,6 +297,12 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``fn(conn, *args, **kwargs)`` under the store lock: the way to call a table module's
+        function (``chats``, ``ledger``, ``sources`` …) outside a transaction."""
+        with self.lock:
+            return fn(self.conn, *args, **kwargs)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT under the store lock; any exception rolls back and re-raises."""
@@ -311,15 +321,18 @@ class Store:
         key = document_key(doc, digest)
         base = id_base(doc.date)
         with self.lock:
-            known = self._unchanged(key, digest) or self._same_content(key, digest)
+            dated = bool(doc.date)
+            known = self._unchanged(key, digest) or self._same_content(key, digest, dated)
             if known:
                 return known
             prepared = [_prepare(au) for au in units]
             with self.transaction() as conn:
                 # Re-check inside the write lock: another process may have stored it meanwhile.
-                known = self._unchanged(key, digest) or self._same_content(key, digest)
+                known = self._unchanged(key, digest) or self._same_content(key, digest, dated)
                 if known:
                     return known
+                if dated:
+                    self._adopt_undated(conn, key, digest)
                 row = conn.execute("SELECT id FROM documents WHERE key = ?", (key,)).fetchone()
                 # Allocate before deleting, so a replaced article never hands its id to another.
                 first = self._next_id(conn, base)
@@ -370,14 +383,18 @@ class Store:
         articles, figures = self._counts(row[0])
         return SaveResult("unchanged", articles, figures, row[0], key, digest)
 
-    def _same_content(self, key: str, digest: str) -> SaveResult | None:
+    def _same_content(self, key: str, digest: str, dated: bool = False) -> SaveResult | None:
         """The document that already holds this exact text under another key, if any.
 
         Documents are keyed by content as well as by name: the same page saved as two files
-        (``page.txt``, ``page (1).txt``) would otherwise show every hit and figure twice.
+        (``page.txt``, ``page (1).txt``) would otherwise show every hit and figure twice. A copy
+        stored without a date does not count against a dated one: the dated one replaces it
+        (``_adopt_undated``), which is how ``ingest --date`` repairs an undated file.
         """
+        undated = " AND date != ''" if dated else ""
         row = self.conn.execute(
-            "SELECT id, key, path FROM documents WHERE sha256 = ? AND key != ? ORDER BY id LIMIT 1",
+            f"SELECT id, key, path FROM documents WHERE sha256 = ? AND key != ?{undated}"
+            " ORDER BY id LIMIT 1",
             (digest, key),
         ).fetchone()
         if not row:
@@ -386,6 +403,17 @@ class Store:
         articles, figures = self._counts(document_id)
         name = f"{other_path} ({other_key})" if other_path else other_key
         return SaveResult("duplicate", articles, figures, document_id, other_key, digest, name)
+
+    @staticmethod
+    def _adopt_undated(conn: sqlite3.Connection, key: str, digest: str) -> None:
+        """Give an undated copy of this text the new, dated key, so that saving replaces it."""
+        row = conn.execute(
+            "SELECT id FROM documents WHERE sha256 = ? AND date = '' AND key != ? ORDER BY id"
+            " LIMIT 1",
+            (digest, key),
+        ).fetchone()
+        if row and not conn.execute("SELECT 1 FROM documents WHERE key = ?", (key,)).fetchone():
+            conn.execute("UPDATE documents SET key = ? WHERE id = ?", (key, row[0]))
 
     # ---- files already ingested ---------------------------------------------------------------
 

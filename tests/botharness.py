@@ -22,8 +22,8 @@ from fakebotapi import (
 from telegram.ext import Application
 
 from bot.runtime import Runtime
+from bot.telegram_html import utf16_len, visible_text
 from briefings import chats
-from briefings.messages import utf16_len, visible_text
 
 ADMIN_ID = 9001
 USER_ID = 4242

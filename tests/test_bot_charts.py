@@ -17,7 +17,7 @@ from bot.app import open_runtime
 from bot.chart_commands import compare_names, indicator_splits
 from bot.config import Config
 from bot.console import Console
-from briefings.messages import utf16_len, visible_text
+from bot.telegram_html import utf16_len, visible_text
 
 GROUP = -4101
 YUHANG = "330110"

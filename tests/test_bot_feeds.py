@@ -386,7 +386,7 @@ def sources_console(tmp_path_factory: pytest.TempPathFactory):
 def test_any_sources_command_text_gets_a_valid_reply(sources_console, action, arg):
     from fakebotapi import validate_telegram_html
 
-    from briefings.messages import utf16_len, visible_text
+    from bot.telegram_html import utf16_len, visible_text
 
     replies = asyncio.run(sources_console.send(f"/sources {action}{arg}"))
     assert replies

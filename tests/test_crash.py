@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from fakebotapi import BOT_USERNAME, FakeBotAPI
 
+from bot.edition_html import EditionHtml
 from briefings import chats, ledger
 from briefings.delivery_plan import compose_parts
 from briefings.pipeline import ingest_paths
@@ -45,7 +46,7 @@ async def main():
     rt = Runtime(config, Store.open(db))
     async with delivery_bot(config, RateLimiter(scale=4)) as bot:
         d = Deliverer(rt, bot, part_limit=int(limit))
-        report = await d.deliver_edition(date)
+        report = await d.deliver_issue(date)
     rt.close()
     print(report.summary())
 
@@ -61,8 +62,7 @@ def _compose_all(store: Store, ids: list[int]) -> dict[int, list[str]]:
             chats.get_chat(store.conn, c),
             ED,
             bundles,
-            bot_username=BOT_USERNAME,
-            limit=PART_LIMIT,
+            render=EditionHtml(BOT_USERNAME, PART_LIMIT),
         )[0]
         for c in ids
     }

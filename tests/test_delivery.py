@@ -25,6 +25,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Config, load_config
 from bot.delivery import Deliverer, delivery_bot, push
+from bot.edition_html import EditionHtml
 from bot.ratelimit import (
     GROUP_PER_MINUTE,
     LimitArgs,
@@ -34,10 +35,10 @@ from bot.ratelimit import (
     retry_after_seconds,
 )
 from bot.runtime import Runtime
+from bot.telegram_html import visible_text
 from briefings import chats, ledger
 from briefings.delivery_plan import compose_parts
 from briefings.errors import InvalidArgument
-from briefings.messages import visible_text
 from briefings.pipeline import ingest_paths
 from briefings.store import Store
 
@@ -421,7 +422,7 @@ def subscribe(rt: Runtime, *chat_ids: int, **kwargs: Any) -> None:
 def expected_parts(rt: Runtime, chat_id: int, limit: int = PART_LIMIT) -> list[str]:
     prefs = chats.get_chat(rt.store.conn, chat_id)
     parts, _ = compose_parts(
-        rt.store, prefs, ED, rt.store.articles_on(ED), bot_username=BOT_USERNAME, limit=limit
+        rt.store, prefs, ED, rt.store.articles_on(ED), render=EditionHtml(BOT_USERNAME, limit)
     )
     return parts
 
@@ -441,7 +442,7 @@ async def test_every_subscriber_gets_every_part_once(rt, bot, fake_api):
     subscribe(rt, *ids)
     expected = {c: expected_parts(rt, c) for c in ids}
     assert all(len(p) >= 2 for p in expected.values())  # several parts: the split is exercised
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert (report.sent, report.failed, report.already) == (len(ids), 0, 0)
     assert report.messages == sum(len(p) for p in expected.values())
     for chat_id in ids:
@@ -455,9 +456,9 @@ async def test_every_subscriber_gets_every_part_once(rt, bot, fake_api):
 async def test_second_pass_sends_nothing_new(rt, bot, fake_api):
     subscribe(rt, 1, 2, 3)
     d = deliverer(rt, bot)
-    await d.deliver_edition(ED)
+    await d.deliver_issue(ED)
     before = len(fake_api.calls("sendMessage"))
-    again = await d.deliver_edition(ED)
+    again = await d.deliver_issue(ED)
     assert (again.sent, again.already, again.messages) == (0, 3, 0)
     assert len(fake_api.calls("sendMessage")) == before
 
@@ -467,7 +468,7 @@ async def test_one_process_never_sends_a_chat_twice_at_once(rt, bot, fake_api):
     # would find the row claimable ("sending" is what a crash leaves) without the guard.
     subscribe(rt, 1, 2, 3)
     d = deliverer(rt, bot)
-    first, second = await asyncio.gather(d.deliver_edition(ED), d.deliver_edition(ED))
+    first, second = await asyncio.gather(d.deliver_issue(ED), d.deliver_issue(ED))
     assert first.sent + second.sent == 3
     assert first.already + second.already == 3
     for chat_id in (1, 2, 3):
@@ -478,7 +479,7 @@ async def test_fan_out_never_trips_telegram_limits(rt, bot, fake_api):
     ids = [*range(1, 61), -10, -11, -12]
     subscribe(rt, *ids)
     fake_api.enforce_limits(scale=10)
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert report.sent == len(ids)
     assert report.rate_limited == 0
     assert fake_api.stats.throttled == 0
@@ -488,7 +489,7 @@ async def test_429_storm_pauses_all_sends_and_everyone_is_delivered(rt, bot, fak
     ids = list(range(1, 31))
     subscribe(rt, *ids)
     fake_api.inject("sendMessage", status=429, parameters={"retry_after": 0.3}, times=3)
-    report = await deliverer(rt, bot, part_limit=4096).deliver_edition(ED)
+    report = await deliverer(rt, bot, part_limit=4096).deliver_issue(ED)
     assert report.sent == len(ids)
     assert report.rate_limited == 3
     limited = fake_api.calls("sendMessage", status=429)
@@ -510,7 +511,7 @@ async def test_blocked_chat_is_marked_inactive_and_keeps_preferences(rt, bot, fa
     chats.follow(conn, 2, "331122")
     before = chats.get_chat(conn, 2)
     fake_api.block(2)
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert (report.sent, report.failed) == (1, 1)
     after = chats.get_chat(conn, 2)
     assert not after.active
@@ -531,7 +532,7 @@ async def test_migrated_group_gets_the_edition_at_its_new_id(rt, bot, fake_api):
     subscribe(rt, -100)
     parts = expected_parts(rt, -100)
     fake_api.migrate(-100, -1009)
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert (report.sent, report.migrated) == (1, 1)
     assert texts(fake_api, -1009) == parts
     conn = rt.store.conn
@@ -543,7 +544,7 @@ async def test_migrated_group_gets_the_edition_at_its_new_id(rt, bot, fake_api):
 async def test_server_errors_are_retried_until_the_send_succeeds(rt, bot, fake_api):
     subscribe(rt, 5)
     fake_api.fail_5xx("sendMessage", times=2, chat_id=5)
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert (report.sent, report.retries) == (1, 2)
     assert texts(fake_api, 5) == expected_parts(rt, 5)
 
@@ -552,7 +553,7 @@ async def test_persistent_server_errors_leave_the_chat_pending_for_a_retry(rt, b
     subscribe(rt, 5, 6)
     fake_api.inject("sendMessage", chat_id=5, status=502, description="Bad Gateway", times=None)
     d = deliverer(rt, bot, max_attempts=3)
-    report = await d.deliver_edition(ED)
+    report = await d.deliver_issue(ED)
     assert (report.sent, report.pending, report.failed) == (1, 1, 0)
     assert len(fake_api.calls("sendMessage", chat_id=5)) == 3
     row = ledger.get(rt.store.conn, 5, ED)
@@ -565,10 +566,10 @@ async def test_a_chat_that_left_while_pending_is_closed_by_the_next_pass(rt, bot
     subscribe(rt, 5, 6)
     fake_api.inject("sendMessage", chat_id=5, status=502, times=None)
     d = deliverer(rt, bot)
-    assert (await d.deliver_edition(ED)).pending == 1
+    assert (await d.deliver_issue(ED)).pending == 1
     chats.unsubscribe(rt.store.conn, 5)  # /unsubscribe while a retry was due
     fake_api.clear_faults()
-    again = await d.deliver_edition(ED)
+    again = await d.deliver_issue(ED)
     assert (again.skipped, again.already, again.pending) == (1, 1, 0)
     row = ledger.get(rt.store.conn, 5, ED)
     assert (row.status, row.last_error) == ("failed", "inactive: unsubscribed or blocked")
@@ -580,7 +581,7 @@ async def test_timeout_is_retried_and_the_edition_completes(rt, bot, fake_api):
     subscribe(rt, 8)
     parts = expected_parts(rt, 8)
     fake_api.inject("sendMessage", chat_id=8, delay=0.8, times=1)
-    report = await deliverer(rt, bot, read_timeout=0.3).deliver_edition(ED)
+    report = await deliverer(rt, bot, read_timeout=0.3).deliver_issue(ED)
     assert (report.sent, report.retries) == (1, 1)
     got = texts(fake_api, 8)
     # The timed-out request may still have been delivered: at most that one part twice.
@@ -594,7 +595,7 @@ async def test_message_too_long_is_split_again_and_sent(rt, bot, fake_api):
     fake_api.inject(
         "sendMessage", chat_id=9, status=400, description="Bad Request: message is too long"
     )
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert report.sent == 1
     got = texts(fake_api, 9)
     assert len(got) > len(parts)
@@ -611,7 +612,7 @@ async def test_other_bad_requests_are_recorded_and_not_retried(rt, bot, fake_api
     fake_api.inject(
         "sendMessage", chat_id=10, status=400, description="Bad Request: chat not found"
     )
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert report.failed == 1
     assert len(fake_api.calls("sendMessage", chat_id=10)) == 1
     assert ledger.get(rt.store.conn, 10, ED).last_error == "bad_request: Chat not found"
@@ -619,7 +620,7 @@ async def test_other_bad_requests_are_recorded_and_not_retried(rt, bot, fake_api
 
 async def test_forum_chat_gets_html_without_previews_in_its_topic(rt, bot, fake_api):
     subscribe(rt, -300, thread_id=77)
-    await deliverer(rt, bot).deliver_edition(ED)
+    await deliverer(rt, bot).deliver_issue(ED)
     sent = fake_api.sent_messages(-300)
     assert sent
     for params in sent:
@@ -631,7 +632,7 @@ async def test_forum_chat_gets_html_without_previews_in_its_topic(rt, bot, fake_
 async def test_chat_with_nothing_new_gets_a_short_note_not_an_empty_message(rt, bot, fake_api):
     subscribe(rt, 11)
     chats.set_topics(rt.store.conn, 11, ())
-    await deliverer(rt, bot).deliver_edition(ED)
+    await deliverer(rt, bot).deliver_issue(ED)
     (note,) = texts(fake_api, 11)
     assert visible_text(note).strip()
     assert ledger.recent_article_ids(rt.store.conn, 11, before="2026-04-16") == frozenset()
@@ -640,7 +641,7 @@ async def test_chat_with_nothing_new_gets_a_short_note_not_an_empty_message(rt, 
 
 async def test_date_without_articles_sends_nothing(rt, bot, fake_api):
     subscribe(rt, 1)
-    report = await deliverer(rt, bot).deliver_edition("2026-04-16")
+    report = await deliverer(rt, bot).deliver_issue("2026-04-16")
     assert report.sent == 0
     assert report.note
     assert not fake_api.calls("sendMessage")

@@ -32,6 +32,7 @@ from bot import scheduling
 from bot.app import build_application
 from bot.config import Config
 from bot.delivery import Deliverer, delivery_bot, push
+from bot.edition_html import EditionHtml
 from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime
 from briefings import chats, ledger
@@ -85,7 +86,7 @@ def subscribe(store: Store, chat_ids: list[int]) -> None:
 def expected(store: Store, chat_id: int, limit: int = 4096) -> list[str]:
     prefs = chats.get_chat(store.conn, chat_id)
     parts, _ = compose_parts(
-        store, prefs, ED, store.articles_on(ED), bot_username=BOT_USERNAME, limit=limit
+        store, prefs, ED, store.articles_on(ED), render=EditionHtml(BOT_USERNAME, limit)
     )
     return parts
 
@@ -165,7 +166,7 @@ async def test_the_running_bot_retries_pending_chats_when_their_time_comes(
     await scheduling.schedule_all(app, rt, catchup=False)
     fake_api.outage(60.0)
     deliverer = await scheduling.get_deliverer(app, rt)
-    report = await deliverer.deliver_edition(ED)
+    report = await deliverer.deliver_issue(ED)
     assert (report.pending, report.sent) == (len(ids), 0)
     fake_api.clear_faults()  # Telegram is back
 
@@ -188,7 +189,7 @@ async def test_a_delivery_still_failing_at_the_end_of_the_chats_day_is_given_up(
     chats.set_timezone(rt.store.conn, 2, "Europe/London")  # its day ends 7 hours later
     fake_api.outage(3600.0)
     deliverer = await scheduling.get_deliverer(app, rt)
-    assert (await deliverer.deliver_edition(ED)).pending == 2
+    assert (await deliverer.deliver_issue(ED)).pending == 2
     tried = len(fake_api.calls("sendMessage", chat_id=1))
     clock.now = datetime(2026, 4, 15, 16, 1, tzinfo=UTC)  # 00:01 in Shanghai, 17:01 in London
     report = await scheduling.retry_due(app, rt)
@@ -209,7 +210,7 @@ async def test_permanent_errors_end_a_delivery_and_are_never_retried(app, rt, fa
     )
     fake_api.inject("sendMessage", chat_id=3, status=500, times=None)
     deliverer = await scheduling.get_deliverer(app, rt)
-    report = await deliverer.deliver_edition(ED)
+    report = await deliverer.deliver_issue(ED)
     assert (report.failed, report.pending) == (2, 1)
     assert report.errors == {"forbidden": 1, "bad_request": 1}
     before = {c: len(fake_api.calls("sendMessage", chat_id=c)) for c in (1, 2)}
@@ -241,7 +242,7 @@ async def test_the_retry_job_skips_its_run_while_another_process_delivers(
     subscribe(rt.store, [1])
     fake_api.outage(3600.0)
     deliverer = await scheduling.get_deliverer(app, rt)
-    assert (await deliverer.deliver_edition(ED)).pending == 1
+    assert (await deliverer.deliver_issue(ED)).pending == 1
     fake_api.clear_faults()
     clock.advance(3600)
     other = Runtime(rt.config, Store.open(rt.config.db_path), clock=clock)
@@ -367,9 +368,9 @@ async def test_a_second_bot_waits_for_the_lock_and_sends_nothing_twice(
             await b.initialize()
         first, second = Deliverer(rt, bots[0]), Deliverer(other, bots[1], lock_poll=0.05)
         caplog.set_level(logging.WARNING, logger="bot.lease")
-        one = asyncio.create_task(first.deliver_edition(ED))
+        one = asyncio.create_task(first.deliver_issue(ED))
         await fake_api.wait_for("sendMessage", count=2)
-        two = await second.deliver_edition(ED)
+        two = await second.deliver_issue(ED)
         assert (await one).sent == len(ids)
     finally:
         for b in bots:
@@ -400,7 +401,7 @@ async def test_a_users_reply_goes_out_before_queued_digest_parts(db, fake_api, c
             # A wide fan-out: hundreds of digest parts wait for the limiter at once.
             deliverer = Deliverer(rt, app.bot, concurrency=300)
             app.bot_data[scheduling.DELIVERER_KEY] = deliverer
-            fan_out = asyncio.create_task(deliverer.deliver_edition(ED))
+            fan_out = asyncio.create_task(deliverer.deliver_issue(ED))
             await fake_api.wait_for("sendMessage", count=60, timeout=30)
             asked = time.monotonic()  # the fake server's clock
             fake_api.push_update(make_message(user, "/help"))

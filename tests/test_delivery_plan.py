@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.edition_html import EditionHtml
 from briefings import chats, delivery_lock, delivery_plan, ledger
 from briefings.delivery_plan import Claimed, PrepareRequest
 from briefings.pipeline import ingest_paths
@@ -35,7 +36,7 @@ def _subscribe(store: Store, chat_id: int) -> None:
 
 
 def _request(store: Store, chat_id: int, now: datetime = NOW, **kwargs) -> PrepareRequest:
-    return PrepareRequest(chat_id, ED, store.articles_on(ED), now, limit=300, **kwargs)
+    return PrepareRequest(chat_id, ED, store.articles_on(ED), now, EditionHtml(limit=300), **kwargs)
 
 
 # --- claims ---------------------------------------------------------------------------------
@@ -52,7 +53,7 @@ def test_a_claim_stores_the_composed_parts_and_later_claims_reuse_them(store):
     assert ingest_paths(store, [REPO / "tests" / "pages" / "hard_cases.txt"], date=ED).articles
     prefs = chats.get_chat(store.conn, 1)
     fresh, _ = delivery_plan.compose_parts(
-        store, prefs, ED, store.articles_on(ED), bot_username=None, limit=300
+        store, prefs, ED, store.articles_on(ED), render=EditionHtml(None, 300)
     )
     assert fresh != list(first.parts)
     again = delivery_plan.prepare(store, _request(store, 1))

@@ -97,5 +97,15 @@ def test_bot_py_opts_in_to_timedelta_durations_at_start_up(monkeypatch, tmp_path
     cli = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cli)
     monkeypatch.delenv("PTB_TIMEDELTA")
-    assert cli.main(["--db", str(tmp_path / "t.db"), "search", "缙云"]) == 0
+    assert (
+        cli.main(
+            [
+                "--db",
+                str(tmp_path / "t.db"),
+                "parse",
+                str(REPO / "data" / "sample_page_2026-04-15.txt"),
+            ]
+        )
+        == 0
+    )
     assert os.environ["PTB_TIMEDELTA"] == "true"  # RetryAfter.retry_after is then a timedelta
