@@ -89,6 +89,12 @@ async def test_county_card_button_sends_the_chart_in_a_group(harness: Harness) -
     assert "至少需要两个" in reply["text"]
 
 
+async def test_a_county_without_comparable_figures_has_no_chart_button(harness: Harness) -> None:
+    (card,) = await harness.say(USER_ID, "/county 桐庐")  # only a company's 订单 there
+    assert "桐庐" in card["text"]
+    assert not [b for b in buttons(card) if b["text"].startswith("📈")]
+
+
 async def test_rank_button_sends_the_bar_chart_through_the_limiter_after_a_429(
     harness: Harness,
 ) -> None:
