@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     BRIEFINGS_DB=/data/briefings.db \
-    INBOX_DIR=/data/inbox
+    INBOX_DIR=/data/inbox \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 WORKDIR /app
 

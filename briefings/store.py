@@ -40,6 +40,7 @@ from typing import Any, Literal, TypeVar
 
 import sqlite_utils
 
+from briefings.comparable import canonical_key
 from briefings.errors import BriefingError, InvalidArgument
 from briefings.migrations import migrate, now_iso, transaction
 from briefings.models import (
@@ -231,6 +232,7 @@ def _figure_columns(f: Figure) -> dict[str, object]:
         "subject": f.subject,
         "role": f.role,
         "confident": int(f.confident),
+        "canonical": canonical_key(f) or None,  # comparable indicator (briefings/comparable.py)
     }
 
 

@@ -24,8 +24,10 @@ def _document(text: str) -> Document:
     )
 
 
-def test_notes_migration_is_the_last_one_and_adds_a_json_column(tmp_path: Path) -> None:
-    assert MIGRATIONS[-1][0] == "0014_parse_article_notes"
+def test_notes_migration_is_appended_and_adds_a_json_column(tmp_path: Path) -> None:
+    names = [name for name, _ in MIGRATIONS]
+    # Appended after the schema it alters, never edited into an earlier migration.
+    assert names.index("0014_parse_article_notes") > names.index("0001_documents_and_articles")
     with Store.open(tmp_path / "b.db") as store:
         columns = {row[1]: row for row in store.conn.execute("PRAGMA table_info(articles)")}
     assert columns["notes"][2] == "TEXT"
@@ -38,7 +40,8 @@ def test_articles_stored_before_the_migration_read_back_with_no_notes(tmp_path: 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
     saved = list(m.MIGRATIONS)
-    m.MIGRATIONS[:] = saved[:-1]  # the schema as it was before this migration
+    before = [name for name, _ in saved].index("0014_parse_article_notes")
+    m.MIGRATIONS[:] = saved[:before]  # the schema as it was before this migration
     try:
         migrate(db)
     finally:
