@@ -27,6 +27,7 @@ COPY bot.py ./
 COPY bot/ bot/
 COPY briefings/ briefings/
 COPY data/ data/
+COPY locale/ locale/
 
 USER 10001:10001
 VOLUME ["/data"]
