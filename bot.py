@@ -4,7 +4,8 @@ Usage:
     python bot.py                      run the bot (long polling, or webhook with WEBHOOK_URL);
                                        with no TELEGRAM_BOT_TOKEN, a local console chat on the
                                        bundled sample data
-    python bot.py ask "/county 缙云"    run one command offline, print the reply as sent (HTML)
+    python bot.py ask "/county 缙云"    run one command offline, print the reply as sent (HTML);
+                                       ask "/chart 缙云" --out DIR writes the chart as PNG
     python bot.py ingest PATH...       ingest page files, article files, JSON Lines, folders
     python bot.py parse FILE --json    print the parsed units as JSON, without touching the DB
     python bot.py search QUERY         full-text search, newest first
@@ -41,12 +42,31 @@ class CliError(Exception):
     """An operator error: printed as one line, exit status 1."""
 
 
-def _open_store(db: str | None):
-    from briefings.store import Store, db_path
+def _db_location(db: str | None, *, create: bool) -> Path:
+    """The database path; a read-only command never creates it, nor any folder but data/.
+
+    A mistyped ``--db`` must say so, not answer "0 results" from a new empty file.
+    """
+    from briefings.store import db_path
 
     path = db_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return Store.open(path)
+    if path.exists():
+        return path
+    if not create:
+        raise CliError(
+            f"数据库不存在：{path}（先导入：python bot.py ingest 文件，或用 --db 指定已有的数据库）"
+        )
+    if not path.parent.is_dir():
+        if path.parent.resolve() != (REPO / "data").resolve():
+            raise CliError(f"文件夹不存在：{path.parent}（数据库 {path.name} 放在那里）")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _open_store(db: str | None, *, create: bool = False):
+    from briefings.store import Store
+
+    return Store.open(_db_location(db, create=create))
 
 
 def _progress(files: list[Path]) -> Iterable[Path]:
@@ -67,7 +87,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """
     from briefings.pipeline import ingest_paths
 
-    with _open_store(args.db) as store:
+    with _open_store(args.db, create=True) as store:
         report = ingest_paths(
             store, args.paths, source=args.source, date=args.date, progress=_progress
         )
@@ -79,6 +99,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(_one_line(f"跳过记录 {record}"), file=sys.stderr)
     for note in report.notes:
         print(_one_line(f"注意 {note}"), file=sys.stderr)
+    for path in report.undated:
+        print(
+            _one_line(
+                f"没有日期 {path}：文件名和版面上都找不到出版日期，它不会进入 /today 和早报；"
+                "用 --date YYYY-MM-DD 再导入一次，或在文件名里写上日期（2026-04-15）"
+            ),
+            file=sys.stderr,
+        )
     print(report.summary())
     if report.errors and report.documents == 0:
         return 1
@@ -91,6 +119,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     Example:
         python bot.py parse data/sample_page_2026-04-15.txt --json
     """
+    from briefings.digest import figure_line
     from briefings.pipeline import analyze_document
     from briefings.reading import read_documents
 
@@ -100,20 +129,22 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if path.is_dir():
         raise CliError(f"{path} 是文件夹; parse 只读一个文件")
     units = []
+    figures = []
     for doc in read_documents(path, source=args.source, date=args.date):
         for analysed in analyze_document(doc):
             item = analysed.to_json()
             item.update({"date": doc.date, "source": doc.source, "page": doc.page})
             units.append(item)
+            figures.append(analysed.figures)
     if args.json:
         json.dump(units, sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
-    for i, u in enumerate(units):
+    for i, (u, found) in enumerate(zip(units, figures, strict=True)):
         title = u["title"] or u["body"][:30]
         print(f"[{i}] {u['kind']:<12} {title}")
-        for f in u["figures"]:
-            print(f"      {f['region'] or '—'} · {f['period']}{f['indicator']} · {f['text']}")
+        for f in found:
+            print(f"      {figure_line(f).plain()}")
     return 0
 
 
@@ -142,24 +173,21 @@ def cmd_county(args: argparse.Namespace) -> int:
         python bot.py county 缙云
         python bot.py county jinyun
     """
-    from briefings.regions import load_gazetteer
+    from briefings.county import county_view, lookup
+    from briefings.digest import figure_line
 
-    region = load_gazetteer().lookup(args.name)
+    region = lookup(args.name)
     with _open_store(args.db) as store:
-        articles = store.county_articles(region.adcode, limit=args.limit)
-        figures = store.county_figures(region.adcode, limit=20)
-        last = store.last_mention_date(region.adcode)
+        view = county_view(store, region, articles=args.limit, figures=20)
     print(f"{region.display} ({region.adcode})")
-    if not articles and not figures:
+    if view.empty:
+        last = view.last_mention
         print("暂无报道" + (f", 最近一次提及: {last}" if last else ""))
         return 0
-    for sf in figures:
-        f = sf.figure
-        print(
-            f"  {f.region or region.short} · {f.period}{f.indicator} · {f.text}"
-            f"  [{sf.source} {sf.date} #{sf.article_id}]"
-        )
-    for a in articles:
+    for sf in view.figures:
+        line = figure_line(sf.figure, known=region.short).plain()
+        print(f"  {line}  [{sf.source} {sf.date} #{sf.article_id}]")
+    for a in view.articles:
         print(f"  #{a.id} {a.date} {a.title or a.body[:30]}")
     return 0
 
@@ -171,35 +199,44 @@ def cmd_digest(args: argparse.Namespace) -> int:
         python bot.py digest --date 2026-04-15
         python bot.py digest --chat 12345 --html
     """
+    from bot.edition_html import EditionHtml
+    from bot.telegram_html import html_to_text
     from briefings import chats, editions
-    from briefings.messages import html_to_text
     from briefings.reading import normalize_date
 
     with _open_store(args.db) as store:
         prefs = None
         if args.chat is not None:
-            prefs = chats.get_chat(store.conn, args.chat)
+            prefs = store.run(chats.get_chat, args.chat)
             if prefs is None:
                 raise CliError(f"没有 chat {args.chat} 的记录 (它还没有和 bot 对话过)")
         date = normalize_date(args.date) if args.date else store.latest_date()
         if date is None:
             raise CliError("数据库里还没有稿件: 先运行 python bot.py ingest PATH")
-        edition = editions.compose_for_chat(store, prefs, date)
+        messages = EditionHtml()(editions.compose_for_chat(store, prefs, date))
     if args.html:
-        print("\n\n".join(edition.messages))
+        print("\n\n".join(messages))
     else:
-        print("\n\n".join(html_to_text(m) for m in edition.messages))
+        print("\n\n".join(html_to_text(m) for m in messages))
     return 0
+
+
+EXIT_PENDING = 3
 
 
 def cmd_push(args: argparse.Namespace) -> int:
     """Run one delivery pass now; running it twice sends nothing new.
+
+    Chats whose delivery failed for a passing reason (network, 5xx, timeout, 429) stay pending:
+    the next push (or the running bot) tries them again until the edition is stale. Exit status
+    3 when some are still pending, 1 when another process (the bot or a push) is delivering.
 
     Example:
         python bot.py push --date 2026-04-15
     """
     from bot.config import load_config
     from bot.delivery import push
+    from bot.lease import DeliveryBusy
 
     config = load_config()
     if not config.has_token:
@@ -208,16 +245,29 @@ def cmd_push(args: argparse.Namespace) -> int:
         from dataclasses import replace
 
         config = replace(config, db_path=args.db)
-    report = asyncio.run(push(config, args.date))
+    try:
+        report = asyncio.run(push(config, args.date))
+    except DeliveryBusy as exc:
+        raise CliError(f"{exc}; 稍后再试") from exc
     print(report.summary())
+    if report.pending:
+        print(
+            f"{report.pending} 个会话仍待重试: 再次运行 push 或由运行中的 bot 重试",
+            file=sys.stderr,
+        )
+        return EXIT_PENDING
+    if report.failed and not report.sent and not report.already:
+        return 1  # every chat tried failed for good: worth an operator's look
     return 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    """Run one command offline and print the reply as sent (HTML).
+    """Run one command offline and print the reply as sent (HTML); a chart is written as PNG
+    into --out (default: a folder in the system's temporary one) and its file named.
 
     Example:
         python bot.py ask "/county 缙云"
+        python bot.py ask "/chart 缙云" --out charts/
     """
     from dataclasses import replace
 
@@ -227,7 +277,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     config = load_config()
     if args.db:
         config = replace(config, db_path=args.db)
-    print(ask(config, " ".join(args.text)))
+    _db_location(config.db_path or None, create=True)
+    print(ask(config, " ".join(args.text), Path(args.out) if args.out else None))
     return 0
 
 
@@ -242,8 +293,7 @@ def _seed_sources(store, settings) -> None:
     """Add the sources.toml entries the table has never seen; problems on stderr."""
     from briefings.sources import seed_from_toml
 
-    with store.lock:
-        report = seed_from_toml(store.conn, settings.sources_file)
+    report = store.run(seed_from_toml, settings.sources_file)
     for problem in report.problems:
         print(f"sources.toml: {problem}", file=sys.stderr)
 
@@ -260,22 +310,24 @@ def cmd_sources(args: argparse.Namespace) -> int:
     from briefings import sources
 
     settings = _feed_settings()
-    with _open_store(args.db) as store:
+    # Adding a source, or seeding from sources.toml, writes; listing an empty set does not.
+    seeds = settings.sources_file is not None and Path(settings.sources_file).is_file()
+    with _open_store(args.db, create=args.action == "add" or seeds) as store:
         _seed_sources(store, settings)
-        conn = store.conn
+        run = store.run
         if args.action == "add":
-            found, added = sources.add_source(conn, args.url, name=args.name, source=args.source)
+            found, added = run(sources.add_source, args.url, name=args.name, source=args.source)
             print(f"{'已添加' if added else '已存在'} #{found.id} {found.label} <{found.url}>")
         elif args.action in ("remove", "enable", "disable"):
             if args.action == "remove":
-                found = sources.remove_source(conn, args.ref)
+                found = run(sources.remove_source, args.ref)
                 print(f"已删除 #{found.id} {found.label} <{found.url}>")
             else:
-                found = sources.set_enabled(conn, args.ref, args.action == "enable")
+                found = run(sources.set_enabled, args.ref, args.action == "enable")
                 state = "已启用" if found.enabled else "已停用"
                 print(f"{state} #{found.id} {found.label} <{found.url}>")
         else:
-            listed = sources.list_sources(conn)
+            listed = run(sources.list_sources)
             if not listed:
                 print("还没有订阅源: python bot.py sources add URL")
             for line in (ln for s in listed for ln in sources.describe(s, settings.timezone)):
@@ -307,7 +359,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if "LOG_LEVEL" not in os.environ:  # the failures are printed below, one line each
         polling_log.setLevel(logging.ERROR)
     try:
-        with _open_store(args.db) as store:
+        with _open_store(args.db, create=True) as store:
             _seed_sources(store, settings)
             report = asyncio.run(_poll_all(store, settings))
     finally:
@@ -332,10 +384,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from bot.config import load_config
+    from bot.startup import ConfigurationError
 
-    config = load_config()
+    try:
+        config = load_config()
+    except BriefingError as exc:  # a bad setting will not fix itself by restarting
+        raise ConfigurationError(str(exc)) from exc
     if args.db:
         config = replace(config, db_path=args.db)
+    _db_location(config.db_path or None, create=True)
     if config.has_token:
         from bot.app import run
 
@@ -380,7 +437,11 @@ def cmd_health(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
-        description="浙江经济早报 bot: ingest newspaper pages, search them, brief subscribers.",
+        description=(
+            "浙江经济早报 bot: ingest newspaper pages, search them, brief subscribers.\n\n"
+            "Start the bot: python bot.py (no COMMAND). With TELEGRAM_BOT_TOKEN set it serves\n"
+            "Telegram; without it, a local console chat over the bundled sample page."
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", help="SQLite file (default: $BRIEFINGS_DB or data/briefings.db)")
@@ -421,6 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date")
     p = add("ask", cmd_ask, "one command offline")
     p.add_argument("text", nargs="+", metavar="TEXT")
+    p.add_argument("--out", metavar="DIR", help="folder for the PNG of a chart reply")
     p = add("sources", cmd_sources, "feed sources: add, list, remove, enable, disable")
     p.set_defaults(action="list")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
@@ -430,9 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--source", help="paper name recorded on its items (default: the feed title)")
     actions.add_parser("list", help="every source with its last status")
     for action in ("remove", "enable", "disable"):
-        actions.add_parser(action, help=f"{action} a source").add_argument(
-            "ref", metavar="ID|URL"
-        )
+        actions.add_parser(action, help=f"{action} a source").add_argument("ref", metavar="ID|URL")
     add("fetch", cmd_fetch, "poll every enabled feed source once")
     p = add("backup", cmd_backup, "a verified copy of the database, safe while the bot runs")
     p.add_argument("out", metavar="OUT.db")
@@ -468,15 +528,14 @@ def _one_line(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    from bot.config import quiet_token_logs
+    # PTB 22 hands out durations (RetryAfter.retry_after, …) as timedelta only when asked, and
+    # warns otherwise; the bot reads them as timedelta. Set before any telegram object exists.
+    os.environ["PTB_TIMEDELTA"] = "true"
+    from bot import logs
     from bot.redact import redact
+    from bot.startup import EXIT_CONFIG, ConfigurationError
 
-    quiet_token_logs()
+    logs.configure(os.environ.get("LOG_LEVEL"), os.environ.get("LOG_FORMAT"))
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "db"):
@@ -489,6 +548,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
+    except ConfigurationError as exc:
+        print(f"错误: {_one_line(redact(str(exc)))}", file=sys.stderr)
+        return EXIT_CONFIG
     except (BriefingError, CliError) as exc:
         print(f"错误: {_one_line(redact(str(exc)))}", file=sys.stderr)
         return 1

@@ -4,16 +4,19 @@
    (tests/fakebotapi.py) on loopback, over the sample page, answering a mix of /county, /search,
    free text and /help; as a ratio to a bare PTB echo handler with PTB's defaults fed the same
    updates in the same run (target ≥ 0.8). The echo handles updates one by one (PTB's default);
-   the bot handles up to 16 chats at once, each chat in order (bot/processing.py). Two more bare
+   the bot handles up to 16 chats at once, each chat in order (bot/processing.py), and every
+   call passes its rate limiter (bot/ratelimit.py), here with Telegram's limits lifted
+   (``LIMITER_SCALE``) so that its bookkeeping is paid but its 30/s does not bind. Two more bare
    handlers, for context and not the target, run on everything the bot has but its handlers
-   (HTTP layer bot/request.py, bot/extbot.py, the processor): an echo, which shows how much of
+   (HTTP layer bot/request.py, the limiter, the processor): an echo, which shows how much of
    the bot's speed is that machinery, and one that sends the bot's replies (same text, HTML,
    keyboards), which shows what the bot's own work (lookups, SQLite, formatting) costs on top.
    Then once more, echo and bot only, with every reply answered ``--rtt-ms`` late, as a distant
    Telegram would: what handling chats at once is for.
-2. Latency: ``handlers.cmd_county`` and ``handlers.cmd_search`` (worker-thread hops, SQLite,
-   formatting: everything but the network) on a database of ``--n`` synthetic articles built by
-   bench/bench_search.py, beside a naive ``LIKE '%term%'`` scan of the same shape.
+2. Latency: ``handlers.cmd_county``, ``handlers.cmd_search``, ``/rank`` and ``/compare``
+   (worker-thread hops, SQLite, formatting: everything but the network) on a database of
+   ``--n`` synthetic articles built by bench/bench_search.py, beside a naive ``LIKE '%term%'``
+   scan of the same shape.
 
 The fake server runs in its own process (bench/fakeserver_process.py): in production Telegram's
 servers decode forms and parse the HTML of every reply, not the bot's process, so that work must
@@ -61,19 +64,26 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bot import handlers  # noqa: E402
-from bot.app import _NO_PREVIEW, build_application, keyboard, open_runtime  # noqa: E402
+from bot import chart_commands, handlers  # noqa: E402
+from bot.app import _NO_PREVIEW, build_application, open_runtime  # noqa: E402
 from bot.cards import Reply  # noqa: E402
 from bot.config import Config  # noqa: E402
-from bot.extbot import answers_unread, briefing_bot  # noqa: E402
+from bot.extbot import briefing_bot  # noqa: E402
+from bot.markup import keyboard  # noqa: E402
 from bot.processing import ChatOrderedProcessor  # noqa: E402
+from bot.ratelimit import RateLimiter  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from briefings.store import Store  # noqa: E402
 
 # What users send, one update each in turn: county cards by command and by bare name, searches
 # by command and by free text that is no place name, and help.
 MIX = ["/county 缙云", "/search 浙江", "缙云", "/county 余杭", "知识产权", "/help"]
+# /rank arguments timed at scale: national and scoped rankings of the bench's indicators.
+RANK_MIX = ["GDP", "规上工业增加值增速", "出口 浙江", "社会消费品零售总额", "GDP 宁波", "GDP增速"]
 CHATS = 50
+# Telegram's limits x this: 30,000 messages/s, so the limiter counts every send but never waits
+# (against loopback the bot would otherwise be capped at Telegram's 30/s, as any bot is).
+LIMITER_SCALE = 1000.0
 
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -83,18 +93,17 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def _replayer(replies: Mapping[str, Sequence[Reply]]):
     """A bare handler that sends, for each update, the replies the bot sends for its text, the
-    way the bot sends them (answers not parsed back)."""
+    way the bot sends them."""
 
     async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None
-        with answers_unread():
-            for r in replies[update.message.text or ""]:
-                await update.message.reply_text(
-                    r.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(r.buttons),
-                    link_preview_options=_NO_PREVIEW,
-                )
+        for r in replies[update.message.text or ""]:
+            await update.message.reply_text(
+                r.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(r.buttons),
+                link_preview_options=_NO_PREVIEW,
+            )
 
     return replay
 
@@ -116,9 +125,12 @@ def _bare_app(server: FakeServerProcess) -> Application:
 
 
 def _app_on_our_layer(server: FakeServerProcess) -> Application:
-    """A PTB Application with the bot's HTTP layer, ExtBot and update processor (chats at
+    """A PTB Application with the bot's HTTP layer, rate limiter and update processor (chats at
     once, each in order), and none of the bot's handlers."""
-    bot = briefing_bot(server.token, base_url=server.base_url, base_file_url=server.base_file_url)
+    config = Config(
+        token=server.token, base_url=server.base_url, base_file_url=server.base_file_url
+    )
+    bot = briefing_bot(config, RateLimiter(scale=LIMITER_SCALE))
     processor = ChatOrderedProcessor(Config().concurrent_updates)
     return ApplicationBuilder().bot(bot).concurrent_updates(processor).build()
 
@@ -174,7 +186,7 @@ async def throughput(
         for _ in range(rounds):
             for kind, values in results.items():
                 if kind == "bot":
-                    app = build_application(config, rt)
+                    app = build_application(config, rt, limiter=RateLimiter(scale=LIMITER_SCALE))
                 else:
                     app = _bare_app(server) if kind == "echo" else _app_on_our_layer(server)
                     callback = _replayer(replies) if kind == "replay" else _echo
@@ -229,6 +241,14 @@ async def latency(
             "/search next page (callback)": [
                 await _timed(lambda q=q: handlers.search_reply(ctx, q, 1, edit=True))
                 for q in queries[:100]
+            ],
+            "/rank handler (lookup + ranking + reply)": [
+                await _timed(lambda q=q: chart_commands.cmd_rank(ctx, q))
+                for q in RANK_MIX * (len(counties) // len(RANK_MIX))
+            ],
+            "/compare handler (two counties)": [
+                await _timed(lambda a=a, b=b: chart_commands.cmd_compare(ctx, f"{a[1]} {b[1]}"))
+                for a, b in zip(counties[::2], counties[1::2], strict=False)
             ],
         }
         out["baseline: LIKE scan, county name (newest 10)"] = [

@@ -20,8 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefings.digest import DigestPrefs, compose_edition, number_tokens, render_html  # noqa: E402
-from briefings.messages import escape  # noqa: E402
+from bot.edition_html import render_html  # noqa: E402
+from bot.telegram_html import escape  # noqa: E402
+from briefings.digest import DigestPrefs, compose_edition, number_tokens  # noqa: E402
 from briefings.models import (  # noqa: E402
     ArticleBundle,
     ArticleRegion,

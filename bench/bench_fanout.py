@@ -32,12 +32,16 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from fakebotapi import BOT_USERNAME  # noqa: E402
 from fakeserver_process import FakeServerProcess  # noqa: E402
+from telegram import Bot  # noqa: E402
 
 from bot.config import Config  # noqa: E402
-from bot.delivery import Deliverer, delivery_bot, edition_parts  # noqa: E402
+from bot.delivery import Deliverer, delivery_bot  # noqa: E402
+from bot.edition_html import EditionHtml  # noqa: E402
 from bot.ratelimit import RateLimiter  # noqa: E402
+from bot.request import AiohttpRequest  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from briefings import chats  # noqa: E402
+from briefings.delivery_plan import compose_parts  # noqa: E402
 from briefings.migrations import transaction  # noqa: E402
 from briefings.pipeline import ingest_paths  # noqa: E402
 from briefings.store import Store  # noqa: E402
@@ -62,7 +66,8 @@ def _subscribe(store: Store, n: int) -> list[int]:
 
 async def _baseline(server: FakeServerProcess, config: Config, count: int) -> float:
     server.set_limits(0)
-    async with delivery_bot(config) as bot:
+    # A plain PTB Bot on the same HTTP layer, no limiter: the loop's speed, nothing else.
+    async with Bot(config.token, base_url=config.base_url, request=AiohttpRequest()) as bot:
         start = time.perf_counter()
         for i in range(count):
             await bot.send_message(2_000_000_000 + i, "baseline")
@@ -100,18 +105,18 @@ async def main(n: int, scale: float) -> int:
         config = Config(token=server.token, base_url=server.base_url, db_path=str(db))
         rt = Runtime(config, store)
         prefs = chats.get_chat(store.conn, ids[0])
-        parts, _ = edition_parts(
-            store, prefs, DATE, store.articles_on(DATE), bot_username=BOT_USERNAME
+        parts, _ = compose_parts(
+            store, prefs, DATE, store.articles_on(DATE), render=EditionHtml(BOT_USERNAME)
         )
         expected = len(parts)
 
         baseline = await _baseline(server, config, min(n, 2000))
         server.set_limits(scale)
         server_cpu = server.cpu()
-        async with delivery_bot(config) as bot:
-            deliverer = Deliverer(rt, bot, RateLimiter(scale=scale))
+        async with delivery_bot(config, RateLimiter(scale=scale)) as bot:
+            deliverer = Deliverer(rt, bot, kind="push")
             start, cpu = time.perf_counter(), time.process_time()
-            report = await deliverer.deliver_edition(DATE)
+            report = await deliverer.deliver_issue(DATE)
             elapsed = time.perf_counter() - start
             cpu = time.process_time() - cpu
         server_cpu = server.cpu() - server_cpu

@@ -8,12 +8,7 @@ apologises to the chat, reports the traceback to the admins, and lets the bot ke
 
 from __future__ import annotations
 
-import os
-
-# PTB 22 warns whenever it hands out a duration as an int; opt in to timedelta before any
-# telegram object exists.
-os.environ.setdefault("PTB_TIMEDELTA", "true")
-
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -21,14 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from telegram import (
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    Update,
-)
+from telegram import BotCommand, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import (
@@ -45,13 +33,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cards, errors, feeds, handlers, health, inline, scheduling
-from bot.cards import Keyboard, Reply
+from bot import cards, errors, feeds, handlers, health, inline, photos, scheduling, startup
+from bot.cards import Reply
 from bot.config import Config, quiet_token_logs
-from bot.extbot import answers_unread, briefing_bot
+from bot.extbot import briefing_bot
+from bot.markup import keyboard
 from bot.processing import ChatOrderedProcessor
-from bot.runtime import Runtime
-from briefings import chats
+from bot.ratelimit import RateLimiter
+from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
+from briefings import chats, county
 from briefings.errors import BriefingError
 
 log = logging.getLogger(__name__)
@@ -59,28 +49,6 @@ log = logging.getLogger(__name__)
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
 _ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-def runtime_of(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
-    return context.application.bot_data["rt"]
-
-
-def keyboard(rows: Keyboard) -> InlineKeyboardMarkup | None:
-    """Our Button rows as Telegram's inline keyboard (None when there are no buttons)."""
-    if not rows:
-        return None
-    out = []
-    for row in rows:
-        line = []
-        for b in row:
-            if b.url:
-                line.append(InlineKeyboardButton(b.text, url=b.url))
-            elif b.inline_query:
-                line.append(InlineKeyboardButton(b.text, switch_inline_query=b.inline_query))
-            else:
-                line.append(InlineKeyboardButton(b.text, callback_data=b.data))
-        out.append(line)
-    return InlineKeyboardMarkup(out)
 
 
 # ---- context ----------------------------------------------------------------------------------
@@ -145,9 +113,8 @@ async def send_replies(
     if query is not None:
         toast = next((r.toast for r in replies if r.toast), None)
         await query.answer(toast[:190] if toast else None)
-    with answers_unread():  # the sent messages are not parsed back (bot/extbot.py)
-        for reply in replies:
-            await _send(update, context, reply)
+    for reply in replies:
+        await _send(update, context, reply)
 
 
 async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
@@ -157,6 +124,9 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
     # Previews are off through Defaults. Passing the option with every message instead would
     # make PTB merge it with the default into a new object on every send.
     preview: dict[str, Any] = {"link_preview_options": None} if reply.preview else {}
+    if reply.photo is not None:  # a chart: sendPhoto, its text as caption (bot/photos.py)
+        await photos.send_photo(update, context, reply, markup)
+        return
     if reply.edit and query is not None and isinstance(query.message, Message):
         try:
             await query.edit_message_text(reply.text, reply_markup=markup, **preview)
@@ -277,16 +247,15 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     chat = change.chat
     status = change.new_chat_member.status
     active = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-    conn = rt.store.conn
-    await rt.call(chats.ensure_chat, conn, chat.id, str(chat.type), chat.title or "")
-    await rt.call(chats.set_active, conn, chat.id, active)
+    await rt.db(chats.ensure_chat, chat.id, str(chat.type), chat.title or "")
+    await rt.db(chats.set_active, chat.id, active)
     log.info("chat %s is now %s", chat.id, "active" if active else "inactive")
     await _reschedule(context.application, rt, chat.id)
 
 
 async def _migrate(context: ContextTypes.DEFAULT_TYPE, old_id: int, new_id: int) -> None:
     rt = runtime_of(context)
-    await rt.call(chats.migrate_chat, rt.store.conn, old_id, new_id)
+    await rt.db(chats.migrate_chat, old_id, new_id)
     log.info("chat %s migrated to %s", old_id, new_id)
     await _reschedule(context.application, rt, new_id)
 
@@ -325,7 +294,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(exc, Forbidden) and chat is not None:
         rt = runtime_of(context)
-        await rt.call(chats.set_active, rt.store.conn, chat.id, False)
+        await rt.db(chats.set_active, chat.id, False)
         return
     log.error("error while handling %s", _describe(update), exc_info=exc)
     apology = errors.apology()
@@ -353,15 +322,31 @@ async def post_init(app: Application) -> None:
     await app.bot.set_my_commands(
         [BotCommand(c, d) for c, d in handlers.MENU_EN], language_code="en"
     )
-    rt: Runtime = app.bot_data["rt"]
+    rt: Runtime = app.bot_data[RUNTIME_KEY]
     await scheduling.schedule_all(app, rt)
     await feeds.start_feeds(app, rt)  # feed sources polled on their own jobs (bot/feeds.py)
     # Load the gazetteer and the segmenter now (≈0.3 s), not on the first user's /county.
-    await rt.call(handlers.warm_up)
+    await rt.call(county.warm_up)
     health.beat(rt.store.path)
+    log.info("%s", (await rt.call(_start_line, app.bot.username, rt)).text())
     if app.job_queue is not None:
         interval = health.HEARTBEAT_SECONDS
         app.job_queue.run_repeating(_heartbeat, interval, first=interval, name="heartbeat")
+
+
+def _start_line(username: str, rt: Runtime) -> startup.StartLine:
+    """The one line said at start-up: who, how, where, how much, and when the next digest goes."""
+    stats = rt.store.stats()
+    config = rt.config
+    return startup.StartLine(
+        username=username,
+        mode=f"webhook {config.webhook_url}" if config.webhook_url else "polling",
+        database=str(rt.store.path),
+        articles=stats["articles"],
+        latest=rt.store.latest_date(),
+        subscribers=stats["subscribers"],
+        next_digest=chats.next_delivery(rt.store.run(chats.subscribers), rt.clock()),
+    )
 
 
 async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -370,7 +355,7 @@ async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def post_shutdown(app: Application) -> None:
-    """Close the delivery bot's HTTP clients (it has its own, without PTB's rate limiter)."""
+    """Give up the delivery lock if shutdown cut a delivery pass short."""
     await scheduling.close_deliverer(app)
     await feeds.stop_feeds(app)
 
@@ -402,8 +387,13 @@ def build_application(
     rt: Runtime,
     *,
     configure: Callable[[ApplicationBuilder], ApplicationBuilder] | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Application:
-    """The bot's Application: HTML parse mode, no link previews, local timezone, all handlers."""
+    """The bot's Application: HTML parse mode, no link previews, local timezone, all handlers.
+
+    Every Bot API call of the application, replies and the morning delivery alike, passes one
+    ``RateLimiter`` (Telegram's limits; ``limiter`` replaces the default one, e.g. scaled).
+    """
     quiet_token_logs()
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
@@ -411,12 +401,7 @@ def build_application(
         tzinfo=ZoneInfo(config.timezone),
     )
     # aiohttp and JSON bodies: a fraction of PTB's default HTTP cost per call (bot/request.py).
-    bot = briefing_bot(
-        config.token,
-        base_url=config.base_url,
-        base_file_url=config.base_file_url,
-        defaults=defaults,
-    )
+    bot = briefing_bot(config, limiter or RateLimiter(), defaults=defaults)
     builder = (
         ApplicationBuilder()
         .bot(bot)
@@ -428,7 +413,7 @@ def build_application(
     if configure is not None:
         builder = configure(builder)
     app = builder.build()
-    app.bot_data["rt"] = rt
+    app.bot_data[RUNTIME_KEY] = rt
     add_handlers(app)
     return app
 
@@ -449,11 +434,20 @@ def open_runtime(config: Config, *, seed: bool = False) -> Runtime:
 
 
 def run(config: Config) -> None:
-    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set."""
+    """Run the bot until interrupted: long polling, or a webhook when WEBHOOK_URL is set.
+
+    Telegram is reached first with our own patient loop (bot/startup.py): a bot started before
+    the network waits, and a rejected token raises ConfigurationError (exit 78) in one line.
+    """
     quiet_token_logs()
     rt = open_runtime(config)
     app = build_application(config, rt)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # run_polling/run_webhook take the current loop
     try:
+        loop.run_until_complete(startup.wait_for_telegram(app.bot))
+        # The bot is initialised now; the rest of start-up (deleteWebhook, setWebhook) retries
+        # on network errors too, for as long as it takes.
         if config.webhook_url:
             path = urlparse(config.webhook_url).path.lstrip("/")
             app.run_webhook(
@@ -463,8 +457,14 @@ def run(config: Config) -> None:
                 webhook_url=config.webhook_url,
                 secret_token=config.webhook_secret or None,
                 allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=-1,
             )
         else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+            app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C while still waiting for Telegram
     finally:
+        if not loop.is_closed():
+            loop.run_until_complete(app.bot.shutdown())
+            loop.close()
         rt.close()

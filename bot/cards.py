@@ -9,24 +9,22 @@ Telegram's 4096 UTF-16 units (counted after entity parsing) and callback data wi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from briefings.figures import shown_text
-from briefings.messages import escape, escape_attr, split_plain, visible_len
+from bot.telegram_html import MESSAGE_LIMIT, escape, escape_attr, split_plain, visible_len
+from briefings import digest
+from briefings.county import CountyView
+from briefings.digest import FigureLine
 from briefings.models import (
     TOPICS,
     ArticleBundle,
     Figure,
     Region,
     StoredArticle,
-    StoredFigure,
 )
 
-MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 SEARCH_PAGE_SIZE = 5
-CARD_FIGURES = 6
-CARD_ARTICLES = 5
 LIST_ITEMS = 6
 
 
@@ -44,10 +42,21 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
+class Photo:
+    """An image to send with ``sendPhoto``: PNG bytes, a file name, and a key naming what it
+    shows (the same key and bytes may be re-sent by Telegram's file id)."""
+
+    png: bytes = field(repr=False)
+    name: str
+    key: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message the bot sends (or, with ``edit``, the new version of the message pressed).
 
-    ``toast`` is the short notice shown when answering a button press.
+    ``toast`` is the short notice shown when answering a button press. With ``photo`` the
+    message is that image and ``text`` its caption (at most 1024 characters).
     """
 
     text: str
@@ -55,6 +64,7 @@ class Reply:
     edit: bool = False
     toast: str = ""
     preview: bool = False
+    photo: Photo | None = None
 
 
 def clip(text: str, limit: int) -> str:
@@ -70,12 +80,7 @@ def callback(data: str) -> str:
     return data
 
 
-def deep_link(bot_username: str, payload: str) -> str:
-    """t.me link that opens the bot with ``/start payload`` (payload: A-Z a-z 0-9 _ -)."""
-    return f"https://t.me/{bot_username}?start={payload}" if bot_username else ""
-
-
-def fit(text: str, limit: int = MAX_TEXT) -> str:
+def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """Last-resort guard: drop whole lines from the end until the visible text fits."""
     if visible_len(text) <= limit:
         return text
@@ -91,41 +96,30 @@ def article_label(a: StoredArticle) -> str:
 
 
 def provenance(a: StoredArticle, *, lines: bool = False) -> str:
-    """Where an item comes from: 浙江日报 2026-04-15 第1版 (第12–40行)."""
-    parts = [a.source, a.date or "日期不详"]
-    if a.page:
-        parts.append(f"第{a.page}版")
-    text = " ".join(p for p in parts if p)
-    if lines and a.line_start:
-        text += f" 第{a.line_start}–{a.line_end}行"
-    return text
+    """Where an article comes from: 浙江日报 2026-04-15 第1版 (第12–40行)."""
+    span = (a.line_start, a.line_end) if lines else None
+    return digest.provenance(a.source, a.date, a.page, lines=span, sep=" ")
+
+
+def figure_html(line: FigureLine) -> str:
+    """A figure line (``briefings.digest.figure_line``) with its value in bold."""
+    value = f"<b>{escape(line.value)}</b>" if line.value else ""
+    if line.excerpt:
+        return f"{escape(line.before)}{value}{escape(line.after)}"
+    body = f"{escape(line.label)} {value}" if line.label else value
+    return f"{escape(line.region)} · {body}" if line.region else body
 
 
 def figure_line(f: Figure, *, date: str = "", source: str = "", region: str = "") -> str:
-    """• 规上工业增加值 超千亿元(前两个月)— 浙江日报 2026-04-15
+    """• 慈溪 · 家电营收 <b>超千亿元</b> — 浙江日报 2026-04-15
 
-    The figure's region is named unless it is ``region`` (the county the card is about). A
-    figure the extractor is not confident about is shown as its sentence, number in bold:
-    the reader judges what it measures.
+    The digest's rule (``briefings.digest.figure_line``): the region is named unless it is
+    ``region`` (the county the card is about); a figure the extractor is not confident about is
+    shown as its sentence, number in bold: the reader judges what it measures.
     """
     where = " ".join(x for x in (source, date) if x)
     tail = f" — <i>{escape(where)}</i>" if where else ""
-    if not f.confident:
-        return f"• {_excerpt(f.sentence, f.text)}{tail}"
-    head = f"{f.region} " if f.region and f.region != region else ""
-    qual = f"({escape(f.period)})" if f.period else ""
-    return f"• {escape(head)}{escape(f.indicator)} <b>{escape(shown_text(f))}</b>{qual}{tail}"
-
-
-def _excerpt(sentence: str, text: str, width: int = 36) -> str:
-    """The words around ``text`` in ``sentence``, verbatim, with ``text`` in bold."""
-    at = sentence.find(text) if text else -1
-    if at < 0:
-        return escape(clip(sentence, 2 * width))
-    start, end = max(0, at - width), min(len(sentence), at + len(text) + width // 2)
-    before = ("…" if start else "") + sentence[start:at]
-    after = sentence[at + len(text) : end] + ("…" if end < len(sentence) else "")
-    return f"{escape(before)}<b>{escape(text)}</b>{escape(after)}"
+    return f"• {figure_html(digest.figure_line(f, known=region))}{tail}"
 
 
 # ---- help -------------------------------------------------------------------------------------
@@ -143,6 +137,7 @@ def help_text(*, admin: bool = False) -> str:
         "/today — 今日简报(没有则为最新一期)",
         "/film — 影视产业最新数据",
         "/finance — 科创金融最新动态",
+        "/rank GDP — 指标排名 · /compare 缙云 柯城 — 对比 · /chart 缙云 — 图表",
         "",
         "<b>订阅</b>",
         "/subscribe 07:30 — 每天定时推送简报",
@@ -169,17 +164,10 @@ def welcome_text(*, admin: bool = False) -> str:
 # ---- county cards -----------------------------------------------------------------------------
 
 
-def county_card(
-    region: Region,
-    articles: Sequence[StoredArticle],
-    figures: Sequence[StoredFigure],
-    last_mention: str | None,
-    *,
-    followed: bool = False,
-    alternatives: Sequence[Region] = (),
-    edit: bool = False,
-) -> Reply:
-    """Full name and parent, latest figures with period and source date, latest headlines."""
+def county_card(view: CountyView, *, edit: bool = False) -> Reply:
+    """Full name and parent, latest figures with period and source date, latest headlines;
+    a 📈 button when the place has comparable figures (bot/chart_commands.py)."""
+    region, articles, figures = view.region, view.articles, view.figures
     lines = [f"📍 <b>{escape(region.display)}</b>"]
     sub = " · ".join(x for x in (region.province, f"区划代码 {region.adcode}") if x)
     lines.append(f"<i>{escape(sub)}</i>")
@@ -187,33 +175,37 @@ def county_card(
         lines += ["", "<b>最新数据</b>"]
         lines += [
             figure_line(sf.figure, date=sf.date, source=sf.source, region=region.short)
-            for sf in figures[:CARD_FIGURES]
+            for sf in figures
         ]
     if articles:
         lines += ["", "<b>最新报道</b>"]
-        for i, a in enumerate(articles[:CARD_ARTICLES], 1):
+        for i, a in enumerate(articles, 1):
             lines.append(f"{i}. {escape(clip(article_label(a), 40))} · {escape(a.date)}")
-    if not articles and not figures:
-        when = f"最近一次提及:{escape(last_mention)}" if last_mention else "暂无报道"
+    if view.empty:
+        last = view.last_mention
+        when = f"最近一次提及:{escape(last)}" if last else "暂无报道"
         lines += ["", f"本地区暂无收录的报道({when})。"]
     buttons: list[tuple[Button, ...]] = []
     reads = [
         Button(f"📄 {i}", data=callback(f"article:{a.id}"))
-        for i, a in enumerate(articles[:CARD_ARTICLES], 1)
+        for i, a in enumerate(articles, 1)
     ]
     if reads:
         buttons.append(tuple(reads))
     action = (
         Button("✅ 已关注(取消)", data=callback(f"unfollow:{region.adcode}"))
-        if followed
+        if view.followed
         else Button("⭐ 关注", data=callback(f"follow:{region.adcode}"))
     )
-    buttons.append((action, Button("📤 分享", inline_query=region.short or region.name)))
-    if alternatives:
+    row = [action, Button("📤 分享", inline_query=region.short or region.name)]
+    if view.chartable:
+        row.append(Button("📈 图表", data=callback(f"chart:c:{region.adcode}")))
+    buttons.append(tuple(row))
+    if view.alternatives:
         buttons.append(
             tuple(
                 Button(f"也可能是 {r.display}", data=callback(f"county:{r.adcode}"))
-                for r in alternatives[:2]
+                for r in view.alternatives[:2]
             )
         )
     return Reply(fit("\n".join(lines)), tuple(buttons), edit=edit)
@@ -300,7 +292,7 @@ def article_messages(bundle: ArticleBundle, *, bot_username: str = "") -> list[R
     if a.url:
         head.append(f'<a href="{escape_attr(a.url)}">原文链接</a>')
     header = "\n".join(head)
-    room = MAX_TEXT - visible_len(header) - 2
+    room = MESSAGE_LIMIT - visible_len(header) - 2
     chunks = split_plain(a.body, limit=room) if a.body.strip() else []
     texts = [header + ("\n\n" + escape(chunks[0]) if chunks else "")]
     texts += [escape(c) for c in chunks[1:]]

@@ -47,6 +47,8 @@ class Config:
     catchup_until: str = "12:00"  # local time after which a missed edition is skipped
     bot_username: str = ""  # filled from getMe at start-up; used for deep links
     concurrent_updates: int = 16  # chats handled at once (bot/processing.py); 1 = one by one
+    # Hours a failed delivery is retried after its first attempt; 0: until the chat's midnight.
+    stale_after_hours: float = 0.0
 
     def __post_init__(self) -> None:
         redact.register_secret(self.token)
@@ -101,7 +103,20 @@ def load_config(env: dict[str, str] | None = None, *, dotenv: bool = True) -> Co
         inbox_interval=interval,
         catchup_until=catchup,
         concurrent_updates=concurrency,
+        stale_after_hours=_hours(env.get("DELIVERY_STALE_HOURS", "0")),
     )
+
+
+def _hours(text: str) -> float:
+    """DELIVERY_STALE_HOURS: hours of retries after a delivery's first attempt (0 or empty:
+    until the end of the chat's local day)."""
+    try:
+        hours = float(text.strip() or "0")
+    except ValueError as exc:
+        raise InvalidArgument(f"DELIVERY_STALE_HOURS 不是数字: {text!r}") from exc
+    if not 0 <= hours <= 24 * 7:
+        raise InvalidArgument(f"DELIVERY_STALE_HOURS 应在 0 到 168 之间: {text!r}")
+    return hours
 
 
 def quiet_token_logs() -> None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from bot import cards, errors, handlers
 from bot.cards import Button, Reply
 from bot.config import Config
 from bot.runtime import Runtime
-from briefings.messages import escape, html_to_text
+from bot.telegram_html import escape, html_to_text
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,11 @@ log = logging.getLogger(__name__)
 CONSOLE_CHAT_ID = -1
 CONSOLE_USER_ID = 1
 BANNER = "离线控制台(不连接 Telegram)。输入 /help 查看命令,输入数字按按钮,Ctrl-D 退出。"
+
+
+def default_photo_dir() -> Path:
+    """Where the console writes charts unless told: a folder in the system's temporary one."""
+    return Path(tempfile.gettempdir()) / "briefing-bot-charts"
 
 
 @dataclass
@@ -36,6 +43,9 @@ class Console:
     chat_id: int = CONSOLE_CHAT_ID
     state: dict = field(default_factory=dict)
     buttons: list[Button] = field(default_factory=list)  # the last reply's, numbered from 1
+    # Where charts (photo replies) are written, and the file each one went to, by its key.
+    photo_dir: Path = field(default_factory=default_photo_dir)
+    saved: dict[str, Path] = field(default_factory=dict)
 
     def ctx(self) -> handlers.Ctx:
         return handlers.Ctx(
@@ -93,16 +103,33 @@ class Console:
         return [Reply(it.text, it.buttons) for it in items[:5]]
 
     def _remember(self, replies: list[Reply]) -> None:
+        self.saved.update(save_photos(replies, self.photo_dir))
         pressed = [b for r in replies for row in r.buttons for b in row]
         if pressed or any(r.text for r in replies):
             self.buttons = pressed
 
 
-def render(replies: list[Reply]) -> str:
-    """Replies as terminal text: plain text, numbered buttons, toasts in brackets."""
+def save_photos(replies: list[Reply], out_dir: Path) -> dict[str, Path]:
+    """Write the photo of every reply that carries one into ``out_dir`` (PNG); key → file."""
+    written: dict[str, Path] = {}
+    for reply in replies:
+        if reply.photo is None:
+            continue
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / reply.photo.name
+        path.write_bytes(reply.photo.png)
+        written[reply.photo.key] = path
+    return written
+
+
+def render(replies: list[Reply], saved: dict[str, Path] | None = None) -> str:
+    """Replies as terminal text: plain text, numbered buttons, toasts in brackets, and where
+    each chart was written."""
     out: list[str] = []
     n = 0
     for reply in replies:
+        if reply.photo is not None and saved and reply.photo.key in saved:
+            out.append(f"📈 图表已保存:{saved[reply.photo.key]}")
         if reply.text:
             out.append(html_to_text(reply.text))
         elif reply.toast:
@@ -143,7 +170,7 @@ def run_console(config: Config, stdin: TextIO, stdout: TextIO) -> int:
             if not line.strip():
                 continue
             replies = loop.run_until_complete(console.send(line))
-            stdout.write(render(replies) + "\n\n")
+            stdout.write(render(replies, console.saved) + "\n\n")
             stdout.flush()
     finally:
         loop.close()
@@ -151,11 +178,24 @@ def run_console(config: Config, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
-def ask(config: Config, text: str) -> str:
-    """Run one command offline; return the reply HTML as it would be sent (messages joined)."""
+def ask(config: Config, text: str, out_dir: Path | None = None) -> str:
+    """Run one command offline; return the reply HTML as it would be sent (messages joined).
+
+    A chart is written into ``out_dir`` (default: ``default_photo_dir()``) as PNG and named on
+    the line before its caption.
+    """
     rt = open_console_runtime(config)
     try:
-        replies = asyncio.run(Console(rt, bot_username=config.bot_username).send(text))
+        console = Console(rt, bot_username=config.bot_username)
+        if out_dir is not None:
+            console.photo_dir = out_dir
+        replies = asyncio.run(console.send(text))
     finally:
         rt.close()
-    return "\n\n".join(r.text or r.toast for r in replies)
+    parts = []
+    for r in replies:
+        if r.photo is not None and r.photo.key in console.saved:
+            parts.append(f"📈 {console.saved[r.photo.key]}\n{r.text}")
+        else:
+            parts.append(r.text or r.toast)
+    return "\n\n".join(parts)

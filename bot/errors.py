@@ -12,8 +12,8 @@ import traceback
 from bot import cards
 from bot.cards import Reply
 from bot.redact import redact
+from bot.telegram_html import MESSAGE_LIMIT, escape, visible_len
 from briefings.errors import AmbiguousRegion, BriefingError, UnknownRegion
-from briefings.messages import escape, visible_len
 
 # Room left for the header around the traceback in an admin message.
 _TRACE_BUDGET = 3600
@@ -53,7 +53,7 @@ def admin_report(exc: BaseException, where: str = "") -> str:
         head += f"\n{escape(cards.clip(redact(where), 300))}"
     body = _tail(trace, _TRACE_BUDGET)
     text = f"{head}\n<pre>{escape(body)}</pre>"
-    while visible_len(text) > cards.MAX_TEXT and len(body) > 100:
+    while visible_len(text) > MESSAGE_LIMIT and len(body) > 100:
         body = _tail(body, len(body) // 2)
         text = f"{head}\n<pre>{escape(body)}</pre>"
     return text

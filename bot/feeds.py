@@ -25,6 +25,8 @@ from bot.runtime import Runtime
 from briefings import chats
 from briefings.errors import InvalidArgument
 from briefings.fetching import FeedSettings
+from briefings.localtime import clock_time
+from briefings.localtime import zone as zone_of
 from briefings.polling import Poller, PollReport
 from briefings.sources import seed_from_toml
 
@@ -45,8 +47,7 @@ def earliest_delivery(conn, tz: str) -> dtime | None:
     today = datetime.now(zone).date()
     times = []
     for prefs in chats.subscribers(conn):
-        hour, minute = (int(x) for x in prefs.time.split(":"))
-        moment = datetime.combine(today, dtime(hour, minute), ZoneInfo(prefs.tz))
+        moment = datetime.combine(today, clock_time(prefs.time), zone_of(prefs.tz))
         times.append(moment.astimezone(zone).time())
     return min(times) if times else None
 
@@ -78,16 +79,14 @@ def _settings(app: Application, rt: Runtime) -> FeedSettings:
 
 
 def _seed(store: Any, settings: FeedSettings) -> list[str]:
-    with store.lock:
-        report = seed_from_toml(store.conn, settings.sources_file)
+    report = store.run(seed_from_toml, settings.sources_file)
     for source in report.added:
         log.info("sources.toml: added %s <%s>", source.label, source.url)
     return report.problems
 
 
 def _earliest(store: Any, tz: str) -> dtime | None:
-    with store.lock:
-        return earliest_delivery(store.conn, tz)
+    return store.run(earliest_delivery, tz)
 
 
 async def start_feeds(app: Application, rt: Runtime) -> None:
@@ -186,13 +185,9 @@ async def _issue_changed(app: Application, rt: Runtime) -> None:
     """New items: count editions, drop cached bundles, and send a late paper (as the inbox does)."""
     from bot.delivery import Deliverer
     from bot.scheduling import DELIVERER_KEY, catch_up
-    from briefings.inbox import record_editions
+    from briefings.inbox import record_issue_sizes
 
-    def editions(store: Any) -> None:
-        with store.lock:
-            record_editions(store)
-
-    await rt.call(editions, rt.store)
+    await rt.call(record_issue_sizes, rt.store)
     deliverer = app.bot_data.get(DELIVERER_KEY)
     if isinstance(deliverer, Deliverer):
         deliverer.forget_bundles()

@@ -2,9 +2,10 @@
 
 The PTB adapter (``bot.app``) and the offline console (``bot.console``) both build a ``Ctx`` and
 call the same functions here, so what the console prints is exactly what Telegram would get.
-Every SQLite, gazetteer or jieba call goes through ``rt.call`` (the single worker thread), never
-the event loop; region suggestions, which need no database, go through ``rt.compute`` so that
-they never hold up that thread (it also writes the delivery ledger). Every argument is cleaned
+The domain does the work (``briefings.county``, ``chats``, ``editions`` …); every SQLite,
+gazetteer or segmenter call goes through ``rt.call`` or ``rt.db`` (the single worker thread),
+never the event loop; region suggestions, which need no database, go through ``rt.compute`` so
+that they never hold up that thread (it also writes the delivery ledger). Every argument is cleaned
 (no bidi controls, no lone surrogates) and capped in ``run_command``/``run_text`` before any
 work is done on it. Domain errors (``briefings.errors``) propagate; the adapters turn them into
 messages with ``bot.errors``.
@@ -17,21 +18,19 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot import cards, errors
+from bot import cards, chart_commands, errors
 from bot.cards import Reply
+from bot.edition_html import EditionHtml
 from bot.runtime import Runtime
-from briefings import arguments, chats, editions, ledger
-from briefings.errors import AmbiguousRegion, BriefingError, InvalidArgument, UnknownRegion
+from briefings import arguments, chats, county, editions, ledger
+from briefings.errors import BriefingError, InvalidArgument, UnknownRegion
+from briefings.localtime import local_today
 from briefings.models import Region
 
 log = logging.getLogger(__name__)
 
-# Free text longer than this is not a place name: search it directly.
-MAX_NAME_CHARS = 24
 # Search queries remembered per chat for paging buttons (callback data holds only a key).
 MAX_REMEMBERED_SEARCHES = 64
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -73,109 +72,31 @@ class Ctx:
             await self.on_prefs_changed(self.chat_id)
 
 
-# ---- domain access (runs on the worker thread) ------------------------------------------------
-
-
-def _gazetteer():
-    from briefings.regions import load_gazetteer
-
-    return load_gazetteer()
-
-
-def warm_up() -> None:
-    """Load what the first county card or search would otherwise wait for (blocking)."""
-    from briefings import segment
-    from briefings.regions import find_mentions
-
-    find_mentions("丽水市缙云县")  # builds the gazetteer's matcher and loads the segmenter
-    segment.cut("缙云")
-
-
-def suggest_regions(name: str) -> list[Region]:
-    """Close names for an unknown one (CPU only: run it with ``rt.compute``)."""
-    return _gazetteer().suggest(name)
-
-
-def region_by_adcode(adcode: str) -> Region | None:
-    return _gazetteer().by_adcode(adcode)
-
-
-def county_view(store, region: Region, chat_id: int) -> dict[str, Any]:
-    gaz = _gazetteer()
-    try:
-        alternatives = list(gaz.alternatives(region))
-    except (AttributeError, BriefingError):
-        alternatives = []
-    return {
-        "articles": store.county_articles(region.adcode, limit=cards.CARD_ARTICLES),
-        "figures": store.county_figures(region.adcode, limit=cards.CARD_FIGURES),
-        "last": store.last_mention_date(region.adcode),
-        "followed": region.adcode in chats.follows(store.conn, chat_id),
-        "alternatives": alternatives,
-    }
+# ---- domain access --------------------------------------------------------------------------
 
 
 def _ensure(ctx: Ctx) -> Callable[[], chats.ChatPrefs]:
-    conn, chat_id, type_, title = ctx.rt.store.conn, ctx.chat_id, ctx.chat_type, ctx.title
-    return lambda: chats.ensure_chat(conn, chat_id, type_, title)
-
-
-def _named_county(store, name: str, chat_id: int) -> tuple[Region, dict[str, Any]]:
-    """Lookup and card data in one trip to the worker thread (each trip costs a wake-up).
-
-    No suggestions here: an unknown name gets them from ``rt.compute``, off this thread.
-    """
-    region = quiet_lookup(name)
-    return region, county_view(store, region, chat_id)
+    store, chat_id, type_, title = ctx.rt.store, ctx.chat_id, ctx.chat_type, ctx.title
+    return lambda: store.run(chats.ensure_chat, chat_id, type_, title)
 
 
 async def with_suggestions(ctx: Ctx, exc: UnknownRegion) -> UnknownRegion:
     """The same error with suggestions computed on the CPU pool (bounded, off the SQLite thread)."""
-    suggestions = await ctx.rt.compute(suggest_regions, exc.query)
+    suggestions = await ctx.rt.compute(county.suggest_regions, exc.query)
     return UnknownRegion(exc.query, suggestions)
 
 
 async def resolve_region(ctx: Ctx, name: str) -> Region:
     """What a user named: a region, or UnknownRegion with suggestions, or AmbiguousRegion."""
     try:
-        return await ctx.rt.compute(quiet_lookup, name)
+        return await ctx.rt.compute(county.quiet_lookup, name)
     except UnknownRegion as exc:
         raise await with_suggestions(ctx, exc) from None
 
 
-def quiet_lookup(name: str) -> Region:
-    """lookup without computing suggestions (2-50 ms): free text that is not a place is
-    searched instead, so suggestions would be thrown away."""
-    return _gazetteer().lookup(name, suggest=False)
-
-
-def _card_or_search(store, text: str, chat_id: int) -> tuple[Region | None, Any]:
-    """Free text: (region, card data) if it names a place, else (None, first search page)."""
-    if len(text) <= MAX_NAME_CHARS:
-        try:
-            region = quiet_lookup(text)
-        except (UnknownRegion, AmbiguousRegion, InvalidArgument):
-            pass
-        else:
-            return region, county_view(store, region, chat_id)
-    return None, store.search(text, limit=cards.SEARCH_PAGE_SIZE)
-
-
-def _card(region: Region, view: dict[str, Any], *, edit: bool = False) -> Reply:
-    return cards.county_card(
-        region,
-        view["articles"],
-        view["figures"],
-        view["last"],
-        followed=view["followed"],
-        alternatives=view["alternatives"],
-        edit=edit,
-    )
-
-
 async def county_card(ctx: Ctx, region: Region, *, edit: bool = False) -> Reply:
-    view = await ctx.rt.call(county_view, ctx.rt.store, region, ctx.chat_id)
-    return _card(region, view, edit=edit)
+    view = await ctx.rt.call(county.county_view, ctx.rt.store, region, chat_id=ctx.chat_id)
+    return cards.county_card(view, edit=edit)
 
 
 # ---- queries ----------------------------------------------------------------------------------
@@ -183,15 +104,14 @@ async def county_card(ctx: Ctx, region: Region, *, edit: bool = False) -> Reply:
 
 async def cmd_start(ctx: Ctx, args: str) -> list[Reply]:
     """/start [county_<adcode> | article_<id>]: deep links; also resumes a chat after a block."""
-    conn = ctx.rt.store.conn
     await ctx.rt.call(_ensure(ctx))
-    before = await ctx.rt.call(chats.get_chat, conn, ctx.chat_id)
-    await ctx.rt.call(chats.set_active, conn, ctx.chat_id, True)
+    before = await ctx.rt.db(chats.get_chat, ctx.chat_id)
+    await ctx.rt.db(chats.set_active, ctx.chat_id, True)
     if before is not None and before.subscribed and not before.active:
         await ctx.prefs_changed()  # a subscriber back from a block gets its delivery job again
     payload = args.strip()
     if m := re.fullmatch(r"county_(\d{6})", payload):
-        region = await ctx.rt.call(region_by_adcode, m.group(1))
+        region = await ctx.rt.call(county.region_by_adcode, m.group(1))
         if region is not None:
             return [await county_card(ctx, region)]
     if m := re.fullmatch(r"article_(\d{1,18})", payload):
@@ -209,10 +129,10 @@ async def cmd_county(ctx: Ctx, args: str) -> list[Reply]:
     if not name:
         return [cards.county_usage()]
     try:
-        region, view = await ctx.rt.call(_named_county, ctx.rt.store, name, ctx.chat_id)
+        view = await ctx.rt.call(county.named_view, ctx.rt.store, name, chat_id=ctx.chat_id)
     except UnknownRegion as exc:
         raise await with_suggestions(ctx, exc) from None
-    return [_card(region, view)]
+    return [cards.county_card(view)]
 
 
 async def cmd_film(ctx: Ctx, args: str) -> list[Reply]:
@@ -283,22 +203,18 @@ async def cmd_article(ctx: Ctx, args: str) -> list[Reply]:
     return await show_article(ctx, args)
 
 
-def _local_today(ctx: Ctx, tz: str) -> str:
-    now: datetime = ctx.rt.clock()
-    try:
-        zone = ZoneInfo(tz)
-    except (ValueError, KeyError):
-        zone = ZoneInfo(ctx.rt.config.timezone)
-    return now.astimezone(zone).date().isoformat()
+def _today_messages(store, prefs, today: str, render: EditionHtml) -> list[str]:
+    """/today composed and rendered in one trip to the worker thread."""
+    return render(editions.latest_for_chat(store, prefs, today))
 
 
 async def cmd_today(ctx: Ctx, args: str) -> list[Reply]:
-    prefs = await ctx.rt.call(chats.get_chat, ctx.rt.store.conn, ctx.chat_id)
-    today = _local_today(ctx, prefs.tz if prefs else ctx.rt.config.timezone)
-    edition = await ctx.rt.call(
-        editions.latest_for_chat, ctx.rt.store, prefs, today, bot_username=ctx.bot_username or None
-    )
-    return [Reply(cards.fit(t)) for t in edition.messages]
+    prefs = await ctx.rt.db(chats.get_chat, ctx.chat_id)
+    default_tz = ctx.rt.config.timezone
+    today = local_today(ctx.rt.clock(), prefs.tz if prefs else default_tz, default_tz).isoformat()
+    render = EditionHtml(ctx.bot_username or None)
+    messages = await ctx.rt.call(_today_messages, ctx.rt.store, prefs, today, render)
+    return [Reply(cards.fit(t)) for t in messages]
 
 
 # ---- subscriptions ----------------------------------------------------------------------------
@@ -319,8 +235,7 @@ async def cmd_subscribe(ctx: Ctx, args: str) -> list[Reply]:
     time = args.strip() or None
     if time is not None:
         chats.parse_time(time)  # validate before touching anything
-    prefs = await ctx.rt.call(
-        chats.subscribe, ctx.rt.store.conn, ctx.chat_id, time=time, thread_id=ctx.thread_id
+    prefs = await ctx.rt.db(chats.subscribe, ctx.chat_id, time=time, thread_id=ctx.thread_id
     )
     await ctx.prefs_changed()
     return [cards.subscribed(prefs)]
@@ -329,13 +244,13 @@ async def cmd_subscribe(ctx: Ctx, args: str) -> list[Reply]:
 async def cmd_unsubscribe(ctx: Ctx, args: str) -> list[Reply]:
     if refusal := await _managed(ctx):
         return refusal
-    prefs = await ctx.rt.call(chats.unsubscribe, ctx.rt.store.conn, ctx.chat_id)
+    prefs = await ctx.rt.db(chats.unsubscribe, ctx.chat_id)
     await ctx.prefs_changed()
     return [cards.unsubscribed(prefs)]
 
 
 async def _current(ctx: Ctx) -> chats.ChatPrefs:
-    prefs = await ctx.rt.call(chats.get_chat, ctx.rt.store.conn, ctx.chat_id)
+    prefs = await ctx.rt.db(chats.get_chat, ctx.chat_id)
     return prefs or chats.ChatPrefs(chat_id=ctx.chat_id, type=ctx.chat_type)
 
 
@@ -351,7 +266,7 @@ async def _change_setting(
         return [Reply(current(await _current(ctx)))]
     if refusal := await _managed(ctx):
         return refusal
-    prefs = await ctx.rt.call(setter, ctx.rt.store.conn, ctx.chat_id, args.strip())
+    prefs = await ctx.rt.db(setter, ctx.chat_id, args.strip())
     await ctx.prefs_changed()
     return [cards.settings_changed(changed(prefs), prefs)]
 
@@ -383,28 +298,30 @@ async def cmd_topics(ctx: Ctx, args: str) -> list[Reply]:
     return [cards.topics_keyboard(prefs)]
 
 
-async def cmd_follow(ctx: Ctx, args: str) -> list[Reply]:
+async def _change_follow(ctx: Ctx, args: str, *, follow: bool) -> list[Reply]:
+    """/follow NAME and /unfollow NAME: resolve the place, then change the chat's follows."""
+    command = "follow" if follow else "unfollow"
     if not args.strip():
-        return [Reply("用法:/follow 县名,例如 /follow 缙云")]
+        return [Reply(f"用法:/{command} 县名,例如 /{command} 缙云")]
     if refusal := await _managed(ctx):
         return refusal
     region = await resolve_region(ctx, args.strip())
-    added = await ctx.rt.call(chats.follow, ctx.rt.store.conn, ctx.chat_id, region.adcode)
-    return [cards.followed(region, added)]
+    change = chats.follow if follow else chats.unfollow
+    changed = await ctx.rt.db(change, ctx.chat_id, region.adcode)
+    return [(cards.followed if follow else cards.unfollowed)(region, changed)]
+
+
+async def cmd_follow(ctx: Ctx, args: str) -> list[Reply]:
+    return await _change_follow(ctx, args, follow=True)
 
 
 async def cmd_unfollow(ctx: Ctx, args: str) -> list[Reply]:
-    if not args.strip():
-        return [Reply("用法:/unfollow 县名,例如 /unfollow 缙云")]
-    if refusal := await _managed(ctx):
-        return refusal
-    region = await resolve_region(ctx, args.strip())
-    removed = await ctx.rt.call(chats.unfollow, ctx.rt.store.conn, ctx.chat_id, region.adcode)
-    return [cards.unfollowed(region, removed)]
+    return await _change_follow(ctx, args, follow=False)
 
 
 def _followed_regions(store, chat_id: int) -> list[Region]:
-    return [r for a in chats.follows(store.conn, chat_id) if (r := region_by_adcode(a)) is not None]
+    adcodes = store.run(chats.follows, chat_id)
+    return [r for a in adcodes if (r := county.region_by_adcode(a)) is not None]
 
 
 async def cmd_following(ctx: Ctx, args: str) -> list[Reply]:
@@ -416,7 +333,7 @@ async def cmd_following(ctx: Ctx, args: str) -> list[Reply]:
 
 
 def _stats(store) -> tuple[dict[str, int], dict[str, int]]:
-    return store.stats(), ledger.stats(store.conn)
+    return store.stats(), store.run(ledger.stats)
 
 
 async def cmd_stats(ctx: Ctx, args: str) -> list[Reply]:
@@ -448,18 +365,17 @@ def _sources_action(store, action: str, rest: str) -> Any:
     """The /sources sub-command on the worker thread: (what it did, the source or the list)."""
     from briefings import sources
 
-    conn = store.conn
     if action == "add":
         url, _, name = rest.strip().partition(" ")
         # The name given is also the paper its items are filed under (浙江日报, not the feed's
         # own title, which for RSSHub's paper routes is a page's).
         label = name.strip() or None
-        return sources.add_source(conn, url, name=label, source=label, origin="bot")
+        return store.run(sources.add_source, url, name=label, source=label, origin="bot")
     if action in ("remove", "delete", "rm"):
-        return sources.remove_source(conn, rest)
+        return store.run(sources.remove_source, rest)
     if action in ("enable", "disable"):
-        return sources.set_enabled(conn, rest, action == "enable")
-    return sources.list_sources(conn)
+        return store.run(sources.set_enabled, rest, action == "enable")
+    return store.run(sources.list_sources)
 
 
 async def cmd_sources(ctx: Ctx, args: str) -> list[Reply]:
@@ -499,9 +415,15 @@ async def on_text(ctx: Ctx, text: str) -> list[Reply]:
     query = text.strip()
     if not query:
         return [Reply(cards.help_text(admin=ctx.is_bot_admin))]
-    region, found = await ctx.rt.call(_card_or_search, ctx.rt.store, query, ctx.chat_id)
-    if region is not None:
-        return [_card(region, found)]
+    found = await ctx.rt.call(
+        county.view_or_search,
+        ctx.rt.store,
+        query,
+        chat_id=ctx.chat_id,
+        search_limit=cards.SEARCH_PAGE_SIZE,
+    )
+    if isinstance(found, county.CountyView):
+        return [cards.county_card(found)]
     return [cards.search_page(found, 0, _search_key(ctx, query))]
 
 
@@ -509,7 +431,7 @@ async def _toggle_topic(ctx: Ctx, key: str) -> list[Reply]:
     if not await ctx.can_manage():
         return [Reply("", toast="只有群管理员可以修改设置")]
     await ctx.rt.call(_ensure(ctx))
-    prefs = await ctx.rt.call(chats.toggle_topic, ctx.rt.store.conn, ctx.chat_id, key)
+    prefs = await ctx.rt.db(chats.toggle_topic, ctx.chat_id, key)
     await ctx.prefs_changed()
     state = "已开启" if key in prefs.topics else "已关闭"
     return [cards.topics_keyboard(prefs, edit=True, toast=f"{state}:{cards.TOPICS[key]}")]
@@ -518,12 +440,12 @@ async def _toggle_topic(ctx: Ctx, key: str) -> list[Reply]:
 async def _follow_button(ctx: Ctx, adcode: str, follow: bool) -> list[Reply]:
     if not await ctx.can_manage():
         return [Reply("", toast="只有群管理员可以修改关注")]
-    region = await ctx.rt.call(region_by_adcode, adcode)
+    region = await ctx.rt.call(county.region_by_adcode, adcode)
     if region is None:
         return [Reply("", toast="这个按钮已失效")]
     await ctx.rt.call(_ensure(ctx))
     fn = chats.follow if follow else chats.unfollow
-    await ctx.rt.call(fn, ctx.rt.store.conn, ctx.chat_id, region.adcode)
+    await ctx.rt.db(fn, ctx.chat_id, region.adcode)
     card = await county_card(ctx, region, edit=True)
     toast = f"已关注 {region.short}" if follow else f"已取消关注 {region.short}"
     return [Reply(card.text, card.buttons, edit=True, toast=toast)]
@@ -533,7 +455,7 @@ async def on_button(ctx: Ctx, data: str) -> list[Reply]:
     """A callback-button press. Payloads: county:, article:, search:, topic:, follow:, unfollow:."""
     kind, _, rest = data.partition(":")
     if kind == "county":
-        region = await ctx.rt.call(region_by_adcode, rest)
+        region = await ctx.rt.call(county.region_by_adcode, rest)
         if region is not None:
             return [await county_card(ctx, region, edit=True)]
     elif kind == "article" and rest.isdigit():
@@ -548,6 +470,8 @@ async def on_button(ctx: Ctx, data: str) -> list[Reply]:
         return await _toggle_topic(ctx, rest)
     elif kind in ("follow", "unfollow"):
         return await _follow_button(ctx, rest, kind == "follow")
+    elif kind in chart_commands.BUTTON_KINDS:
+        return await chart_commands.on_button(ctx, kind, rest)
     return [Reply("", toast="这个按钮已失效")]
 
 
@@ -571,6 +495,9 @@ COMMANDS: dict[str, Handler] = {
     "stats": cmd_stats,
     "ingest": cmd_ingest,
     "sources": cmd_sources,
+    "rank": chart_commands.cmd_rank,
+    "compare": chart_commands.cmd_compare,
+    "chart": chart_commands.cmd_chart,
 }
 
 # Shown in Telegram's command menu (setMyCommands): Chinese by default, English for "en".
@@ -589,6 +516,9 @@ MENU_ZH: tuple[tuple[str, str], ...] = (
     ("unfollow", "取消关注地区"),
     ("following", "关注的地区"),
     ("article", "阅读全文:/article 编号"),
+    ("rank", "指标排名:/rank GDP"),
+    ("compare", "地区对比:/compare 缙云 柯城"),
+    ("chart", "图表:/chart 缙云 或 /chart GDP"),
     ("help", "帮助"),
 )
 MENU_EN: tuple[tuple[str, str], ...] = (
@@ -606,6 +536,9 @@ MENU_EN: tuple[tuple[str, str], ...] = (
     ("unfollow", "Unfollow a county"),
     ("following", "Followed counties"),
     ("article", "Read an article: /article ID"),
+    ("rank", "Rank counties: /rank GDP"),
+    ("compare", "Compare counties: /compare jinyun kecheng"),
+    ("chart", "Chart: /chart jinyun or /chart GDP"),
     ("help", "Help"),
 )
 
@@ -640,6 +573,9 @@ ARGUMENT_LIMITS: dict[str, tuple[int, str]] = {
     "time": (arguments.MAX_SETTING_CHARS, "时间"),
     "timezone": (arguments.MAX_SETTING_CHARS, "时区"),
     "sources": (2100, "订阅源参数"),  # a URL (at most 2,000 characters), an action and a name
+    "rank": (arguments.MAX_SETTING_CHARS, "指标"),
+    "chart": (arguments.MAX_SETTING_CHARS, "参数"),
+    "compare": (chart_commands.MAX_COMPARE * (arguments.MAX_REGION_CHARS + 1), "地区名"),
 }
 # Callback data is at most 64 bytes on Telegram; anything longer is not one of our buttons.
 MAX_BUTTON_CHARS = 64

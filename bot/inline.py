@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from bot import cards
 from bot.cards import Button, Keyboard
-from bot.handlers import county_view, quiet_lookup, region_by_adcode
-from bot.runtime import Runtime
-from briefings.errors import AmbiguousRegion, BriefingError, UnknownRegion
-from briefings.messages import escape
+from bot.runtime import Runtime, runtime_of
+from bot.telegram_html import deep_link, escape
+from briefings import county
+from briefings.county import CountyView
 from briefings.models import Region, StoredArticle
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 MAX_RESULTS = 50  # Telegram's InlineQueryLimit.RESULTS
 LATEST = 8  # results for an empty query
 ARTICLE_RESULTS = 20
+MAX_PLACES = 5  # county cards offered for an ambiguous name
 MAX_QUERY_CHARS = 64  # Telegram caps inline queries at 256; a share needs far less
 
 
@@ -45,7 +46,7 @@ def _article_item(a: StoredArticle, snippet: str, bot_username: str) -> InlineIt
     excerpt = snippet or a.body
     if excerpt:
         lines.append(escape(cards.clip(excerpt, 300)))
-    link = cards.deep_link(bot_username, f"article_{a.id}")
+    link = deep_link(bot_username, f"article_{a.id}")
     row = [Button("阅读全文", url=link)] if link else []
     row.append(Button("📤 分享", inline_query=f"#{a.id}"))
     return InlineItem(
@@ -57,16 +58,16 @@ def _article_item(a: StoredArticle, snippet: str, bot_username: str) -> InlineIt
     )
 
 
-def _county_item(region: Region, view: dict, bot_username: str) -> InlineItem:
-    card = cards.county_card(region, view["articles"], view["figures"], view["last"])
-    link = cards.deep_link(bot_username, f"county_{region.adcode}")
+def _county_item(view: CountyView, bot_username: str) -> InlineItem:
+    region = view.region
+    card = cards.county_card(view)
+    link = deep_link(bot_username, f"county_{region.adcode}")
     row = [Button("在机器人中查看", url=link)] if link else []
     row.append(Button("📤 分享", inline_query=region.short or region.name))
-    figures = view["figures"]
     desc = (
-        f"{len(figures)} 个最新数据 · {len(view['articles'])} 篇报道"
-        if figures or view["articles"]
-        else "暂无报道"
+        "暂无报道"
+        if view.empty
+        else f"{len(view.figures)} 个最新数据 · {len(view.articles)} 篇报道"
     )
     return InlineItem(
         id=f"c{region.adcode}",
@@ -86,16 +87,7 @@ def _latest(store, bot_username: str) -> list[InlineItem]:
     return [_article_item(b.article, "", bot_username) for b in ranked[:LATEST]]
 
 
-def _regions_for(query: str) -> list[Region]:
-    try:
-        return [quiet_lookup(query)]
-    except AmbiguousRegion as exc:
-        return list(exc.candidates[:5])
-    except (UnknownRegion, BriefingError):
-        return []
-
-
-def collect(store, query: str, chat_id: int, bot_username: str) -> list[InlineItem]:
+def collect(store, query: str, bot_username: str) -> list[InlineItem]:
     """All results for one inline query (runs on the worker thread)."""
     q = " ".join(query.split())[:MAX_QUERY_CHARS]
     if not q:
@@ -104,11 +96,11 @@ def collect(store, query: str, chat_id: int, bot_username: str) -> list[InlineIt
         a = store.article(int(m.group(1)))
         return [_article_item(a, "", bot_username)] if a else []
     items: list[InlineItem] = []
-    regions = _regions_for(q) if len(q) <= 24 else []
+    regions = county.place_or_search(q).regions[:MAX_PLACES]
     for region in regions:
-        view = county_view(store, region, chat_id)
-        items.append(_county_item(region, view, bot_username))
-        for a in view["articles"]:
+        view = county.county_view(store, region)
+        items.append(_county_item(view, bot_username))
+        for a in view.articles:
             items.append(_article_item(a, "", bot_username))
     if not regions:
         page = store.search(q, limit=ARTICLE_RESULTS)
@@ -121,12 +113,12 @@ def collect(store, query: str, chat_id: int, bot_username: str) -> list[InlineIt
 
 async def inline_items(rt: Runtime, query: str, bot_username: str) -> list[InlineItem]:
     """Results for ``@bot <query>``: county cards and their latest articles, else a search."""
-    return await rt.call(collect, rt.store, query, 0, bot_username)
+    return await rt.call(collect, rt.store, query, bot_username)
 
 
 def region_of_item(item_id: str) -> Region | None:
     """The region a chosen county result was about (for share statistics)."""
-    return region_by_adcode(item_id[1:]) if item_id.startswith("c") else None
+    return county.region_by_adcode(item_id[1:]) if item_id.startswith("c") else None
 
 
 # ---- PTB glue ---------------------------------------------------------------------------------
@@ -136,7 +128,7 @@ def to_result(item: InlineItem):
     """InlineQueryResultArticle for one item (HTML message, link previews off)."""
     from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions
 
-    from bot.app import keyboard
+    from bot.markup import keyboard
 
     return InlineQueryResultArticle(
         id=item.id,
@@ -153,8 +145,6 @@ def to_result(item: InlineItem):
 
 async def on_inline_query(update, context) -> None:
     """Answer an inline query; cached briefly per user since results change only on ingest."""
-    from bot.app import runtime_of
-
     query = update.inline_query
     rt = runtime_of(context)
     items = await inline_items(rt, query.query, context.bot.username or "")

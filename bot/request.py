@@ -25,14 +25,16 @@ from urllib.parse import urlsplit
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
-from telegram.request._baserequest import DefaultValue  # PTB's sentinel for "not given"
 
 USER_AGENT = HTTPXRequest.USER_AGENT  # "python-telegram-bot v22.8 (...)", as PTB sends it
 _JSON = {"Content-Type": "application/json"}
 
 
-def _pick(value: float | DefaultValue | None, default: float | None) -> float | None:
-    return default if isinstance(value, DefaultValue) else value
+def _pick(value: object, default: float | None) -> float | None:
+    """A timeout PTB passed, or ours where it passed its "not given" marker (``DEFAULT_NONE``)."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return default
 
 
 def _sum(*parts: float | None) -> float | None:
@@ -82,10 +84,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | DefaultValue | None = BaseRequest.DEFAULT_NONE,
-        write_timeout: float | DefaultValue | None = BaseRequest.DEFAULT_NONE,
-        connect_timeout: float | DefaultValue | None = BaseRequest.DEFAULT_NONE,
-        pool_timeout: float | DefaultValue | None = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             await self.initialize()

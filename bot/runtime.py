@@ -1,10 +1,12 @@
 """Shared resources of a running bot, reachable from every handler and job.
 
-Blocking SQLite work goes through ``Runtime.call``: one worker thread owns the connection, so
-the event loop never blocks and SQLite never sees two threads at once. That thread also writes
-the delivery ledger, so nothing else may queue long work on it: pure CPU work that needs no
-database (region suggestions) goes through ``Runtime.compute`` instead, on a small pool of its
-own with a bounded number of jobs admitted at once.
+Blocking SQLite work goes through ``Runtime.call`` (a domain service or Store method, given
+``rt.store``) or ``Runtime.db`` (a table module's function of a connection, run through
+``Store.run``): one worker thread owns the connection, so the event loop never blocks and
+SQLite never sees two threads at once (docs/architecture.md, "Reaching the database"). That
+thread also writes the delivery ledger, so nothing else may queue long work on it: pure CPU work
+that needs no database (region suggestions) goes through ``Runtime.compute`` instead, on a small
+pool of its own with a bounded number of jobs admitted at once.
 """
 
 from __future__ import annotations
@@ -27,8 +29,17 @@ CPU_WORKERS = 2
 CPU_JOBS = 8
 
 
+# Where the application keeps its Runtime (``Application.bot_data``).
+RUNTIME_KEY = "rt"
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def runtime_of(context: Any) -> Runtime:
+    """The Runtime of a PTB callback context (set by ``bot.app.build_application``)."""
+    return context.application.bot_data[RUNTIME_KEY]
 
 
 @dataclass
@@ -55,6 +66,11 @@ class Runtime:
         """Run blocking ``fn`` on the SQLite worker thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+
+    async def db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a table module's ``fn(conn, *args, **kwargs)`` (``briefings.chats``, ``ledger``
+        …) on the SQLite worker thread, under the store lock (``Store.run``)."""
+        return await self.call(self.store.run, fn, *args, **kwargs)
 
     async def compute(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run CPU-bound ``fn`` (no database!) on the CPU pool, never on the SQLite thread.

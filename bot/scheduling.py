@@ -1,40 +1,39 @@
-"""Jobs of a running bot: each chat's daily briefing, catch-up after downtime, the inbox job
-(its ingest is briefings.inbox).
+"""Jobs of a running bot: each chat's daily briefing, retries, catch-up after downtime, the
+inbox job (its ingest is briefings.inbox).
 
 PTB's JobQueue (APScheduler underneath) keeps jobs in memory only, so they are rebuilt from
 SQLite at start-up, one per chat under the fixed name ``briefing:{chat_id}``; scheduling a chat
 removes its old job first, so restarts and /time changes never leave two. What is sent is
-decided by the ledger, not by the job, so even a duplicate job could not send twice.
+decided by the ledger, not by the job, so even a duplicate job could not send twice. Deciding
+what the catch-up and the retries owe is domain work (briefings/delivery_plan.py); here it is
+run on the SQLite worker thread and handed to the application's ``Deliverer``.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from datetime import time as dtime
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from telegram import Bot
 from telegram.ext import Application, CallbackContext
 
-from bot.delivery import Deliverer, DeliveryReport, with_conn
+from bot.delivery import Deliverer, DeliveryReport
+from bot.lease import DeliveryBusy
 from bot.runtime import Runtime
-from briefings import chats, ledger
-from briefings.editions import MAX_EDITION_AGE_DAYS
-from briefings.editions import issue_for as edition_for
+from briefings import chats, delivery_plan, ledger
+from briefings.editions import MAX_ISSUE_AGE_DAYS, issue_for
 from briefings.inbox import InboxResult, ingest_inbox
+from briefings.localtime import clock_time, local_today, zone
 
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "briefing:"
 INBOX_JOB = "inbox"
 CATCHUP_JOB = "catchup"
+RETRY_JOB = "delivery-retry"
 DELIVERER_KEY = "deliverer"
-# A chat whose delivery time is at or after the catch-up limit still gets this much grace.
-LATE_GRACE = timedelta(hours=2)
+# Seconds between looks for deliveries whose retry is due (their own backoff decides when).
+RETRY_INTERVAL = 30.0
 # APScheduler drops a run that starts later than this (a busy loop at 07:30 sharp).
 MISFIRE_GRACE_SECONDS = 600
 
@@ -43,58 +42,28 @@ def job_name(chat_id: int) -> str:
     return f"{JOB_PREFIX}{chat_id}"
 
 
-def _hm(text: str) -> dtime:
-    hour, minute = (int(x) for x in text.split(":"))
-    return dtime(hour, minute)
-
-
-def catchup_deadline(chat_time: str, catchup_until: str) -> dtime:
-    """Local time after which a missed edition is skipped rather than sent late.
-
-    ``catchup_until`` (12:00 by default) for morning chats; a chat that asked for a later time
-    gets LATE_GRACE after it, so an evening subscriber is not skipped for good.
-    """
-    chosen, until = _hm(chat_time), _hm(catchup_until)
-    if chosen < until:
-        return until
-    late = datetime.combine(datetime(2000, 1, 1), chosen) + LATE_GRACE
-    return late.time() if late.day == 1 else dtime(23, 59, 59)
-
-
 # --- the deliverer of a running application ---------------------------------------------------
 
 
 async def get_deliverer(application: Application, rt: Runtime) -> Deliverer:
-    """The application's one Deliverer (one limiter for every job), created on first use.
+    """The application's one Deliverer, created on first use.
 
-    It sends with ``application.bot`` unless that bot has a PTB rate limiter, which would limit
-    every send a second time; then it gets its own plain Bot with the same token and server.
+    It sends with ``application.bot``, whose rate limiter (bot/ratelimit.py) every reply also
+    passes, so digest parts and replies share one 30/s budget and replies go first.
     """
     existing = application.bot_data.get(DELIVERER_KEY)
     if isinstance(existing, Deliverer):
         return existing
-    bot: Bot = application.bot
-    if getattr(bot, "rate_limiter", None) is not None:
-        from bot.delivery import delivery_bot
-
-        base = bot.base_url[: -len(bot.token)] if bot.base_url.endswith(bot.token) else ""
-        cfg = rt.config
-        if base:
-            from dataclasses import replace
-
-            cfg = replace(cfg, token=bot.token, base_url=base)
-        bot = delivery_bot(cfg)
-        await bot.initialize()
-    deliverer = Deliverer(rt, bot)
+    deliverer = Deliverer(rt, application.bot)
     application.bot_data[DELIVERER_KEY] = deliverer
     return deliverer
 
 
 async def close_deliverer(application: Application) -> None:
-    """Shut down the delivery bot if it is not the application's own (call from post_shutdown)."""
+    """Give up the delivery lock if a pass was cut short (call from post_shutdown)."""
     deliverer = application.bot_data.pop(DELIVERER_KEY, None)
-    if isinstance(deliverer, Deliverer) and deliverer.bot is not application.bot:
-        await deliverer.bot.shutdown()
+    if isinstance(deliverer, Deliverer):
+        await deliverer.close()
 
 
 # --- per-chat jobs ----------------------------------------------------------------------------
@@ -119,7 +88,7 @@ def _schedule(application: Application, rt: Runtime, prefs: chats.ChatPrefs) -> 
     if not (prefs.subscribed and prefs.active):
         return
     assert application.job_queue is not None
-    at = _hm(prefs.time).replace(tzinfo=ZoneInfo(prefs.tz))
+    at = clock_time(prefs.time).replace(tzinfo=zone(prefs.tz))
     name = job_name(prefs.chat_id)
     application.job_queue.run_daily(
         briefing_job,
@@ -140,7 +109,7 @@ async def reschedule_chat(application: Application, rt: Runtime, chat_id: int) -
 
     Call after /subscribe, /unsubscribe, /time, /timezone, /start after a block, migration.
     """
-    prefs = await rt.call(_locked, rt, chats.get_chat, chat_id)
+    prefs = await rt.db(chats.get_chat, chat_id)
     if prefs is None:
         _unschedule(application, chat_id)
         return
@@ -148,19 +117,19 @@ async def reschedule_chat(application: Application, rt: Runtime, chat_id: int) -
 
 
 async def schedule_all(application: Application, rt: Runtime, *, catchup: bool = True) -> int:
-    """Rebuild every briefing job from SQLite, start inbox ingest, and queue the catch-up.
+    """Rebuild every briefing job from SQLite, start inbox ingest and retries, queue the catch-up.
 
     Call from ``post_init``. Returns the number of chats scheduled.
     """
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
-    subs = await rt.call(_locked, rt, chats.subscribers)
+    subs = await rt.db(chats.subscribers)
     wanted = {job_name(p.chat_id) for p in subs}
     for job in application.job_queue.jobs(f"^{JOB_PREFIX}"):
         if job.name not in wanted:
             job.schedule_removal()
     for prefs in subs:
         _schedule(application, rt, prefs)
-    for name in (INBOX_JOB, CATCHUP_JOB):
+    for name in (INBOX_JOB, CATCHUP_JOB, RETRY_JOB):
         for job in application.job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     if rt.config.inbox_interval > 0:
@@ -172,6 +141,14 @@ async def schedule_all(application: Application, rt: Runtime, *, catchup: bool =
             data=rt,
             job_kwargs={"id": INBOX_JOB, "replace_existing": True, "coalesce": True},
         )
+    application.job_queue.run_repeating(
+        retry_job,
+        interval=RETRY_INTERVAL,
+        first=RETRY_INTERVAL,
+        name=RETRY_JOB,
+        data=rt,
+        job_kwargs={"id": RETRY_JOB, "replace_existing": True, "coalesce": True},
+    )
     if catchup:  # as a job, so a long catch-up never delays the start of polling
         application.job_queue.run_once(catchup_job, when=0.5, name=CATCHUP_JOB, data=rt)
     log.info("scheduled the briefing for %d chats", len(subs))
@@ -179,108 +156,84 @@ async def schedule_all(application: Application, rt: Runtime, *, catchup: bool =
 
 
 async def briefing_job(context: CallbackContext) -> None:
-    """A chat's daily job: send it the newest issue it has not had (see edition_for)."""
+    """A chat's daily job: send it the newest issue it has not had (see issue_for)."""
     assert context.job is not None
     data: JobData = context.job.data  # type: ignore[assignment]
     await deliver_scheduled(context.application, data.rt, data.chat_id)
 
 
 async def deliver_scheduled(application: Application, rt: Runtime, chat_id: int) -> str:
-    """What the daily job does for one chat; returns the delivery outcome (or "no-edition")."""
-    prefs = await rt.call(_locked, rt, chats.get_chat, chat_id)
+    """What the daily job does for one chat; returns the delivery outcome, or "no-edition" when
+    no recent issue exists.
+
+    If another process (a ``push``) is delivering, the job waits for it to finish.
+    """
+    prefs = await rt.db(chats.get_chat, chat_id)
     if prefs is None or not (prefs.subscribed and prefs.active):
         return "inactive"
-    today = rt.clock().astimezone(ZoneInfo(prefs.tz)).date()
-    date = await rt.call(edition_for, rt.store, today)
+    today = local_today(rt.clock(), prefs.tz)
+    date = await rt.call(issue_for, rt.store, today)
     if date is None:
-        log.info("chat %s: no issue within %d days of %s", chat_id, MAX_EDITION_AGE_DAYS, today)
+        log.info("chat %s: no issue within %d days of %s", chat_id, MAX_ISSUE_AGE_DAYS, today)
         return "no-edition"
     deliverer = await get_deliverer(application, rt)
     bundles = await deliverer.bundles(date)
     return await deliverer.deliver_chat(chat_id, date, bundles, DeliveryReport(date=date))
 
 
-# --- catch-up ---------------------------------------------------------------------------------
+# --- retries ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CatchupPlan:
-    """What start-up owes each chat: deliver now, or record the edition as skipped."""
+async def retry_due(application: Application, rt: Runtime) -> DeliveryReport:
+    """Try again the deliveries whose retry is due (and any left ``sending`` by a dead process).
 
-    deliver: list[tuple[int, str]] = field(default_factory=list)
-    skip: list[tuple[int, str, str]] = field(default_factory=list)  # chat, edition, reason
-    abandon: list[tuple[int, str]] = field(default_factory=list)
-
-
-def plan_catchup(
-    store: Any, now_utc: datetime, catchup_until: str, *, skip_late: bool = True
-) -> CatchupPlan:
-    """Decide, for every subscriber whose time has passed today, what to do about today's issue.
-
-    Before the chat's deadline (catchup_deadline) a missing edition is delivered; after it, it is
-    marked ``skipped`` (with ``skip_late``). A row left ``sending`` by a crash is always finished,
-    whatever the hour: half an edition is worse than a late one. Interrupted rows too old to be
-    anyone's current edition are abandoned (marked failed) so they stop showing as in progress.
+    Skipped, with a log line, while another process holds the delivery lock: the next run
+    (every RETRY_INTERVAL seconds) looks again.
     """
-    plan = CatchupPlan()
-    with store.lock:
-        conn = store.conn
-        subs = {p.chat_id: p for p in chats.subscribers(conn)}
-        editions: dict[Any, str | None] = {}
-        current: set[tuple[int, str]] = set()
-        for prefs in subs.values():
-            local = now_utc.astimezone(ZoneInfo(prefs.tz))
-            if local.time() < _hm(prefs.time):
-                continue
-            if local.date() not in editions:
-                editions[local.date()] = edition_for(store, local.date())
-            date = editions[local.date()]
-            if date is None:
-                continue
-            current.add((prefs.chat_id, date))
-            row = ledger.get(conn, prefs.chat_id, date)
-            if row is not None and row.status not in (ledger.PENDING, ledger.SENDING):
-                continue
-            deadline = catchup_deadline(prefs.time, catchup_until)
-            if local.time() < deadline or (row is not None and row.status == ledger.SENDING):
-                plan.deliver.append((prefs.chat_id, date))
-            elif skip_late:
-                reason = (
-                    f"skipped: not sent at {prefs.time} {prefs.tz} (bot down?);"
-                    f" catch-up ends at {deadline:%H:%M}"
-                )
-                plan.skip.append((prefs.chat_id, date, reason))
-        for row in ledger.unfinished(conn):
-            key = (row.chat_id, row.edition)
-            if key in current:
-                continue
-            prefs = subs.get(row.chat_id)
-            local_today = now_utc.astimezone(ZoneInfo(prefs.tz if prefs else "UTC")).date()
-            fresh = row.edition >= (local_today - timedelta(days=MAX_EDITION_AGE_DAYS)).isoformat()
-            if prefs is not None and fresh and row.status == ledger.SENDING:
-                plan.deliver.append(key)
-            else:
-                plan.abandon.append(key)
-    return plan
+    report = DeliveryReport()
+    plan = await rt.call(delivery_plan.plan_retries, rt.store, rt.clock())
+    if not plan:
+        return report  # the usual case: no lock taken, nothing written
+    deliverer = await get_deliverer(application, rt)
+    try:
+        async with deliverer.lease(wait=0):
+            for date, chat_ids in sorted(plan.items()):
+                report.add(await deliverer.deliver_issue(date, chat_ids=chat_ids))
+    except DeliveryBusy as exc:
+        log.info("retries skipped this time: delivery lock held by %s", exc.holder.describe())
+        return report
+    if report.sent or report.failed or report.pending:
+        log.info("retries: %s", report.summary())
+    return report
+
+
+async def retry_job(context: CallbackContext) -> None:
+    assert context.job is not None
+    await retry_due(context.application, context.job.data)  # type: ignore[arg-type]
+
+
+# --- catch-up ---------------------------------------------------------------------------------
 
 
 async def catch_up(
     application: Application, rt: Runtime, *, skip_late: bool = True
 ) -> DeliveryReport:
-    """Deliver what downtime made us miss (see plan_catchup); log and record the rest."""
+    """Deliver what downtime made us miss (delivery_plan.plan_catchup); log and record the rest."""
     plan = await rt.call(
-        plan_catchup, rt.store, rt.clock(), rt.config.catchup_until, skip_late=skip_late
+        delivery_plan.plan_catchup,
+        rt.store,
+        rt.clock(),
+        rt.config.catchup_until,
+        skip_late=skip_late,
     )
     report = DeliveryReport()
     for chat_id, date, reason in plan.skip:
-        done = await rt.call(_locked, rt, ledger.mark_skipped, chat_id, date, reason)
+        done = await rt.db(ledger.mark_skipped, chat_id, date, reason)
         if done:
             report.skipped += 1
             log.info("chat %s, edition %s %s", chat_id, date, reason)
     for chat_id, date in plan.abandon:
-        await rt.call(
-            _locked,
-            rt,
+        await rt.db(
             ledger.mark_failed,
             chat_id,
             date,
@@ -294,7 +247,7 @@ async def catch_up(
         for chat_id, date in plan.deliver:
             by_date.setdefault(date, []).append(chat_id)
         for date, chat_ids in sorted(by_date.items()):
-            report.add(await deliverer.deliver_edition(date, chat_ids=chat_ids))
+            report.add(await deliverer.deliver_issue(date, chat_ids=chat_ids))
     if plan.deliver or plan.skip or plan.abandon:
         log.info(
             "catch-up: %d to deliver, %d skipped, %d abandoned: %s",
@@ -335,7 +288,3 @@ async def run_inbox(application: Application, rt: Runtime) -> InboxResult:
 async def inbox_job(context: CallbackContext) -> None:
     assert context.job is not None
     await run_inbox(context.application, context.job.data)  # type: ignore[arg-type]
-
-
-def _locked(rt: Runtime, fn: Any, *args: Any, **kwargs: Any) -> Any:
-    return with_conn(rt.store, fn, *args, **kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.cards import Reply, clip, fit
-from briefings.messages import escape
+from bot.telegram_html import escape
 from briefings.sources import Source, local_time
 
 USAGE = (

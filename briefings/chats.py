@@ -2,7 +2,8 @@
 
 One row per chat in ``chats``; follows in ``follows``. Rows are never deleted when a chat blocks
 the bot: ``active`` goes to 0 and everything else is kept, so unblocking resumes as before.
-All functions take a ``sqlite3.Connection`` (``Store.conn``) and commit their own change.
+A table module: every function takes a ``sqlite3.Connection`` and commits its own change; call
+them through ``Store.run`` (or inside the store's lock or transaction, see briefings/store.py).
 """
 
 from __future__ import annotations
@@ -10,17 +11,19 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from briefings.errors import InvalidArgument
+from briefings.localtime import clock_time, local_now
 from briefings.migrations import now_iso, transaction
-from briefings.models import TOPICS
+from briefings.models import DEFAULT_TOPICS, TOPICS
 from briefings.normalize import nfkc
 
 DEFAULT_TIME = "07:30"
 DEFAULT_TZ = "Asia/Shanghai"
-DEFAULT_TOPICS: tuple[str, ...] = ("county", "film", "finance")
 
 _TIME = re.compile(r"^\s*(\d{1,2})\s*[:：点时.]\s*(\d{1,2})?\s*分?\s*$")
 
@@ -269,3 +272,16 @@ def subscribers(conn: sqlite3.Connection, *, include_inactive: bool = False) -> 
     ):
         all_follows.setdefault(chat_id, []).append(adcode)
     return [_row_to_prefs(r, tuple(all_follows.get(r[0], ()))) for r in rows]
+
+
+def next_delivery(prefs: Iterable[ChatPrefs], now: datetime) -> datetime | None:
+    """The earliest moment after ``now`` (aware) at which one of these chats gets its briefing,
+    in that chat's own time zone; None when there are none."""
+    times = []
+    for p in prefs:
+        local, at_time = local_now(now, p.tz), clock_time(p.time)
+        at = datetime.combine(local.date(), at_time, local.tzinfo)
+        if at <= local:
+            at = datetime.combine(local.date() + timedelta(days=1), at_time, local.tzinfo)
+        times.append(at)
+    return min(times, default=None)

@@ -1,10 +1,12 @@
-"""The daily briefing: pick, rank and render verbatim facts from one day's articles.
+"""The daily briefing: pick and rank verbatim facts from one day's articles into an edition.
 
 Every item is either a figure line built from a confident extracted figure (region ·
 period+indicator · the figure's verbatim text) or one or two consecutive sentences copied from
-the article body.
-Nothing is paraphrased, so every number a reader sees can be found in the source; the score of
-each item is a sum of named parts (``Item.why``) so a ranking can always be explained.
+the article body. Nothing is paraphrased, so every number a reader sees can be found in the
+source; the score of each item is a sum of named parts (``Item.why``) so a ranking can always
+be explained. An ``Edition`` is a neutral structure (sections of plain items with their article
+ids and provenance): ``bot/edition_html.py`` renders it as Telegram HTML, ``render_text`` as
+plain text.
 """
 
 from __future__ import annotations
@@ -16,12 +18,10 @@ from itertools import pairwise
 from typing import Literal
 
 from briefings.figures import shown_text
-from briefings.messages import escape, escape_attr, split_html
-from briefings.models import ArticleBundle, Figure, StoredArticle
+from briefings.models import DEFAULT_TOPICS, ArticleBundle, Figure, StoredArticle
 from briefings.normalize import nfkc
 from briefings.topics import THRESHOLD as TOPIC_THRESHOLD
 
-DEFAULT_TOPICS = frozenset({"county", "film", "finance"})
 EDITION_TITLE = "浙江经济早报"
 
 # Section key → heading, in display order. "other" is shown only to chats that ask for it.
@@ -58,7 +58,7 @@ SentenceKind = Literal["figure", "sentences"]
 class DigestPrefs:
     """What one chat wants: topic sections, followed region adcodes, articles already sent."""
 
-    topics: frozenset[str] = DEFAULT_TOPICS
+    topics: frozenset[str] = frozenset(DEFAULT_TOPICS)
     follows: tuple[str, ...] = ()
     recently_sent: frozenset[int] = frozenset()
 
@@ -323,18 +323,68 @@ def _numbers_ok(text: str, source: str) -> bool:
     return all(n in found for n in number_tokens(text))
 
 
-def _figure_line(fig: Figure, region: str) -> str | None:
-    """region · period+indicator figure-text; parts whose numbers the sentence lacks are dropped."""
-    source = fig.sentence
-    # 超百个订单 already names its indicator: 桐庐 · 超百个订单, not 桐庐 · 订单 超百个订单.
+# --- figure lines ---------------------------------------------------------------------------
+
+# Characters of the sentence shown before a figure's value in an excerpt (half of it after).
+EXCERPT_WIDTH = 36
+
+
+@dataclass(frozen=True)
+class FigureLine:
+    """A figure as people see it, in neutral text (``bot/`` adds markup, the CLI prints it).
+
+    A line reads ``region · label value`` (``柯城 · 前两个月规上工业增加值增速 19.7%``): every part
+    verbatim, every number in it printed in the figure's sentence. An excerpt (``excerpt``) is
+    the words around the value in its sentence, ``before value after``: for a figure not read
+    with confidence, the reader judges what it measures.
+    """
+
+    value: str
+    region: str = ""
+    label: str = ""
+    before: str = ""
+    after: str = ""
+    excerpt: bool = False
+
+    def plain(self) -> str:
+        if self.excerpt:
+            return f"{self.before}{self.value}{self.after}"
+        body = f"{self.label} {self.value}" if self.label else self.value
+        return f"{self.region} · {body}" if self.region else body
+
+
+def figure_line(fig: Figure, *, region: str | None = None, known: str = "") -> FigureLine:
+    """The one rule for showing a figure: digest items, county cards, topic lists and the CLI.
+
+    ``region`` names the figure's place (default: its own region); one equal to ``known`` (the
+    county a card is about) is left out. The label is period + indicator, else the indicator,
+    else nothing: the first whose numbers the sentence prints. An indicator the text already
+    names is not repeated (桐庐 · 超百个订单, not 桐庐 · 订单 超百个订单).
+    """
+    if not fig.confident:
+        return _excerpt(fig.sentence, fig.text)
+    name = fig.region if region is None else region
+    name = "" if name == known else name
     indicator = "" if fig.indicator in fig.text else fig.indicator
-    for head in (f"{fig.period}{indicator}", indicator, ""):
-        shown = shown_text(fig)
-        body = f"{head} {shown}" if head else shown
-        line = f"{region} · {body}" if region else body
-        if _numbers_ok(line, source):
+    value = shown_text(fig)
+    for label in (f"{fig.period}{indicator}", indicator, ""):
+        line = FigureLine(value, name, label)
+        if _numbers_ok(line.plain(), fig.sentence):
             return line
-    return None
+    return _excerpt(fig.sentence, fig.text)
+
+
+def _excerpt(sentence: str, value: str, width: int = EXCERPT_WIDTH) -> FigureLine:
+    """The words around ``value`` in ``sentence``, verbatim; the sentence's start without it."""
+    at = sentence.find(value) if value else -1
+    if at < 0:
+        flat = " ".join(sentence.split())
+        cut = flat if len(flat) <= 2 * width else flat[: 2 * width - 1] + "…"
+        return FigureLine("", before=cut, excerpt=True)
+    start, end = max(0, at - width), min(len(sentence), at + len(value) + width // 2)
+    before = ("…" if start else "") + sentence[start:at]
+    after = sentence[at + len(value) : end] + ("…" if end < len(sentence) else "")
+    return FigureLine(value, before=before, after=after, excerpt=True)
 
 
 def _paragraph_of(body: str, sentence: str) -> int:
@@ -358,9 +408,10 @@ def _figure_items(
             continue  # shown only when what, whose and where are read from its own sentence
         region = fig.region or names.get(fig.adcode, "")
         key = (fig.adcode, fig.indicator, fig.text)
-        line = _figure_line(fig, region)
-        if key in seen or line is None:
+        shown = figure_line(fig, region=region)
+        if key in seen or shown.excerpt:
             continue
+        line = shown.plain()
         seen.add(key)
         parts: list[tuple[float, str]] = [(W_FIGURE_ITEM, "figure")]
         if fig.period:
@@ -582,7 +633,7 @@ def edition_numbers_verified(edition: Edition, bundles: Sequence[ArticleBundle])
     return problems
 
 
-# --- rendering ----------------------------------------------------------------------------
+# --- provenance and plain text ------------------------------------------------------------
 
 
 def format_date(iso: str, *, year: bool = True) -> str:
@@ -594,49 +645,32 @@ def format_date(iso: str, *, year: bool = True) -> str:
     return f"{y}年{mo}月{d}日" if year else f"{mo}月{d}日"
 
 
-def _provenance(it: Item) -> str:
-    parts = [p for p in (it.source, format_date(it.date, year=False)) if p]
-    if it.page:
-        parts.append(f"第{it.page}版")
-    return " · ".join(parts)
-
-
-def _item_html(it: Item, bot_username: str | None) -> str:
-    head = f"{it.region} · "
-    if it.kind == "figure" and it.region and it.text.startswith(head):
-        text = f"<b>{escape(it.region)}</b> · {escape(it.text[len(head) :])}"
-    else:
-        text = escape(it.text)
-    label = escape(f"《{it.title}》") if it.title else "原文"
-    if bot_username:
-        url = f"https://t.me/{bot_username}?start=article_{it.article_id}"
-        link = f'<a href="{escape_attr(url)}">{label}</a>'
-    else:
-        link = f"{label} /article {it.article_id}"
-    return f"• {text}\n  ↳ {link} · {escape(_provenance(it))}"
-
-
-def render_html(
-    edition: Edition,
+def provenance(
+    source: str,
+    date: str,
+    page: str = "",
     *,
-    bot_username: str | None = None,
-    limit: int = 4096,
-    title: str = EDITION_TITLE,
-) -> list[str]:
-    """Telegram HTML messages for an edition, split between items; each within ``limit``.
+    short_date: bool = False,
+    lines: tuple[int, int] | None = None,
+    sep: str = " · ",
+) -> str:
+    """Where a shown item comes from: 浙江日报 · 4月15日 · 第1版 (· 第12–40行).
 
-    A section heading travels with its first item so it never ends a message alone.
+    ``short_date`` writes the date as 4月15日 (inside an edition, whose heading has the year);
+    ``lines`` are the source file's line range, shown when known; ``sep`` joins the parts.
     """
-    if edition.empty:
-        note = render_empty(edition.date, None, personalised=edition.available > 0, title=title)
-        return [note]
-    count = sum(len(s.items) for s in edition.sections)
-    blocks = [f"<b>{escape(title)} · {escape(format_date(edition.date))}</b>\n<i>{count} 条</i>"]
-    for section in edition.sections:
-        first, *rest = (_item_html(it, bot_username) for it in section.items)
-        blocks.append(f"\n<b>【{escape(section.title)}】</b>\n{first}")
-        blocks.extend(rest)
-    return split_html(blocks, limit)
+    when = format_date(date, year=False) if short_date and date else date or "日期不详"
+    parts = [p for p in (source, when) if p]
+    if page:
+        parts.append(f"第{page}版")
+    if lines and lines[0]:
+        parts.append(f"第{lines[0]}–{lines[1]}行")
+    return sep.join(parts)
+
+
+def item_provenance(it: Item) -> str:
+    """An edition item's source, date and page (the edition's heading carries the year)."""
+    return provenance(it.source, it.date, it.page, short_date=True)
 
 
 def render_text(edition: Edition, *, title: str = EDITION_TITLE) -> str:
@@ -649,23 +683,5 @@ def render_text(edition: Edition, *, title: str = EDITION_TITLE) -> str:
         for it in section.items:
             lines.append(f"• {it.text}")
             label = f"《{it.title}》" if it.title else "原文"
-            lines.append(f"  ↳ {label} · {_provenance(it)} · /article {it.article_id}")
+            lines.append(f"  ↳ {label} · {item_provenance(it)} · /article {it.article_id}")
     return "\n".join(lines)
-
-
-def render_empty(
-    date: str,
-    latest_date: str | None,
-    *,
-    personalised: bool = False,
-    title: str = EDITION_TITLE,
-) -> str:
-    """A short HTML note for a date with nothing to send, pointing to the latest issue."""
-    head = f"<b>{escape(title)} · {escape(format_date(date))}</b>"
-    if personalised:
-        note = "这一天的报道都已推送过，或不在你选择的栏目里。发送 /topics 调整栏目。"
-    else:
-        note = "这一天没有收录报纸。"
-    if latest_date and latest_date != date:
-        note += f"\n最新一期是 {escape(format_date(latest_date))}，发送 /today 查看。"
-    return f"{head}\n{note}"

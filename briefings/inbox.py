@@ -130,14 +130,14 @@ def ingest_inbox(store: Any, inbox: Path, *, source: str | None = None) -> Inbox
             result.changed |= bool(report.added or report.replaced)
             log.info("inbox: %s: %s", name, report.summary())
     if result.changed:
-        with store.lock:
-            record_editions(store)
+        record_issue_sizes(store)
     return result
 
 
-def record_editions(store: Any, *, days: int = 7) -> dict[str, int]:
+def record_issue_sizes(store: Any, *, days: int = 7) -> dict[str, int]:
     """Count the articles of the recent issues into ``editions`` (what /stats and admins see)."""
-    dates = store.dates(limit=days)
-    counts = {d: len(store.articles_on(d)) for d in dates}
-    ledger.record_editions(store.conn, counts)
+    with store.lock:  # the counts and their record agree
+        dates = store.dates(limit=days)
+        counts = {d: len(store.articles_on(d)) for d in dates}
+        store.run(ledger.record_issue_sizes, counts)
     return counts

@@ -20,6 +20,8 @@ TOPICS: dict[str, str] = {
     "finance": "科创金融",
     "other": "其他",
 }
+# The briefing sections a chat gets until it chooses (/topics): every topic but "other".
+DEFAULT_TOPICS: tuple[str, ...] = ("county", "film", "finance")
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,9 @@ class StoredArticle:
     line_end: int = 0
     byline: tuple[Person, ...] = ()
     subheads: tuple[str, ...] = ()
+    # Author notes, credits, sources and signatures printed after the text, as printed; never
+    # part of ``body``.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from briefings.normalize import fold_chars
 from briefings.parsing import parse_document
 from briefings.reading import documents_from_bytes
 from briefings.regions import common_parent, find_mentions, load_gazetteer
-from briefings.topics import score_topics
+from briefings.topics import best_topic, score_topics
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +258,8 @@ class IngestReport:
     skipped_records: list[str] = field(default_factory=list)  # "path:line: reason"
     ignored: list[tuple[str, str]] = field(default_factory=list)  # hidden, not input by name
     notes: list[str] = field(default_factory=list)  # duplicates, articles cut to the limit
+    undated: list[str] = field(default_factory=list)  # documents stored without a date
+    other: int = 0  # stored articles whose best topic is 其他 (in no section of the digest)
 
     def summary(self) -> str:
         text = (
@@ -273,6 +275,10 @@ class IngestReport:
             text += f"; 跳过 {len(self.skipped_records)} 条无效记录"
         if self.ignored:
             text += f"; 忽略 {len(self.ignored)} 项"
+        if self.undated:
+            text += f"; {len(self.undated)} 篇没有日期 (不进 /today 和早报)"
+        if self.other:
+            text += f"; {self.other} 条归入「其他」"
         return text
 
 
@@ -289,7 +295,8 @@ def _ingest_file(
     """Ingest one file; returns its record for ``store.remember_files`` (None if it was known)."""
     data = read_capped(path)
     size, digest = len(data), hashlib.sha256(data).hexdigest()
-    known = store.known_file(digest, size)
+    # An explicit --date re-reads known bytes: it is how an undated file gets its date.
+    known = None if date else store.known_file(digest, size)
     if known is not None:  # the same bytes went in before and are still stored as they were
         count, first_path = known
         first_name = Path(first_path).name  # uploads were read from a temporary folder
@@ -332,6 +339,9 @@ def _ingest_file(
         if result.status in ("added", "replaced"):
             report.articles += result.articles
             report.figures += result.figures
+            report.other += sum(best_topic(u.topics) == "other" for u in units)
+            if not doc.date:
+                report.undated.append(doc.path or display_path(path))
     return (digest, size, display_path(path), stored)
 
 

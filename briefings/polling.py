@@ -28,6 +28,7 @@ from briefings.daycopies import DayIndex, merge_day
 from briefings.errors import BriefingError
 from briefings.feeds import FeedError, ParsedFeed, parse_feed
 from briefings.fetching import FeedSettings, FetchError, fetch, new_session
+from briefings.localtime import local_today
 from briefings.models import AnalyzedUnit, Document
 from briefings.sources import Source
 
@@ -250,9 +251,9 @@ class Poller:
         async with self._running:
             now = self.clock()
             if due_only:
-                todo = await self.run_store(_locked_read, self.store, sources.due_sources, now)
+                todo = await self.run_store(self.store.run, sources.due_sources, now)
             else:
-                todo = await self.run_store(_locked_read, self.store, sources.enabled_sources)
+                todo = await self.run_store(self.store.run, sources.enabled_sources)
             report = PollReport()
             index = DayIndex()  # titles of the days this poll touches, shared by its sources
             if todo:
@@ -264,7 +265,7 @@ class Poller:
                             *(self._one(session, s, limit, hosts, index) for s in todo)
                         )
                     )
-            today = now.astimezone(_zone(self.settings.timezone)).date().isoformat()
+            today = local_today(now, self.settings.timezone).isoformat()
             report.merged = await self.run_store(
                 _merge_recent, self.store, today, MERGE_DAYS, index
             )
@@ -330,15 +331,3 @@ class Poller:
         log.warning("feed %s (%s) failed: %s; next try in %d min", source.label, source.url,
                     reason, delay // 60)  # fmt: skip
         return SourceResult(source, False, f"失败 (failed): {reason}")
-
-
-def _locked_read(store, fn: Callable[..., T], *args: Any) -> T:
-    with store.lock:
-        return fn(store.conn, *args)
-
-
-@functools.lru_cache(maxsize=8)
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)

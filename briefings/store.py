@@ -3,11 +3,24 @@
 Threading: one connection opened with ``check_same_thread=False`` and every public method holds
 ``Store.lock`` (an RLock). The bot's queries take milliseconds, so serialising them is simpler
 than a connection per thread and keeps transactions on the shared connection from interleaving;
-call the methods from ``asyncio.to_thread`` and the event loop never blocks. Other processes
-(the CLI, Datasette) may read at the same time: the file is in WAL mode.
+the bot calls the store from its one SQLite worker thread and the event loop never blocks.
+Other processes (the CLI, Datasette) may read at the same time: the file is in WAL mode.
 
 The connection runs in autocommit mode (``isolation_level=None``); writes go through
 ``transaction()`` (BEGIN IMMEDIATE … COMMIT, ROLLBACK on any exception).
+
+One way to reach the database (docs/architecture.md, "Reaching the database"):
+
+- The ``Store`` owns the connection, its lock and its transactions; nothing else opens one.
+- Table modules (``chats``, ``ledger``, ``sources``, ``delivery_lock``) are functions of a
+  ``sqlite3.Connection``; a write commits itself (or joins the transaction already open). They
+  never take the lock: call one through ``store.run(fn, *args)`` (under the lock), or with
+  ``store.conn`` inside ``with store.lock:`` (reads that must agree) or ``with
+  store.transaction() as conn:`` (writes that commit together).
+- Domain services (``county``, ``editions``, ``delivery_plan``, ``inbox``, ``pipeline``,
+  ``feedstore`` …) take the ``Store``, never a connection.
+- The bot reaches the database only on its worker thread: ``Runtime.call`` for a service or a
+  Store method, ``Runtime.db`` for a table function (``Runtime.call(store.run, …)``).
 """
 
 from __future__ import annotations
@@ -18,19 +31,19 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import sqlite_utils
 
+from briefings.comparable import canonical_key
 from briefings.errors import BriefingError, InvalidArgument
 from briefings.migrations import migrate, now_iso, transaction
 from briefings.models import (
-    TOPICS,
     AnalyzedUnit,
     ArticleBundle,
     ArticleRegion,
@@ -50,6 +63,7 @@ from briefings.search import (
     query_chunks,
     snippet,
 )
+from briefings.topics import best_topic
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +83,7 @@ MAX_PAGE = 100
 _EPOCH = Date(1970, 1, 1)
 
 SaveStatus = Literal["added", "unchanged", "replaced", "duplicate"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -143,16 +158,6 @@ def id_base(date: str) -> int:
     return (day - _EPOCH).days * ID_SPAN
 
 
-def best_topic(topics: Sequence[TopicScore]) -> str:
-    """The highest-scoring topic; ties go to the earlier topic in ``TOPICS``; none → ``other``."""
-    order = {key: i for i, key in enumerate(TOPICS)}
-    scored = [t for t in topics if t.score > 0]
-    if not scored:
-        return "other"
-    best = min(scored, key=lambda t: (-t.score, order.get(t.topic, len(order))))
-    return best.topic
-
-
 def document_key(doc: Document, digest: str) -> str:
     """``doc.key`` when the reader set one; otherwise the content hash (re-ingest stays a no-op)."""
     return doc.key or f"sha256:{digest}"
@@ -195,7 +200,7 @@ def _prepare(au: AnalyzedUnit, fts: tuple[str, str]) -> _PreparedUnit:
 
 _ARTICLE_COLUMNS = (
     "id, date, source, page, kind, title, subtitle, kicker, section, dateline, body, url, topics, "
-    "line_start, line_end, byline, subheads"
+    "line_start, line_end, byline, subheads, notes"
 )
 _FIGURE_COLUMNS = (
     "indicator, value, unit, text, qualifier, period, region, adcode, sentence, subject, role, "
@@ -206,7 +211,7 @@ _F_FIGURE_COLUMNS = ", ".join(f"f.{c}" for c in _FIGURE_COLUMNS.split(", "))
 
 def _article(row: Sequence) -> StoredArticle:
     # The first twelve columns of _ARTICLE_COLUMNS are the first twelve fields of StoredArticle.
-    topics, line_start, line_end, byline, subheads = row[12:17]
+    topics, line_start, line_end, byline, subheads, notes = row[12:18]
     return StoredArticle(
         *row[:12],
         topics=tuple(TopicScore(t["topic"], float(t["score"])) for t in json.loads(topics)),
@@ -214,6 +219,7 @@ def _article(row: Sequence) -> StoredArticle:
         line_end=line_end,
         byline=tuple(Person(name=p["name"], role=p["role"]) for p in json.loads(byline)),
         subheads=tuple(json.loads(subheads)),
+        notes=tuple(json.loads(notes)),
     )
 
 
@@ -236,6 +242,7 @@ def _figure_columns(f: Figure) -> dict[str, object]:
         "subject": f.subject,
         "role": f.role,
         "confident": int(f.confident),
+        "canonical": canonical_key(f) or None,  # comparable indicator (briefings/comparable.py)
     }
 
 
@@ -305,6 +312,12 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``fn(conn, *args, **kwargs)`` under the store lock: the way to call a table module's
+        function (``chats``, ``ledger``, ``sources`` …) outside a transaction."""
+        with self.lock:
+            return fn(self.conn, *args, **kwargs)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT under the store lock; any exception rolls back and re-raises."""
@@ -338,7 +351,8 @@ class Store:
         if fts is not None and len(fts) != len(units):
             raise ValueError("fts: one (heading, body) pair per unit")
         with self.lock:
-            known = self._unchanged(key, digest) or self._same_content(key, digest)
+            dated = bool(doc.date)
+            known = self._unchanged(key, digest) or self._same_content(key, digest, dated)
             if known:
                 return known
             texts = fts_texts(units) if fts is None else fts
@@ -348,9 +362,13 @@ class Store:
             with self.transaction() as conn:
                 # Re-check inside the write lock: another process may have stored it meanwhile.
                 if not outer:
-                    known = self._unchanged(key, digest) or self._same_content(key, digest)
+                    known = self._unchanged(key, digest) or self._same_content(
+                        key, digest, dated
+                    )
                     if known:
                         return known
+                if dated:
+                    self._adopt_undated(conn, key, digest)
                 row = conn.execute("SELECT id FROM documents WHERE key = ?", (key,)).fetchone()
                 # Allocate before deleting, so a replaced article never hands its id to another.
                 first = self._next_id(conn, base)
@@ -376,11 +394,11 @@ class Store:
                     )
                     status: SaveStatus = "replaced"
                 else:
-                    row = {"key": key} | fields
+                    values = {"key": key} | fields
                     document_id = conn.execute(
-                        f"INSERT INTO documents ({', '.join(row)}) "
-                        f"VALUES ({', '.join(':' + c for c in row)})",
-                        row,
+                        f"INSERT INTO documents ({', '.join(values)}) "
+                        f"VALUES ({', '.join(':' + c for c in values)})",
+                        values,
                     ).lastrowid
                     status = "added"
                 figures = self._insert_units(
@@ -406,14 +424,18 @@ class Store:
         articles, figures = self._counts(row[0])
         return SaveResult("unchanged", articles, figures, row[0], key, digest)
 
-    def _same_content(self, key: str, digest: str) -> SaveResult | None:
+    def _same_content(self, key: str, digest: str, dated: bool = False) -> SaveResult | None:
         """The document that already holds this exact text under another key, if any.
 
         Documents are keyed by content as well as by name: the same page saved as two files
-        (``page.txt``, ``page (1).txt``) would otherwise show every hit and figure twice.
+        (``page.txt``, ``page (1).txt``) would otherwise show every hit and figure twice. A copy
+        stored without a date does not count against a dated one: the dated one replaces it
+        (``_adopt_undated``), which is how ``ingest --date`` repairs an undated file.
         """
+        undated = " AND date != ''" if dated else ""
         row = self.conn.execute(
-            "SELECT id, key, path FROM documents WHERE sha256 = ? AND key != ? ORDER BY id LIMIT 1",
+            f"SELECT id, key, path FROM documents WHERE sha256 = ? AND key != ?{undated}"
+            " ORDER BY id LIMIT 1",
             (digest, key),
         ).fetchone()
         if not row:
@@ -422,6 +444,17 @@ class Store:
         articles, figures = self._counts(document_id)
         name = f"{other_path} ({other_key})" if other_path else other_key
         return SaveResult("duplicate", articles, figures, document_id, other_key, digest, name)
+
+    @staticmethod
+    def _adopt_undated(conn: sqlite3.Connection, key: str, digest: str) -> None:
+        """Give an undated copy of this text the new, dated key, so that saving replaces it."""
+        row = conn.execute(
+            "SELECT id FROM documents WHERE sha256 = ? AND date = '' AND key != ? ORDER BY id"
+            " LIMIT 1",
+            (digest, key),
+        ).fetchone()
+        if row and not conn.execute("SELECT 1 FROM documents WHERE key = ?", (key,)).fetchone():
+            conn.execute("UPDATE documents SET key = ? WHERE id = ?", (key, row[0]))
 
     # ---- files already ingested ---------------------------------------------------------------
 
@@ -513,6 +546,7 @@ class Store:
                     "dateline": u.dateline,
                     "byline": _json([{"name": b.name, "role": b.role} for b in u.byline]),
                     "subheads": _json(list(u.subheads)),
+                    "notes": _json(list(u.notes)),
                     "body": u.body,
                     "continued_from": u.continued_from,
                     "continued_to": u.continued_to,

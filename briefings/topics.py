@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from briefings.models import Figure, RegionMention, TopicScore, Unit
+from briefings.models import TOPICS, Figure, RegionMention, TopicScore, Unit
 from briefings.normalize import fold_chars
 
 THRESHOLD = 0.5
@@ -120,4 +120,10 @@ def score_topics(
 
 
 def best_topic(scores: Sequence[TopicScore]) -> str:
-    return scores[0].topic if scores else "other"
+    """The one heading of an article (``articles.topic``: /film, /finance): the highest score;
+    ties go to the earlier topic in ``TOPICS``; no positive score → ``other``."""
+    order = {key: i for i, key in enumerate(TOPICS)}
+    scored = [t for t in scores if t.score > 0]
+    if not scored:
+        return "other"
+    return min(scored, key=lambda t: (-t.score, order.get(t.topic, len(order)))).topic

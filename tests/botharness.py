@@ -8,9 +8,10 @@ import asyncio
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fakebotapi import (
     FakeBotAPI,
@@ -21,8 +22,8 @@ from fakebotapi import (
 from telegram.ext import Application
 
 from bot.runtime import Runtime
+from bot.telegram_html import utf16_len, visible_text
 from briefings import chats
-from briefings.messages import utf16_len, visible_text
 
 ADMIN_ID = 9001
 USER_ID = 4242
@@ -43,6 +44,24 @@ def copy_db(src: Path, dst: Path) -> Path:
 def fixed_clock(iso: str):
     moment = datetime.fromisoformat(iso).astimezone(UTC)
     return lambda: moment
+
+
+class Clock:
+    """A settable "now" for ``rt.clock``."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set_local(self, tz: str, text: str) -> None:
+        """Put "now" at a local wall time: ``set_local("Europe/London", "2026-04-15 07:30")``."""
+        local = datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz))
+        self.now = local.astimezone(UTC)
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 @dataclass

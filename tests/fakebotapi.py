@@ -21,6 +21,8 @@ Quick start (the ``fake_api`` and ``ptb_app_factory`` fixtures in conftest.py do
     calls(method=None, *, chat_id=None, ok=None, status=None) -> list[Call]: all requests, in order.
     sent_messages(chat_id=None) -> list[dict]   params of accepted sendMessage calls + "message_id".
     sent_documents(chat_id=None) -> list[dict]  the same for sendDocument ("document" is an Upload).
+    sent_photos(chat_id=None) -> list[dict]     the same for sendPhoto ("photo" is an Upload or a
+        file id sent before; "sent_photo" the PhotoSize list answered, with the image's size).
     await wait_for(method, count=1, timeout=5, *, chat_id=None, ok=None) -> list[Call]
         waits until ``count`` matching calls have been answered; AssertionError on timeout.
     await wait_for_poll(timeout=5): until a long poll waits with nothing queued (all fetched).
@@ -36,7 +38,9 @@ Faults (checked in this order, before the method runs):
         delay=None): the next ``times`` matching calls (``method="*"`` matches any, ``times=None``
         forever) fail with that error, or, with ``delay``, are answered normally after ``delay``
         seconds (so a small client read timeout raises TimedOut). 429 defaults to retry_after 0.2.
-    fail_5xx(method, times=1, *, status=500, chat_id=None). clear_faults().
+    fail_5xx(method, times=1, *, status=500, chat_id=None). clear_faults() (outages too).
+    outage(seconds, *, after=0.0, method="sendMessage", status=502): every matching call answers
+        ``status`` from ``after`` seconds from now for ``seconds`` (a Telegram outage by time).
     migrate(old_chat_id, new_chat_id): 400 + parameters.migrate_to_chat_id for calls to the old id.
     block(chat_id) / unblock(chat_id): 403 "Forbidden: bot was blocked by the user" for sends.
     enforce_limits(global_per_sec=30, per_chat_per_sec=1, per_group_per_min=20, scale=1.0) /
@@ -54,7 +58,8 @@ then a timedelta, and PTB's int-duration deprecation warnings (errors under pyte
 
 Deliberately stricter than Telegram: a bare ``&`` (Telegram keeps it as text) and named entities
 other than &lt; &gt; &amp; &quot; are rejected, because they mean the bot forgot html.escape.
-Not modelled: Markdown parse modes (not validated), media other than documents, business/payments.
+Not modelled: Markdown parse modes (not validated), media other than documents and photos,
+business/payments.
 """
 
 from __future__ import annotations
@@ -125,6 +130,7 @@ __all__ = [
 TOKEN = "123456:TEST"
 MAX_TEXT_UTF16 = 4096
 MAX_CAPTION_UTF16 = 1024
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # bots may only getFile files up to 20 MB
 
 # ---------------------------------------------------------------------------------------------
@@ -215,7 +221,7 @@ _RAW_PARAMS = frozenset(
     {"text", "caption", "parse_mode", "callback_query_id", "inline_query_id", "next_offset"}
     | {"url", "file_id", "action", "language_code", "secret_token", "inline_message_id"}
 )
-_SEND_METHODS = frozenset({"sendMessage", "sendDocument"})
+_SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 _BLOCKABLE = _SEND_METHODS | {"sendChatAction", "editMessageText", "editMessageReplyMarkup"}
 _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _CALLBACK_DATA_MAX_BYTES = 64
@@ -229,6 +235,25 @@ def _decode_param(key: str, value: str) -> Any:
         return json.loads(value)
     except ValueError:
         return value
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    """(width, height) of a PNG, GIF, JPEG or WebP image; 400 IMAGE_PROCESS_FAILED otherwise."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return 1, 1  # dimensions not read: enough for a fake
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(data):
+            marker, length = data[i + 1], int.from_bytes(data[i + 2 : i + 4], "big")
+            if marker in (0xC0, 0xC1, 0xC2):
+                h = int.from_bytes(data[i + 5 : i + 7], "big")
+                return int.from_bytes(data[i + 7 : i + 9], "big"), h
+            i += 2 + length
+    raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
 
 
 def _rate_window(rate: float, window: float) -> tuple[int, float]:
@@ -259,6 +284,7 @@ class FakeBotAPI:
         self._allowed_updates: list[str] | None = None
         self._webhook_url = ""
         self._faults: list[Fault] = []
+        self._outages: list[tuple[str, float, float, int]] = []  # method, start, end, status
         self._blocked: set[int | str] = set()
         self._migrated: dict[int | str, int] = {}
         self._limits: list[tuple[str, int, float]] | None = None
@@ -268,6 +294,7 @@ class FakeBotAPI:
         self._open_queries: set[str] = set()
         self._members: dict[tuple[Any, int], tuple[str, bool]] = {}
         self._files: dict[str, _StoredFile] = {}
+        self._photo_sizes: dict[str, tuple[int, int]] = {}  # file id → (width, height)
         self._file_ids = itertools.count(1)
         self._commands: dict[tuple[str, str], list[dict]] = {}
         self._methods: dict[str, tuple[str, Callable[[Call], Awaitable[Any]]]] = {}
@@ -362,6 +389,14 @@ class FakeBotAPI:
         return [
             {**c.params, "message_id": c.result["message_id"]}
             for c in self.calls("sendDocument", chat_id=chat_id, ok=True)
+        ]
+
+    def sent_photos(self, chat_id: int | str | None = None) -> list[dict]:
+        """Params of accepted sendPhoto calls + "message_id" + "sent_photo" (the PhotoSize
+        list the server answered with); "photo" is an Upload, or the file id re-sent."""
+        return [
+            {**c.params, "message_id": c.result["message_id"], "sent_photo": c.result["photo"]}
+            for c in self.calls("sendPhoto", chat_id=chat_id, ok=True)
         ]
 
     def clear_calls(self) -> None:
@@ -474,8 +509,18 @@ class FakeBotAPI:
         self._faults.append(Fault(method, chat_id, status, description, parameters, times, delay))
 
     def clear_faults(self) -> None:
-        """Forget every injected fault and delay."""
+        """Forget every injected fault, delay and outage."""
         self._faults.clear()
+        self._outages.clear()
+
+    def outage(
+        self, seconds: float, *, after: float = 0.0, method: str = "sendMessage", status: int = 502
+    ) -> float:
+        """Answer every ``method`` call (``"*"``: any) with ``status`` during a window of
+        ``seconds`` starting ``after`` seconds from now; returns the window's end (monotonic)."""
+        start = time.monotonic() + after
+        self._outages.append((method, start, start + seconds, status))
+        return start + seconds
 
     def fail_5xx(
         self, method: str, times: int = 1, *, status: int = 500, chat_id: int | str | None = None
@@ -545,6 +590,9 @@ class FakeBotAPI:
         return web.json_response(body, status=call.status)
 
     async def _apply_faults(self, call: Call) -> None:
+        for method, start, end, status in self._outages:
+            if method in ("*", call.method) and start <= call.time < end:
+                raise ApiError(status, "Bad Gateway" if status == 502 else "Internal Server Error")
         for fault in self._faults:
             if fault.method not in ("*", call.method):
                 continue
@@ -785,6 +833,40 @@ class FakeBotAPI:
             content["document"] = self._files[document].document()
         else:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        message = self._new_message(call, **content)
+        self._count_send(call.chat_id)
+        return message
+
+    async def _m_sendPhoto(self, call: Call) -> dict:
+        """A photo upload (multipart) or a file id sent before. Like Telegram: only PNG, JPEG,
+        GIF or WebP images, at most 10 MB, width + height ≤ 10000, sides at most 20:1."""
+        p = call.params
+        content: dict[str, Any] = {}
+        if p.get("caption"):
+            content["caption"] = self._checked_text(p["caption"], p.get("parse_mode"), caption=True)
+        self._check_markup(p.get("reply_markup"))
+        photo = p.get("photo")
+        if isinstance(photo, Upload):
+            width, height = _image_size(photo.content)
+            if len(photo.content) > PHOTO_MAX_BYTES:
+                raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+            if width + height > 10000 or max(width, height) > 20 * min(width, height):
+                raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+            stored = self.add_file(
+                photo.content, file_name=photo.filename or "photo", mime_type=photo.content_type
+            )
+            self._photo_sizes[stored["file_id"]] = (width, height)
+            file_id = stored["file_id"]
+        elif isinstance(photo, str) and photo in self._photo_sizes:
+            file_id = photo
+            width, height = self._photo_sizes[photo]
+        else:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        size = len(self._files[file_id].content)
+        content["photo"] = [
+            {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": width,
+             "height": height, "file_size": size}
+        ]  # fmt: skip
         message = self._new_message(call, **content)
         self._count_send(call.chat_id)
         return message

@@ -27,8 +27,8 @@ from fakebotapi import (
 )
 
 from bot.scheduling import job_name
+from bot.telegram_html import utf16_len, visible_text
 from briefings import chats
-from briefings.messages import utf16_len, visible_text
 from briefings.pipeline import ingest_bytes
 
 # ---- start, help, menu ------------------------------------------------------------------------

@@ -181,11 +181,9 @@ async def sched(ptb_app_factory, fake_api, tmp_path) -> AsyncIterator[tuple]:
     )
     clock = Clock("2026-04-15 07:00")
     rt = Runtime(config, Store.open(path), clock=clock)
-    app = ptb_app_factory()
+    app = ptb_app_factory(configure=lambda b: b.rate_limiter(RateLimiter(scale=10)))
     async with running_app(app):
-        app.bot_data[scheduling.DELIVERER_KEY] = Deliverer(
-            rt, app.bot, RateLimiter(scale=10)
-        )
+        app.bot_data[scheduling.DELIVERER_KEY] = Deliverer(rt, app.bot)
         app.bot_data[feeds.SETTINGS_KEY] = _settings(tmp_path, total_timeout=3.0)
         yield app, rt, clock
         await feeds.stop_feeds(app)
@@ -388,7 +386,7 @@ def sources_console(tmp_path_factory: pytest.TempPathFactory):
 def test_any_sources_command_text_gets_a_valid_reply(sources_console, action, arg):
     from fakebotapi import validate_telegram_html
 
-    from briefings.messages import utf16_len, visible_text
+    from bot.telegram_html import utf16_len, visible_text
 
     replies = asyncio.run(sources_console.send(f"/sources {action}{arg}"))
     assert replies

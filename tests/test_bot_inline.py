@@ -10,7 +10,7 @@ from botharness import (
 )
 from fakebotapi import BOT_USERNAME, make_inline_query, validate_telegram_html
 
-from briefings.messages import utf16_len, visible_text
+from bot.telegram_html import utf16_len, visible_text
 
 # The seeded database and the running bot (fixtures) come from the private-chat tests.
 

@@ -27,8 +27,9 @@ from bot.app import open_runtime
 from bot.cards import Reply
 from bot.config import Config
 from bot.console import Console
+from bot.telegram_html import utf16_len, visible_text
+from briefings import county
 from briefings.errors import BriefingError, UnknownRegion
-from briefings.messages import utf16_len, visible_text
 from briefings.models import Region
 from briefings.regions import load_gazetteer
 
@@ -44,6 +45,9 @@ COMMANDS = [
     "/subscribe ",
     "/start ",
     "/county@briefing_test_bot ",
+    "/rank ",
+    "/compare ",
+    "/chart ",
 ]
 # Characters that break naive bots: markup, entities, surrogate-pair emoji, combining marks,
 # full-width forms, RTL marks, zero-width joiners, Chinese and traditional Chinese.
@@ -156,7 +160,7 @@ def test_free_text_lookup_agrees_with_lookup_but_skips_suggestions(text: str) ->
     except BriefingError as exc:
         expected = exc
     try:
-        got: Region | BriefingError = handlers.quiet_lookup(text)
+        got: Region | BriefingError = county.quiet_lookup(text)
     except BriefingError as exc:
         got = exc
     if isinstance(expected, Region):

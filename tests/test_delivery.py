@@ -11,7 +11,7 @@ import heapq
 import itertools
 import shutil
 from collections.abc import AsyncIterator, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +19,26 @@ import pytest
 from fakebotapi import BOT_USERNAME, FakeBotAPI
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from telegram import Bot
+from telegram.error import RetryAfter
+from telegram.ext import ExtBot
+from telegram.warnings import PTBDeprecationWarning
 
-from bot.config import Config
-from bot.delivery import Deliverer, delivery_bot, edition_parts, push
-from bot.ratelimit import GROUP_PER_MINUTE, RateLimiter
+from bot.config import Config, load_config
+from bot.delivery import Deliverer, delivery_bot, push
+from bot.edition_html import EditionHtml
+from bot.ratelimit import (
+    GROUP_PER_MINUTE,
+    LimitArgs,
+    Priority,
+    RateLimiter,
+    message_chat,
+    retry_after_seconds,
+)
 from bot.runtime import Runtime
+from bot.telegram_html import visible_text
 from briefings import chats, ledger
-from briefings.messages import visible_text
+from briefings.delivery_plan import compose_parts
+from briefings.errors import InvalidArgument
 from briefings.pipeline import ingest_paths
 from briefings.store import Store
 
@@ -63,8 +75,14 @@ def _limiter(vt: VirtualTime, **kwargs: Any) -> RateLimiter:
     return RateLimiter(clock=vt.clock, sleep=vt.sleep, **kwargs)
 
 
-async def _send(limiter: RateLimiter, vt: VirtualTime, chat: int, log: list) -> None:
-    async with limiter.slot(chat):
+async def _send(
+    limiter: RateLimiter,
+    vt: VirtualTime,
+    chat: int,
+    log: list,
+    priority: Priority = Priority.DIGEST,
+) -> None:
+    async with limiter.slot(chat, priority):
         log.append((vt.now, chat))
 
 
@@ -174,12 +192,113 @@ def test_any_mix_of_chats_respects_every_limit(chats):
             assert _max_in_window(times, 60.0 / 5) <= GROUP_PER_MINUTE
 
 
+async def test_a_reply_goes_out_before_digest_parts_already_waiting():
+    vt = VirtualTime()
+    limiter = _limiter(vt)
+    log: list = []
+
+    async def reply_later() -> None:
+        await vt.sleep(0.5)
+        await _send(limiter, vt, 9999, log, Priority.REPLY)
+
+    await vt.run(reply_later(), *(_send(limiter, vt, chat, log) for chat in range(1, 101)))
+    (reply_at,) = [t for t, chat in log if chat == 9999]
+    # Released at the next free slot, not after the hundred parts queued before it.
+    assert 0.5 <= reply_at <= 0.5 + limiter.interval + 1e-9
+    assert len([t for t, chat in log if chat != 9999 and t > reply_at]) > 60
+    assert _max_in_window([t for t, _ in log], 1.0) <= 30  # counting both
+    assert limiter.released == {Priority.REPLY: 1, Priority.DIGEST: 100}
+
+
+async def test_replies_skip_the_private_spacing_but_keep_the_group_limit():
+    vt = VirtualTime()
+    limiter = _limiter(vt)
+    log: list = []
+
+    async def one_after_another(chat: int, n: int) -> None:
+        for _ in range(n):
+            await _send(limiter, vt, chat, log, Priority.REPLY)
+
+    await vt.run(one_after_another(7, 3), one_after_another(-5, 25))
+    private = [t for t, chat in log if chat == 7]
+    group = [t for t, chat in log if chat == -5]
+    assert max(private) < 0.5  # a reply answers the user now: no 1 s between them
+    assert _max_in_window(group, 60.0) <= GROUP_PER_MINUTE
+    assert max(group) >= 60.0
+
+
+async def test_a_digest_part_waits_a_second_after_a_reply_to_the_same_chat():
+    vt = VirtualTime()
+    limiter = _limiter(vt)
+    log: list = []
+
+    async def reply_then_part() -> None:
+        await _send(limiter, vt, 7, log, Priority.REPLY)
+        await _send(limiter, vt, 7, log, Priority.DIGEST)
+
+    await vt.run(reply_then_part())
+    (reply, part) = sorted(t for t, _ in log)
+    assert part - reply >= 1.0
+
+
+async def test_retry_after_pauses_everything_and_the_call_is_made_again():
+    vt = VirtualTime()
+    limiter = _limiter(vt, max_retries=2)
+    answers = iter([RetryAfter(timedelta(seconds=0.5)), {"message_id": 1}])
+    calls: list[float] = []
+
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        calls.append(vt.now)
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    args = LimitArgs(Priority.DIGEST)
+    (result,) = await vt.run(
+        limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, args)
+    )
+    assert result == {"message_id": 1}
+    assert args.retry_afters == 1
+    assert calls[1] - calls[0] >= 0.5
+
+    async def always_limited(*args: Any, **kwargs: Any) -> Any:
+        raise RetryAfter(timedelta(seconds=0.1))
+
+    with pytest.raises(RetryAfter):
+        await vt.run(limiter.process_request(always_limited, (), {}, "getMe", {}, None))
+
+
+def test_retry_after_is_read_through_ptbs_public_attribute(monkeypatch):
+    assert retry_after_seconds(RetryAfter(timedelta(seconds=0.25))) == 0.25
+    monkeypatch.delenv("PTB_TIMEDELTA")  # PTB's older int form, with its deprecation warning
+    with pytest.warns(PTBDeprecationWarning):
+        assert retry_after_seconds(RetryAfter(3)) == 3.0
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "data", "chat"),
+    [
+        ("sendMessage", {"chat_id": 42}, 42),
+        ("sendDocument", {"chat_id": "-100123"}, -100123),
+        ("sendMessage", {"chat_id": "@channel"}, "@channel"),
+        ("editMessageText", {"chat_id": 7, "message_id": 1}, 7),
+        ("editMessageText", {"inline_message_id": "abc"}, None),
+        ("sendChatAction", {"chat_id": 42}, None),
+        ("answerCallbackQuery", {"callback_query_id": "1"}, None),
+        ("getChatMember", {"chat_id": 42, "user_id": 1}, None),
+    ],
+)
+def test_only_calls_that_post_a_message_count_against_the_limits(endpoint, data, chat):
+    assert message_chat(endpoint, data) == chat
+
+
 async def _send_over_network(
     limiter: RateLimiter, vt: VirtualTime, send: tuple[int, float, float], log: list
 ) -> None:
     """A send (chat, up, down): at the server ``up`` s after release, answered ``down`` s later."""
     chat, up, down = send
-    async with limiter.slot(chat):
+    async with limiter.slot(chat, Priority.DIGEST):
         await vt.sleep(up)
         log.append((vt.now, chat))  # when the server counts it
         await vt.sleep(down)
@@ -286,8 +405,8 @@ async def rt(store_path: Path, fake_api: FakeBotAPI) -> AsyncIterator[Runtime]:
 
 
 @pytest.fixture
-async def bot(rt: Runtime) -> AsyncIterator[Bot]:
-    async with delivery_bot(rt.config, read_timeout=2.0) as b:
+async def bot(rt: Runtime) -> AsyncIterator[ExtBot]:
+    async with delivery_bot(rt.config, RateLimiter(scale=10), read_timeout=2.0) as b:
         yield b
 
 
@@ -302,14 +421,13 @@ def subscribe(rt: Runtime, *chat_ids: int, **kwargs: Any) -> None:
 
 def expected_parts(rt: Runtime, chat_id: int, limit: int = PART_LIMIT) -> list[str]:
     prefs = chats.get_chat(rt.store.conn, chat_id)
-    parts, _ = edition_parts(
-        rt.store, prefs, ED, rt.store.articles_on(ED), bot_username=BOT_USERNAME, limit=limit
+    parts, _ = compose_parts(
+        rt.store, prefs, ED, rt.store.articles_on(ED), render=EditionHtml(BOT_USERNAME, limit)
     )
     return parts
 
 
-def deliverer(rt: Runtime, bot: Bot, **kwargs: Any) -> Deliverer:
-    kwargs.setdefault("limiter", RateLimiter(scale=10))
+def deliverer(rt: Runtime, bot: ExtBot, **kwargs: Any) -> Deliverer:
     kwargs.setdefault("backoff", 0.01)
     kwargs.setdefault("part_limit", PART_LIMIT)
     return Deliverer(rt, bot, **kwargs)
@@ -324,7 +442,7 @@ async def test_every_subscriber_gets_every_part_once(rt, bot, fake_api):
     subscribe(rt, *ids)
     expected = {c: expected_parts(rt, c) for c in ids}
     assert all(len(p) >= 2 for p in expected.values())  # several parts: the split is exercised
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert (report.sent, report.failed, report.already) == (len(ids), 0, 0)
     assert report.messages == sum(len(p) for p in expected.values())
     for chat_id in ids:
@@ -338,18 +456,30 @@ async def test_every_subscriber_gets_every_part_once(rt, bot, fake_api):
 async def test_second_pass_sends_nothing_new(rt, bot, fake_api):
     subscribe(rt, 1, 2, 3)
     d = deliverer(rt, bot)
-    await d.deliver_edition(ED)
+    await d.deliver_issue(ED)
     before = len(fake_api.calls("sendMessage"))
-    again = await d.deliver_edition(ED)
+    again = await d.deliver_issue(ED)
     assert (again.sent, again.already, again.messages) == (0, 3, 0)
     assert len(fake_api.calls("sendMessage")) == before
+
+
+async def test_one_process_never_sends_a_chat_twice_at_once(rt, bot, fake_api):
+    # The daily job and the retry job (or a catch-up) may reach the same chat together; both
+    # would find the row claimable ("sending" is what a crash leaves) without the guard.
+    subscribe(rt, 1, 2, 3)
+    d = deliverer(rt, bot)
+    first, second = await asyncio.gather(d.deliver_issue(ED), d.deliver_issue(ED))
+    assert first.sent + second.sent == 3
+    assert first.already + second.already == 3
+    for chat_id in (1, 2, 3):
+        assert texts(fake_api, chat_id) == expected_parts(rt, chat_id)
 
 
 async def test_fan_out_never_trips_telegram_limits(rt, bot, fake_api):
     ids = [*range(1, 61), -10, -11, -12]
     subscribe(rt, *ids)
     fake_api.enforce_limits(scale=10)
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert report.sent == len(ids)
     assert report.rate_limited == 0
     assert fake_api.stats.throttled == 0
@@ -359,7 +489,7 @@ async def test_429_storm_pauses_all_sends_and_everyone_is_delivered(rt, bot, fak
     ids = list(range(1, 31))
     subscribe(rt, *ids)
     fake_api.inject("sendMessage", status=429, parameters={"retry_after": 0.3}, times=3)
-    report = await deliverer(rt, bot, part_limit=4096).deliver_edition(ED)
+    report = await deliverer(rt, bot, part_limit=4096).deliver_issue(ED)
     assert report.sent == len(ids)
     assert report.rate_limited == 3
     limited = fake_api.calls("sendMessage", status=429)
@@ -381,7 +511,7 @@ async def test_blocked_chat_is_marked_inactive_and_keeps_preferences(rt, bot, fa
     chats.follow(conn, 2, "331122")
     before = chats.get_chat(conn, 2)
     fake_api.block(2)
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert (report.sent, report.failed) == (1, 1)
     after = chats.get_chat(conn, 2)
     assert not after.active
@@ -402,7 +532,7 @@ async def test_migrated_group_gets_the_edition_at_its_new_id(rt, bot, fake_api):
     subscribe(rt, -100)
     parts = expected_parts(rt, -100)
     fake_api.migrate(-100, -1009)
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert (report.sent, report.migrated) == (1, 1)
     assert texts(fake_api, -1009) == parts
     conn = rt.store.conn
@@ -414,29 +544,44 @@ async def test_migrated_group_gets_the_edition_at_its_new_id(rt, bot, fake_api):
 async def test_server_errors_are_retried_until_the_send_succeeds(rt, bot, fake_api):
     subscribe(rt, 5)
     fake_api.fail_5xx("sendMessage", times=2, chat_id=5)
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert (report.sent, report.retries) == (1, 2)
     assert texts(fake_api, 5) == expected_parts(rt, 5)
 
 
-async def test_persistent_server_errors_fail_after_bounded_attempts(rt, bot, fake_api):
+async def test_persistent_server_errors_leave_the_chat_pending_for_a_retry(rt, bot, fake_api):
     subscribe(rt, 5, 6)
     fake_api.inject("sendMessage", chat_id=5, status=502, description="Bad Gateway", times=None)
     d = deliverer(rt, bot, max_attempts=3)
-    report = await d.deliver_edition(ED)
-    assert (report.sent, report.failed) == (1, 1)
+    report = await d.deliver_issue(ED)
+    assert (report.sent, report.pending, report.failed) == (1, 1, 0)
     assert len(fake_api.calls("sendMessage", chat_id=5)) == 3
     row = ledger.get(rt.store.conn, 5, ED)
-    assert (row.status, row.last_error) == ("failed", "network: Bad Gateway")
-    assert ledger.stats(rt.store.conn)["error:network"] == 1
+    assert (row.status, row.last_error) == ("pending", "network: Bad Gateway")
+    assert row.next_attempt_at > ledger.utc_iso(MORNING)
+    assert ledger.stats(rt.store.conn)["pending"] == 1
 
 
-async def test_timeout_is_retried_and_the_edition_completes(rt, fake_api):
+async def test_a_chat_that_left_while_pending_is_closed_by_the_next_pass(rt, bot, fake_api):
+    subscribe(rt, 5, 6)
+    fake_api.inject("sendMessage", chat_id=5, status=502, times=None)
+    d = deliverer(rt, bot)
+    assert (await d.deliver_issue(ED)).pending == 1
+    chats.unsubscribe(rt.store.conn, 5)  # /unsubscribe while a retry was due
+    fake_api.clear_faults()
+    again = await d.deliver_issue(ED)
+    assert (again.skipped, again.already, again.pending) == (1, 1, 0)
+    row = ledger.get(rt.store.conn, 5, ED)
+    assert (row.status, row.last_error) == ("failed", "inactive: unsubscribed or blocked")
+    assert ledger.count_unfinished(rt.store.conn, ED) == 0
+    assert not fake_api.sent_messages(5)
+
+
+async def test_timeout_is_retried_and_the_edition_completes(rt, bot, fake_api):
     subscribe(rt, 8)
     parts = expected_parts(rt, 8)
     fake_api.inject("sendMessage", chat_id=8, delay=0.8, times=1)
-    async with delivery_bot(rt.config, read_timeout=0.3) as slow:
-        report = await deliverer(rt, slow).deliver_edition(ED)
+    report = await deliverer(rt, bot, read_timeout=0.3).deliver_issue(ED)
     assert (report.sent, report.retries) == (1, 1)
     got = texts(fake_api, 8)
     # The timed-out request may still have been delivered: at most that one part twice.
@@ -450,7 +595,7 @@ async def test_message_too_long_is_split_again_and_sent(rt, bot, fake_api):
     fake_api.inject(
         "sendMessage", chat_id=9, status=400, description="Bad Request: message is too long"
     )
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert report.sent == 1
     got = texts(fake_api, 9)
     assert len(got) > len(parts)
@@ -459,6 +604,7 @@ async def test_message_too_long_is_split_again_and_sent(rt, bot, fake_api):
     )
     row = ledger.get(rt.store.conn, 9, ED)
     assert row.parts == len(got) == len(row.message_ids)
+    assert list(row.part_texts) == got  # a resume would send the finer parts
 
 
 async def test_other_bad_requests_are_recorded_and_not_retried(rt, bot, fake_api):
@@ -466,7 +612,7 @@ async def test_other_bad_requests_are_recorded_and_not_retried(rt, bot, fake_api
     fake_api.inject(
         "sendMessage", chat_id=10, status=400, description="Bad Request: chat not found"
     )
-    report = await deliverer(rt, bot).deliver_edition(ED)
+    report = await deliverer(rt, bot).deliver_issue(ED)
     assert report.failed == 1
     assert len(fake_api.calls("sendMessage", chat_id=10)) == 1
     assert ledger.get(rt.store.conn, 10, ED).last_error == "bad_request: Chat not found"
@@ -474,7 +620,7 @@ async def test_other_bad_requests_are_recorded_and_not_retried(rt, bot, fake_api
 
 async def test_forum_chat_gets_html_without_previews_in_its_topic(rt, bot, fake_api):
     subscribe(rt, -300, thread_id=77)
-    await deliverer(rt, bot).deliver_edition(ED)
+    await deliverer(rt, bot).deliver_issue(ED)
     sent = fake_api.sent_messages(-300)
     assert sent
     for params in sent:
@@ -486,7 +632,7 @@ async def test_forum_chat_gets_html_without_previews_in_its_topic(rt, bot, fake_
 async def test_chat_with_nothing_new_gets_a_short_note_not_an_empty_message(rt, bot, fake_api):
     subscribe(rt, 11)
     chats.set_topics(rt.store.conn, 11, ())
-    await deliverer(rt, bot).deliver_edition(ED)
+    await deliverer(rt, bot).deliver_issue(ED)
     (note,) = texts(fake_api, 11)
     assert visible_text(note).strip()
     assert ledger.recent_article_ids(rt.store.conn, 11, before="2026-04-16") == frozenset()
@@ -495,7 +641,7 @@ async def test_chat_with_nothing_new_gets_a_short_note_not_an_empty_message(rt, 
 
 async def test_date_without_articles_sends_nothing(rt, bot, fake_api):
     subscribe(rt, 1)
-    report = await deliverer(rt, bot).deliver_edition("2026-04-16")
+    report = await deliverer(rt, bot).deliver_issue("2026-04-16")
     assert report.sent == 0
     assert report.note
     assert not fake_api.calls("sendMessage")
@@ -510,3 +656,11 @@ async def test_push_sends_the_newest_issue_once(rt, fake_api):
     assert (first.date, first.sent, first.failed) == (ED, 2, 0)
     assert (second.sent, second.already) == (0, 2)
     assert texts(fake_api, 21) == expected_parts(rt, 21, 4096)
+
+
+def test_retry_deadline_hours_come_from_the_environment():
+    assert load_config({}, dotenv=False).stale_after_hours == 0.0  # the end of the chat's day
+    assert load_config({"DELIVERY_STALE_HOURS": "6"}, dotenv=False).stale_after_hours == 6.0
+    for bad in ("soon", "-1", "1000", "nan"):
+        with pytest.raises(InvalidArgument, match="DELIVERY_STALE_HOURS"):
+            load_config({"DELIVERY_STALE_HOURS": bad}, dotenv=False)

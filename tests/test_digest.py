@@ -11,17 +11,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.edition_html import render_empty, render_html
+from bot.telegram_html import is_balanced, visible_len, visible_text
 from briefings.digest import (
     DigestPrefs,
     compose_edition,
     edition_numbers_verified,
     near_duplicate_groups,
     number_tokens,
-    render_empty,
-    render_html,
     render_text,
 )
-from briefings.messages import is_balanced, visible_len, visible_text
 from briefings.models import ArticleBundle, ArticleRegion, Figure, StoredArticle, TopicScore
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"

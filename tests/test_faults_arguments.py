@@ -20,8 +20,8 @@ from fakebotapi import make_message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import handlers
 from briefings import arguments, ledger
+from briefings import county as county_service
 from briefings.regions import load_gazetteer
 
 pytestmark = pytest.mark.faults
@@ -112,13 +112,13 @@ async def test_suggestions_never_run_on_the_sqlite_thread(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: list[str] = []
-    real = handlers.suggest_regions
+    real = county_service.suggest_regions
 
     def recording(name: str):
         threads.append(threading.current_thread().name)
         return real(name)
 
-    monkeypatch.setattr(handlers, "suggest_regions", recording)
+    monkeypatch.setattr(county_service, "suggest_regions", recording)
     (county,) = await harness.say(USER_ID, "/county 缙去")
     (follow,) = await harness.say(USER_ID, "/follow 缙去")
     assert any("缙云" in b["text"] for b in buttons(county))

@@ -462,9 +462,12 @@ def test_the_same_bytes_under_three_names_are_one_document(store: Store, tmp_pat
     for name in ("page_2026-04-15.txt", "page (1).txt", "copy-of-page.txt"):
         (folder / name).write_text(PAGE, "utf-8")
     report = ingest_paths(store, [folder])
-    assert (report.added, report.duplicates) == (1, 2)
-    assert len(report.notes) == 2
+    # Name order: the two undated names first (one stored, one a duplicate), then the dated
+    # name, which gives the stored copy its date instead of being a third copy.
+    assert (report.added, report.duplicates, report.replaced) == (1, 1, 1)
+    assert len(report.notes) == 1
     assert store.stats()["documents"] == 1
+    assert store.dates() == ["2026-04-15"]
     assert store.search("保贷联动").total == 1
     figures = store.county_figures("330802", limit=100)  # 柯城
     assert figures

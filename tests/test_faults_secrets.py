@@ -177,10 +177,12 @@ async def test_polling_errors_at_debug_never_show_the_token(
 async def test_exception_text_logged_as_an_argument_or_traceback_is_redacted(
     malformed: MalformedStatusServer, captured: io.StringIO
 ) -> None:
+    from bot.config import Config
     from bot.extbot import briefing_bot
+    from bot.ratelimit import RateLimiter
 
     redact.install()
-    bot = briefing_bot(TOKEN, base_url=malformed.base_url)
+    bot = briefing_bot(Config(token=TOKEN, base_url=malformed.base_url), RateLimiter())
     await bot.initialize()
     try:
         with pytest.raises(Exception, match="Bad status line") as failure:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlite_utils
@@ -43,8 +44,7 @@ def test_sent_edition_cannot_be_claimed_again(conn):
 
 
 def test_interrupted_row_resumes_after_its_recorded_parts(conn):
-    ledger.claim(conn, 1, ED)
-    ledger.set_parts(conn, 1, ED, 3)
+    ledger.claim(conn, 1, ED, parts=["一", "二", "三"])
     ledger.record_part(conn, 1, ED, 71)
     ledger.record_part(conn, 1, ED, 72)
     # A new process finds the row still "sending": the claim succeeds and keeps both parts.
@@ -52,6 +52,61 @@ def test_interrupted_row_resumes_after_its_recorded_parts(conn):
     assert again is not None
     assert (again.attempts, again.parts, again.parts_sent) == (2, 3, 2)
     assert [d.chat_id for d in ledger.unfinished(conn)] == [1]
+
+
+def test_a_second_claim_keeps_the_parts_the_first_one_stored(conn):
+    ledger.claim(conn, 1, ED, parts=["<b>甲</b>", "乙"], article_ids=[5, 6])
+    ledger.record_part(conn, 1, ED, 71)
+    # Recomposed after a crash (another page ingested, topics changed): other parts.
+    again = ledger.claim(conn, 1, ED, parts=["丙", "丁", "戊"], article_ids=[7])
+    assert again.part_texts == ("<b>甲</b>", "乙")
+    assert again.article_ids == (5, 6)
+    assert again.parts == 2
+
+
+def test_resplit_parts_are_stored_with_the_first_pieces_id(conn):
+    ledger.claim(conn, 1, ED, parts=["长长的一段", "二"])
+    ledger.record_part(conn, 1, ED, 10, parts=["长长的", "一段", "二"])
+    row = ledger.get(conn, 1, ED)
+    assert (row.part_texts, row.parts, row.message_ids) == (("长长的", "一段", "二"), 3, (10,))
+
+
+def test_the_last_part_finishes_the_row_with_the_claimed_articles(conn):
+    ledger.claim(conn, 1, ED, parts=["一", "二"], article_ids=[41, 42])
+    ledger.record_part(conn, 1, ED, 1)
+    ledger.record_part(conn, 1, ED, 2, final=True)
+    row = ledger.get(conn, 1, ED)
+    assert (row.status, row.message_ids) == ("sent", (1, 2))
+    assert ledger.recent_article_ids(conn, 1, before="2026-04-16") == {41, 42}
+
+
+def test_deferred_row_is_pending_with_its_parts_until_due(conn):
+    now = datetime(2026, 4, 15, 0, 0, tzinfo=UTC)
+    ledger.claim(conn, 1, ED, parts=["一", "二"], stale_at=now + timedelta(hours=16))
+    ledger.record_part(conn, 1, ED, 9)
+    error = "network: Bad Gateway"
+    assert ledger.defer(conn, 1, ED, error, next_attempt=now + timedelta(seconds=30))
+    row = ledger.get(conn, 1, ED)
+    assert (row.status, row.last_error, row.message_ids) == ("pending", error, (9,))
+    assert ledger.count_unfinished(conn, ED) == 1
+    assert ledger.due(conn, now) == []
+    assert [r.chat_id for r in ledger.due(conn, now + timedelta(seconds=31))] == [1]
+    again = ledger.claim(conn, 1, ED, parts=["别的"])
+    assert (again.status, again.attempts, again.part_texts, again.parts_sent) == (
+        "sending",
+        2,
+        ("一", "二"),
+        1,
+    )
+    assert again.next_attempt_at == ""
+
+
+def test_a_started_row_is_never_skipped(conn):
+    ledger.claim(conn, 1, ED, parts=["一", "二"])
+    ledger.record_part(conn, 1, ED, 9)
+    ledger.defer(conn, 1, ED, "timeout: x", next_attempt=datetime(2026, 4, 15, tzinfo=UTC))
+    assert not ledger.mark_skipped(conn, 1, ED, "skipped: late")
+    assert ledger.get(conn, 1, ED).status == "pending"
 
 
 def test_record_part_survives_a_reopened_connection(tmp_path):

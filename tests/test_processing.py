@@ -10,10 +10,10 @@ import pytest
 from botharness import USER_ID, Harness
 from fakebotapi import FakeBotAPI, make_inline_query, make_message, running_app
 from telegram import Update
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import ContextTypes, ExtBot, MessageHandler, filters
 
-from bot.extbot import BriefingBot
 from bot.processing import ChatOrderedProcessor, order_key
+from bot.ratelimit import RateLimiter
 from bot.request import AiohttpRequest
 
 Log = list[tuple[str, int, str]]
@@ -203,9 +203,10 @@ async def test_the_bots_commands_in_one_chat_apply_in_the_order_sent(harness: Ha
     assert harness.prefs(USER_ID).time == "09:30"
 
 
-def test_the_bot_runs_on_its_own_layer_and_processor(harness: Harness) -> None:
+def test_the_bot_runs_on_its_own_layer_processor_and_limiter(harness: Harness) -> None:
     processor = harness.app.update_processor
     assert isinstance(processor, ChatOrderedProcessor)
     assert processor.concurrency == harness.rt.config.concurrent_updates
-    assert isinstance(harness.app.bot, BriefingBot)
+    assert type(harness.app.bot) is ExtBot  # PTB's own class: no private method overridden
     assert isinstance(harness.app.bot.request, AiohttpRequest)
+    assert isinstance(harness.app.bot.rate_limiter, RateLimiter)

@@ -15,8 +15,7 @@ import pytest
 from aiohttp import web
 from telegram import Bot, InputFile
 from telegram.error import Forbidden, NetworkError, TimedOut
-from telegram.request import RequestData
-from telegram.request._requestparameter import RequestParameter
+from telegram.request import BaseRequest, RequestData
 
 from bot.request import USER_AGENT, AiohttpRequest
 
@@ -44,8 +43,34 @@ async def serve() -> AsyncIterator[Callable[[Handler], Awaitable[str]]]:
         await runner.cleanup()
 
 
-def _data(**params: object) -> RequestData:
-    return RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
+class _Capture(BaseRequest):
+    """Keeps the ``RequestData`` PTB builds for a call, as any BaseRequest receives it."""
+
+    def __init__(self) -> None:
+        self.data: RequestData | None = None
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def do_request(self, url: str, method: str, request_data=None, **_: object):
+        self.data = request_data
+        message = {"message_id": 1, "date": 0, "chat": {"id": 7, "type": "private"}}
+        return 200, json.dumps({"ok": True, "result": message}).encode()
+
+
+async def _data(method: str, **params: object) -> RequestData:
+    """The request data PTB's own ``Bot.<method>(**params)`` hands to its HTTP layer."""
+    capture = _Capture()
+    await getattr(Bot("1:T", request=capture), method)(**params)
+    assert capture.data is not None
+    return capture.data
 
 
 async def test_plain_call_posts_json_with_ptbs_user_agent(serve) -> None:
@@ -60,10 +85,9 @@ async def test_plain_call_posts_json_with_ptbs_user_agent(serve) -> None:
     url = await serve(handler)
     req = AiohttpRequest()
     await req.initialize()
+    data = await _data("send_message", chat_id=7, text="缙云 <b>&", reply_markup=None)
     try:
-        status, body = await req.do_request(
-            f"{url}/sendMessage", "POST", _data(chat_id=7, text="缙云 <b>&", reply_markup=None)
-        )
+        status, body = await req.do_request(f"{url}/sendMessage", "POST", data)
     finally:
         await req.shutdown()
     assert (status, json.loads(body)) == (200, {"ok": True, "result": True})
@@ -90,7 +114,7 @@ async def test_upload_goes_multipart_with_fields_and_file(serve) -> None:
         status, _ = await req.do_request(
             f"{url}/sendDocument",
             "POST",
-            _data(chat_id=7, document=InputFile(page, filename="page.txt")),
+            await _data("send_document", chat_id=7, document=InputFile(page, filename="page.txt")),
         )
     finally:
         await req.shutdown()

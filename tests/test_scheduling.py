@@ -15,36 +15,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from botharness import Clock
 from fakebotapi import FakeBotAPI, running_app
-from telegram.ext import Application
+from telegram.ext import Application, ApplicationBuilder
 
 from bot import scheduling
 from bot.config import Config
-from bot.delivery import Deliverer
 from bot.ratelimit import RateLimiter
 from bot.runtime import Runtime
-from briefings import chats, ledger
+from briefings import chats, delivery_plan, ledger
 from briefings.pipeline import ingest_paths
 from briefings.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample_page_2026-04-15.txt"
 ED = "2026-04-15"
-
-
-class Clock:
-    """A settable "now" for rt.clock."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set_local(self, tz: str, text: str) -> None:
-        """Put "now" at a local wall time: ``set_local("Europe/London", "2026-04-15 07:30")``."""
-        local = datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz))
-        self.now = local.astimezone(UTC)
 
 
 @pytest.fixture(scope="session")
@@ -82,13 +67,15 @@ async def rt(sample_db, tmp_path, fake_api, clock) -> AsyncIterator[Runtime]:
     runtime.close()
 
 
+def limited(builder: ApplicationBuilder) -> ApplicationBuilder:
+    """The app's bot with our limiter (scaled): delivery sends through the app's own bot."""
+    return builder.rate_limiter(RateLimiter(scale=10))
+
+
 @pytest.fixture
 async def app(ptb_app_factory, rt) -> AsyncIterator[Application]:
-    application = ptb_app_factory()
+    application = ptb_app_factory(configure=limited)
     async with running_app(application):
-        application.bot_data[scheduling.DELIVERER_KEY] = Deliverer(
-            rt, application.bot, RateLimiter(scale=10)
-        )
         yield application
 
 
@@ -104,9 +91,9 @@ def briefing_jobs(app: Application) -> dict[str, Any]:
 
 
 def test_catchup_deadline_gives_late_chats_their_own_grace():
-    assert scheduling.catchup_deadline("07:30", "12:00") == dtime(12, 0)
-    assert scheduling.catchup_deadline("18:00", "12:00") == dtime(20, 0)
-    assert scheduling.catchup_deadline("23:00", "12:00") == dtime(23, 59, 59)
+    assert delivery_plan.catchup_deadline("07:30", "12:00") == dtime(12, 0)
+    assert delivery_plan.catchup_deadline("18:00", "12:00") == dtime(20, 0)
+    assert delivery_plan.catchup_deadline("23:00", "12:00") == dtime(23, 59, 59)
 
 
 async def test_restart_rebuilds_exactly_one_job_per_subscriber(app, rt):
@@ -223,9 +210,8 @@ async def test_inbox_ingests_files_and_sends_a_late_paper(ptb_app_factory, fake_
         shutil.copy(SAMPLE, inbox / SAMPLE.name)
         (inbox / "broken_2026-04-15.txt").write_bytes(b"\x00\x01\x02" * 100)
         (inbox / "incoming.txt.part").write_text("still downloading", "utf-8")
-        app = ptb_app_factory()
+        app = ptb_app_factory(configure=limited)
         async with running_app(app):
-            app.bot_data[scheduling.DELIVERER_KEY] = Deliverer(rt, app.bot, RateLimiter(scale=10))
             result = await scheduling.run_inbox(app, rt)
             assert result.done == [SAMPLE.name]
             assert [name for name, _ in result.failed] == ["broken_2026-04-15.txt"]

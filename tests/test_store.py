@@ -24,7 +24,7 @@ from briefings.models import (
     TopicScore,
     Unit,
 )
-from briefings.store import DEFAULT_DB, ID_SPAN, Store, best_topic, db_path, id_base
+from briefings.store import DEFAULT_DB, ID_SPAN, Store, db_path, id_base
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
 LINES = SAMPLE.read_text(encoding="utf-8").splitlines()
@@ -158,13 +158,6 @@ def test_part_of_index_becomes_article_id(store: Store) -> None:
         "SELECT part_of FROM articles WHERE id = ?", (film.id,)
     ).fetchone()
     assert part_of == id_base("2026-04-15") + 1
-
-
-def test_best_topic_prefers_score_then_topic_order() -> None:
-    assert best_topic([TopicScore("finance", 0.2), TopicScore("film", 0.9)]) == "film"
-    assert best_topic([TopicScore("finance", 0.5), TopicScore("county", 0.5)]) == "county"
-    assert best_topic([TopicScore("film", 0.0)]) == "other"
-    assert best_topic([]) == "other"
 
 
 def test_same_document_twice_is_unchanged_and_writes_nothing(store: Store) -> None:

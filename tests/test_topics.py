@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from briefings.models import Figure, Region, RegionMention, Unit
+from briefings.models import Figure, Region, RegionMention, TopicScore, Unit
 from briefings.topics import THRESHOLD, best_topic, score_topics
 
 JINYUN = Region("330722", "缙云县", "缙云", "county", "331100", "浙江省", "丽水市", "jinyun")
@@ -80,3 +80,10 @@ def test_traditional_text_is_tagged_like_simplified():
     simplified = unit("浙江电影票房稳居全国前三", "全省共有影院近900家,银幕总数近6000块。")
     traditional = unit("浙江電影票房穩居全國前三", "全省共有影院近900家,銀幕總數近6000塊。")
     assert score_topics(traditional) == score_topics(simplified)
+
+
+def test_best_topic_prefers_score_then_topic_order() -> None:
+    assert best_topic([TopicScore("finance", 0.2), TopicScore("film", 0.9)]) == "film"
+    assert best_topic([TopicScore("finance", 0.5), TopicScore("county", 0.5)]) == "county"
+    assert best_topic([TopicScore("film", 0.0)]) == "other"
+    assert best_topic([]) == "other"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefings.messages import (
+from bot.telegram_html import (
     escape,
     escape_attr,
     html_to_text,

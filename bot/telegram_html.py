@@ -1,5 +1,7 @@
-"""Telegram-agnostic text utilities: UTF-16 lengths, HTML escaping and safe message splitting.
+"""Telegram's HTML parse mode and its limits: UTF-16 lengths, escaping, safe message splitting.
 
+The library (``briefings/``) knows nothing of this: it composes neutral structures (editions of
+verbatim items with article ids, figure lines, provenance) and ``bot/`` renders them here.
 Telegram counts the 4096-character limit in UTF-16 code units *after* entity parsing: tags are
 free, ``&amp;`` is one unit, an emoji outside the BMP is two. It accepts only a small HTML subset
 (b, i, u, s, a href, code, pre, blockquote, span/tg-spoiler, tg-emoji), every tag must be closed,
@@ -22,6 +24,9 @@ _HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _BARE = re.compile(r"[<>&]")
 _NAMED = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"'}
 
+# Telegram's longest message, in UTF-16 units after entity parsing.
+MESSAGE_LIMIT = 4096
+
 # Messages are joined pieces; the raw (markup included) size is capped too, so a long URL or
 # deep nesting cannot make a request huge. Telegram itself only counts the visible text.
 RAW_FACTOR = 3
@@ -33,6 +38,11 @@ _SENTENCE_END = frozenset("。！？!?…")
 _CLAUSE_END = frozenset("，、；：,;:")
 # Closing quotes and brackets belong to the sentence they close: 。” stays together.
 _CLOSERS = frozenset("”’」』）)》〉】]\"'")
+
+
+def deep_link(bot_username: str, payload: str) -> str:
+    """t.me link that opens the bot with ``/start payload`` (payload: A-Z a-z 0-9 _ -)."""
+    return f"https://t.me/{bot_username}?start={payload}" if bot_username else ""
 
 
 def utf16_len(text: str) -> int:
@@ -276,7 +286,7 @@ def _split_block(block: str, limit: int, raw_limit: int) -> list[str]:
 
 
 def split_html(
-    blocks: Sequence[str], limit: int = 4096, *, raw_limit: int | None = None
+    blocks: Sequence[str], limit: int = MESSAGE_LIMIT, *, raw_limit: int | None = None
 ) -> list[str]:
     """Join balanced HTML blocks with newlines into as few messages as fit Telegram's limits.
 
@@ -380,7 +390,7 @@ def _pack(parts: Sequence[str], sep: str, limit: int, finer: list[re.Pattern[str
     return chunks
 
 
-def split_plain(text: str, limit: int = 4096) -> list[str]:
+def split_plain(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Split long plain text (an article) into chunks ≤ ``limit`` UTF-16 units.
 
     Cuts at paragraph breaks first, then sentence ends, then clause marks, then anywhere safe.

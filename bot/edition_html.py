@@ -1,0 +1,97 @@
+"""An edition as Telegram HTML: the messages a chat gets, within Telegram's limits.
+
+The library composes the edition (``briefings.digest.Edition`` inside an
+``briefings.editions.ChatEdition``): sections of plain, verbatim items that point at their
+articles by id. Here the region of a figure line turns bold, the article id becomes a t.me deep
+link into the bot (or ``/article ID`` without a username), and the blocks are split between
+items into messages of at most ``limit`` UTF-16 units. ``EditionHtml`` is the renderer the
+delivery claim stores parts with (briefings/delivery_plan.py), so what is sent is exactly what
+was rendered at claim time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.telegram_html import MESSAGE_LIMIT, deep_link, escape, escape_attr, split_html, utf16_len
+from briefings.digest import EDITION_TITLE, Edition, Item, format_date, item_provenance
+from briefings.editions import ChatEdition
+
+
+def item_html(it: Item, bot_username: str | None) -> str:
+    """One item: its text (a figure line's region in bold), then a link to its article."""
+    head = f"{it.region} · "
+    if it.kind == "figure" and it.region and it.text.startswith(head):
+        text = f"<b>{escape(it.region)}</b> · {escape(it.text[len(head) :])}"
+    else:
+        text = escape(it.text)
+    label = escape(f"《{it.title}》") if it.title else "原文"
+    url = deep_link(bot_username or "", f"article_{it.article_id}")
+    if url:
+        link = f'<a href="{escape_attr(url)}">{label}</a>'
+    else:
+        link = f"{label} /article {it.article_id}"
+    return f"• {text}\n  ↳ {link} · {escape(item_provenance(it))}"
+
+
+def render_html(
+    edition: Edition,
+    *,
+    bot_username: str | None = None,
+    limit: int = MESSAGE_LIMIT,
+    title: str = EDITION_TITLE,
+) -> list[str]:
+    """Telegram HTML messages for an edition, split between items; each within ``limit``.
+
+    A section heading travels with its first item so it never ends a message alone.
+    """
+    if edition.empty:
+        note = render_empty(edition.date, None, personalised=edition.available > 0, title=title)
+        return [note]
+    count = sum(len(s.items) for s in edition.sections)
+    blocks = [f"<b>{escape(title)} · {escape(format_date(edition.date))}</b>\n<i>{count} 条</i>"]
+    for section in edition.sections:
+        first, *rest = (item_html(it, bot_username) for it in section.items)
+        blocks.append(f"\n<b>【{escape(section.title)}】</b>\n{first}")
+        blocks.extend(rest)
+    return split_html(blocks, limit)
+
+
+def render_empty(
+    date: str,
+    latest_date: str | None,
+    *,
+    personalised: bool = False,
+    title: str = EDITION_TITLE,
+) -> str:
+    """A short HTML note for a date with nothing to send, pointing to the latest issue."""
+    head = f"<b>{escape(title)} · {escape(format_date(date))}</b>"
+    if personalised:
+        note = "这一天的报道都已推送过，或不在你选择的栏目里。发送 /topics 调整栏目。"
+    else:
+        note = "这一天没有收录报纸。"
+    if latest_date and latest_date != date:
+        note += f"\n最新一期是 {escape(format_date(latest_date))}，发送 /today 查看。"
+    return f"{head}\n{note}"
+
+
+@dataclass(frozen=True)
+class EditionHtml:
+    """Renders a chat's edition as its Telegram messages, never an empty one.
+
+    Frozen, so hashable: a delivery pass composes an edition once per distinct renderer and
+    preferences (briefings/delivery_plan.py keys its cache on it).
+    """
+
+    bot_username: str | None = None
+    limit: int = MESSAGE_LIMIT
+
+    def __call__(self, chat_edition: ChatEdition) -> list[str]:
+        ce = chat_edition
+        head = f"{escape(ce.note)}\n\n" if ce.note else ""
+        if ce.empty:
+            personalised = ce.edition.available > 0
+            return [head + render_empty(ce.date, ce.latest, personalised=personalised)]
+        room = self.limit - utf16_len(head)
+        messages = render_html(ce.edition, bot_username=self.bot_username, limit=room)
+        return [head + messages[0], *messages[1:]]
