@@ -11,7 +11,8 @@ converted to traditional characters (zhconv, zh-tw: the folded-copy paths), the 
 ``bench/bench_fetch.py`` (4 feeds x 50 items). Per file, the JSON of every unit's
 ``to_json()`` plus what it leaves out (region spans, unrounded topic scores) is hashed; an input
 that raises is hashed as its error message. ``--store`` adds one hash per table of a database
-the documents were saved into (articles, mentions, figures, the FTS text; times left out).
+the documents were saved into (articles, mentions, figures, the FTS text; times and paths
+left out).
 The last line is the total. ``--check`` compares with a saved run and lists the differences.
 """
 
@@ -95,8 +96,8 @@ def inputs(traditional: bool):
 
 
 _TABLES = {
-    "documents": "SELECT key, kind, source, date, page, path, url, sha256 FROM documents"
-    " ORDER BY id",
+    # Not the path: it says where the tree holding the dev set is.
+    "documents": "SELECT key, kind, source, date, page, url, sha256 FROM documents ORDER BY id",
     "articles": "SELECT * FROM articles ORDER BY id",
     "mentions": "SELECT * FROM mentions ORDER BY article_id, adcode",
     "figures": "SELECT * FROM figures ORDER BY article_id, seq",
