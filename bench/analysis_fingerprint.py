@@ -2,8 +2,8 @@
 output byte for byte (speed work, refactors).
 
 Usage:
-    python bench/analysis_fingerprint.py [--store] [--code DIR] > before.txt   # on the base tree
-    python bench/analysis_fingerprint.py [--store] --check before.txt          # on your tree
+    python bench/analysis_fingerprint.py --store --ingest > before.txt        # on the base tree
+    python bench/analysis_fingerprint.py --store --ingest --check before.txt  # on your tree
 
 Inputs: the dev set (``../shared/devset/*/*.txt``, skipped when missing), the same pages
 converted to traditional characters (zhconv, zh-tw: the folded-copy paths), the sample page,
@@ -13,7 +13,9 @@ converted to traditional characters (zhconv, zh-tw: the folded-copy paths), the 
 that raises is hashed as its error message. ``--store`` adds one hash per table of a database
 the documents were saved into (articles, mentions, figures, the FTS text; times and paths
 left out).
-The last line is the total. ``--check`` compares with a saved run and lists the differences.
+``--ingest`` adds hashes of what ``ingest_paths`` stores from the dev set, tests/pages and the
+sample page, and of its reports (twice: the second run finds everything known). The last line
+is the total. ``--check`` compares with a saved run and lists the differences.
 """
 
 from __future__ import annotations
@@ -105,11 +107,48 @@ _TABLES = {
 }
 
 
+def ingest_lines() -> list[str]:
+    """Hashes of what ``ingest_paths`` stores from the dev set, tests/pages and the sample page,
+    and of its reports, ingesting them twice (the second time everything is known)."""
+    from briefings.pipeline import ingest_paths
+    from briefings.store import Store
+
+    inputs = [REPO / "tests" / "pages", REPO / "data" / "sample_page_2026-04-15.txt"]
+    inputs += [DEVSET] if DEVSET.is_dir() else []
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "i.db") as store:
+        for run in (1, 2):
+            report = ingest_paths(store, inputs)
+            fields = _without_places(dict(vars(report)))
+            lines.append(f"{_digest(fields)}  ingest:report{run}")
+        for table, sql in {**_TABLES, "ingested_files": _FILES}.items():
+            rows = [list(r) for r in store.conn.execute(sql)]
+            lines.append(f"{_digest(rows)}  ingest:{table}")
+    return lines
+
+
+_FILES = "SELECT sha256, size, documents FROM ingested_files ORDER BY sha256"
+
+
+def _without_places(value: object) -> object:
+    """Report fields with the trees' locations taken out of the paths they name."""
+    if isinstance(value, str):
+        return value.replace(str(DEVSET), "<devset>").replace(str(REPO), "<repo>")
+    if isinstance(value, dict):
+        return {k: _without_places(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_places(v) for v in value]
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--code", type=Path, help="import briefings from this tree instead")
     parser.add_argument("--check", type=Path, help="compare with a saved run")
     parser.add_argument("--store", action="store_true", help="also hash a database of them")
+    parser.add_argument(
+        "--ingest", action="store_true", help="also hash what ingest_paths stores and reports"
+    )
     parser.add_argument("--no-traditional", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(args.code.resolve() if args.code else REPO))
@@ -141,6 +180,8 @@ def main() -> None:
             for table, sql in _TABLES.items():
                 rows = [list(r) for r in store.conn.execute(sql)]
                 lines.append(f"{_digest(rows)}  store:{table}")
+    if args.ingest:
+        lines += ingest_lines()
     total = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
     lines.append(f"{total}  TOTAL ({len(lines)} inputs)")
     if not args.check:

@@ -362,9 +362,7 @@ class Store:
             with self.transaction() as conn:
                 # Re-check inside the write lock: another process may have stored it meanwhile.
                 if not outer:
-                    known = self._unchanged(key, digest) or self._same_content(
-                        key, digest, dated
-                    )
+                    known = self._unchanged(key, digest) or self._same_content(key, digest, dated)
                     if known:
                         return known
                 if dated:
