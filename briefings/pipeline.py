@@ -15,6 +15,7 @@ import copy
 import hashlib
 import logging
 import re
+import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -356,19 +357,21 @@ def _read_file(store, path: Path, *, source: str | None, date: str | None) -> _F
     return work
 
 
-def _store_document(
-    store, work: _FileWork, n: int, fts_rows: list[tuple[int, str, str]] | None = None
-) -> None:
+# The open transaction of a batch and the full-text rows its documents keep for its end.
+_Batch = tuple[sqlite3.Connection, list[tuple[int, str, str]]]
+
+
+def _store_document(store, work: _FileWork, n: int, batch: _Batch | None = None) -> None:
     """Save the ``n``-th document of a read file and count it in the file's report part: in a
-    savepoint of the open transaction, its full-text rows added to ``fts_rows``; or, without
-    ``fts_rows``, in a transaction of its own."""
+    savepoint of the batch's open transaction, its full-text rows kept for the end of the
+    batch; or, without a batch, in a transaction of its own."""
     assert work.analysed is not None
     doc, units, fts = work.analysed[n]
     report = work.part
-    if fts_rows is None:
+    if batch is None:
         result = store.save_document(doc, units, fts=fts)
     else:
-        conn = store.conn
+        conn, fts_rows = batch
         rows: list[tuple[int, str, str]] = []
         conn.execute("SAVEPOINT document")
         try:
@@ -401,12 +404,12 @@ def _store_document(
             report.undated.append(doc.path or display_path(work.path))
 
 
-def _store_each(store, todo: Sequence[tuple[_FileWork, int]], fts_rows=None) -> None:
+def _store_each(store, todo: Sequence[tuple[_FileWork, int]], batch: _Batch | None = None) -> None:
     for work, n in todo:
         if work.failed:
             continue  # an earlier document of the file failed: the file stops there
         try:
-            _store_document(store, work, n, fts_rows)
+            _store_document(store, work, n, batch)
         except Exception as exc:  # one bad entry never stops the run
             work.failed = True
             _failed(work.part, work.path, exc)
@@ -422,14 +425,12 @@ def _store_files(store, works: Sequence[_FileWork]) -> None:
         saved = {id(w): (copy.deepcopy(w.part), len(w.stored), w.failed) for w, _ in chunk}
         try:
             fts_rows: list[tuple[int, str, str]] = []
-            with store.transaction():
-                _store_each(store, chunk, fts_rows)
+            with store.transaction() as conn:
+                _store_each(store, chunk, (conn, fts_rows))
                 store.write_fts(fts_rows)
         except Exception:
             log.warning("writing %d documents together failed; one at a time", len(chunk))
-            with store.lock:
-                if store.conn.in_transaction:
-                    store.conn.execute("ROLLBACK")
+            store.end_transaction()
             for work, _ in chunk:
                 work.part, kept, work.failed = saved[id(work)]
                 del work.stored[kept:]

@@ -324,6 +324,13 @@ class Store:
         with self.lock, transaction(self.conn) as conn:
             yield conn
 
+    def end_transaction(self) -> None:
+        """Roll back a transaction left open by a COMMIT that failed (``transaction()`` rolls
+        back what raises inside it, not a COMMIT that cannot be done)."""
+        with self.lock:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+
     # ---- ingest -------------------------------------------------------------------------------
 
     def save_document(
