@@ -1,7 +1,9 @@
 """The ingest pipeline: read files, parse them into units, find regions, figures and topics, store.
 
 ``analyze_document`` is pure (no database); ``ingest_paths`` and ``ingest_bytes`` add the store.
-Each document is stored atomically. Nothing stops a run but a missing named path: every entry
+Each document is stored atomically (a savepoint of its own; WRITE_BATCH of them share a
+transaction, written after their files were read and analysed, so the write lock is held only
+for the writes). Nothing stops a run but a missing named path: every entry
 that cannot be read or analysed (whatever the exception) is reported on one line and skipped,
 and the remaining files still go in. A file whose bytes were ingested before, with its
 documents still stored as they were, is not read again; an article over MAX_ARTICLE_CHARS is
