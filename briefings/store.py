@@ -33,13 +33,14 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import sqlite_utils
 
+from briefings import continuations, stories
 from briefings.errors import BriefingError, InvalidArgument
 from briefings.migrations import migrate, now_iso, transaction
 from briefings.models import (
@@ -79,6 +80,8 @@ ID_SPAN = 1_000_000
 # Search counts stop here and are shown as "1000+": an exact count costs 20-50 ms at 1M rows.
 COUNT_CAP = 1000
 MAX_PAGE = 100
+# Parts are linked at most this deep (a block → its page's continuation → the front page).
+_LINK_DEPTH = 8
 _EPOCH = Date(1970, 1, 1)
 
 SaveStatus = Literal["added", "unchanged", "replaced", "duplicate"]
@@ -362,6 +365,8 @@ class Store:
                     ).fetchone()
                     status = "added"
                 figures = self._insert_units(conn, doc, document_id, prepared, first)
+                # Continuations across this issue's pages, relinked now that this page is in.
+                continuations.link_issue(conn, doc.source, doc.date)
         return SaveResult(status, len(prepared), figures, document_id, key, digest)
 
     def _counts(self, document_id: int) -> tuple[int, int]:
@@ -565,7 +570,9 @@ class Store:
                     "LIMIT ?)",
                     (match, COUNT_CAP + 1),
                 ).fetchone()
-            articles = self._articles(ids)
+            articles = self._wholes(ids)
+            if offset == 0 and len(ids) < limit:
+                count = len(articles)  # parts of one article are one result
         hits = [SearchHit(a, snippet(a.body, terms, title=a.title)) for a in articles]
         return SearchPage(query, hits, min(count, COUNT_CAP), count > COUNT_CAP, terms)
 
@@ -582,38 +589,116 @@ class Store:
         by_id = {row[0]: _article(row) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
 
+    def _roots(self, ids: Sequence[int]) -> dict[int, int]:
+        """Each stored id → the article it is a part of (itself when it is none), following
+        ``part_of`` links up; a link to an article no longer stored is not followed."""
+        rows = self.conn.execute(
+            "WITH RECURSIVE up(start, id, depth) AS ("
+            " SELECT value, value, 0 FROM json_each(?)"
+            " UNION ALL"
+            " SELECT up.start, a.part_of, up.depth + 1 FROM up JOIN articles a ON a.id = up.id"
+            f" WHERE a.part_of IS NOT NULL AND up.depth < {_LINK_DEPTH})"
+            " SELECT up.start, up.id FROM up JOIN articles b ON b.id = up.id ORDER BY up.depth",
+            (json.dumps(list(ids)),),
+        ).fetchall()
+        return dict(rows)  # the deepest stored ancestor wins (rows come in depth order)
+
+    def _members(self, roots: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+        """Each root → its units in reading order as (id, continued_from): the root, then
+        depth first each part, parts on the part's own page before continuations elsewhere."""
+        rows = self.conn.execute(
+            "WITH RECURSIVE down(root, id, parent, depth, doc, cont) AS ("
+            " SELECT j.value, a.id, NULL, 0, a.document_id, a.continued_from"
+            " FROM json_each(?) j JOIN articles a ON a.id = j.value"
+            " UNION ALL"
+            " SELECT down.root, a.id, down.id, down.depth + 1, a.document_id, a.continued_from"
+            f" FROM down JOIN articles a ON a.part_of = down.id WHERE down.depth < {_LINK_DEPTH})"
+            " SELECT root, id, parent, doc, cont FROM down",
+            (json.dumps(list(roots)),),
+        ).fetchall()
+        children: dict[int, list[tuple[bool, int]]] = {}
+        docs: dict[int, int] = {}
+        cont: dict[int, str] = {}
+        for _, aid, _parent, doc, cfrom in rows:
+            docs[aid], cont[aid] = doc, cfrom
+        for _, aid, parent, doc, _ in rows:
+            if parent is not None:
+                children.setdefault(parent, []).append((doc != docs.get(parent), aid))
+        out: dict[int, list[tuple[int, str]]] = {}
+        for root in dict.fromkeys(r[0] for r in rows):
+            order: list[tuple[int, str]] = []
+            stack = [root]
+            while stack:
+                aid = stack.pop()
+                if any(aid == seen for seen, _ in order):
+                    continue  # a link cycle would be a bug; never loop on it
+                order.append((aid, cont.get(aid, "")))
+                stack.extend(a for _, a in sorted(children.get(aid, ()), reverse=True))
+            out[root] = order
+        return out
+
+    def _wholes(self, ids: Sequence[int]) -> list[StoredArticle]:
+        """Whole articles for stored ids, in the order of first appearance: a part stands for
+        its article, and an article named twice (or by two parts) comes once."""
+        if not ids:
+            return []
+        roots = self._roots(ids)
+        wanted = list(dict.fromkeys(roots[i] for i in ids if i in roots))
+        members = self._members(wanted)
+        units = {
+            a.id: a for a in self._articles([m for r in wanted for m, _ in members.get(r, ())])
+        }
+        out = []
+        for root in wanted:
+            parts = [
+                replace(units[m], continued_from=cfrom)
+                for m, cfrom in members.get(root, ())
+                if m in units
+            ]
+            if parts:
+                out.append(stories.join(parts))
+        return out
+
     def article(self, id: int) -> StoredArticle | None:
-        """One article by id."""
+        """The whole article a stored id belongs to (its parts joined)."""
         with self.lock:
-            found = self._articles([id])
+            found = self._wholes([id])
         return found[0] if found else None
 
     def bundles(self, ids: Sequence[int]) -> list[ArticleBundle]:
-        """Articles with their regions (most mentioned first) and figures, in the order given."""
+        """Whole articles with their regions (most mentioned first, counted over every part)
+        and figures (part by part), in the order given; a part stands for its article."""
         with self.lock:
-            articles = self._articles(ids)
+            articles = self._wholes(ids)
             if not articles:
                 return []
-            wanted = json.dumps([a.id for a in articles])
-            regions: dict[int, list[ArticleRegion]] = {}
+            owner = {uid: a.id for a in articles for uid in a.ids}
+            wanted = json.dumps(list(owner))
+            counts: dict[int, dict[str, list]] = {}
             for aid, code, name, count in self.conn.execute(
                 "SELECT article_id, adcode, name, count FROM mentions "
-                "WHERE article_id IN (SELECT value FROM json_each(?)) "
-                "ORDER BY article_id, count DESC, adcode",
+                "WHERE article_id IN (SELECT value FROM json_each(?))",
                 (wanted,),
             ):
-                regions.setdefault(aid, []).append(ArticleRegion(code, name, count))
-            figures: dict[int, list[Figure]] = {}
+                seen = counts.setdefault(owner[aid], {}).setdefault(code, [name, 0])
+                seen[1] += count
+            by_unit: dict[int, list[Figure]] = {}
             for row in self.conn.execute(
                 f"SELECT article_id, {_FIGURE_COLUMNS} FROM figures "
                 "WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, seq",
                 (wanted,),
             ):
-                figures.setdefault(row[0], []).append(_figure(row[1:]))
-        return [
-            ArticleBundle(a, tuple(regions.get(a.id, ())), tuple(figures.get(a.id, ())))
-            for a in articles
-        ]
+                by_unit.setdefault(row[0], []).append(_figure(row[1:]))
+        out = []
+        for a in articles:
+            found = counts.get(a.id, {})
+            regions = sorted(
+                (ArticleRegion(code, name, n) for code, (name, n) in found.items()),
+                key=lambda r: (-r.count, r.adcode),
+            )
+            figures = [f for uid in a.ids for f in by_unit.get(uid, ())]
+            out.append(ArticleBundle(a, tuple(regions), tuple(figures)))
+        return out
 
     def bundle(self, id: int) -> ArticleBundle | None:
         """One article with its regions and figures."""
@@ -621,17 +706,17 @@ class Store:
         return found[0] if found else None
 
     def county_articles(self, adcode: str, *, limit: int = 10) -> list[StoredArticle]:
-        """The latest articles that mention a region (any level), newest first."""
+        """The latest articles that mention a region (any level, in any part), newest first."""
         with self.lock:
             ids = [
                 r[0]
                 for r in self.conn.execute(
                     "SELECT article_id FROM mentions WHERE adcode = ? "
                     "ORDER BY article_id DESC LIMIT ?",
-                    (adcode, limit),
+                    (adcode, 2 * limit),  # two parts of one article are one article
                 )
             ]
-            return self._articles(ids)
+            return self._wholes(ids)[:limit]
 
     def county_figures(self, adcode: str, *, limit: int = 20) -> list[StoredFigure]:
         """The latest figures attributed to a region, newest publication date first."""
@@ -706,10 +791,10 @@ class Store:
                 r[0]
                 for r in self.conn.execute(
                     "SELECT id FROM articles WHERE topic = ? ORDER BY id DESC LIMIT ?",
-                    (topic, limit),
+                    (topic, 2 * limit),  # two parts of one article are one article
                 )
             ]
-            return self.bundles(ids)
+            return self.bundles(ids)[:limit]
 
     def stats(self) -> dict[str, int]:
         """Row counts for the operator: stored items, chats, subscribers, deliveries by status."""
