@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -24,7 +25,12 @@ log = logging.getLogger(__name__)
 # The console is one chat; a negative id far from real ones (never a Telegram chat).
 CONSOLE_CHAT_ID = -1
 CONSOLE_USER_ID = 1
-BANNER = "离线控制台(不连接 Telegram)。输入 /help 查看命令,输入数字按按钮,Ctrl-D 退出。"
+BANNER = (
+    "离线控制台：机器人在这里回答你，不连接 Telegram（数据库里没有报纸时先导入示例版面）。"
+    "输入 /help 查看命令，输入数字按按钮，Ctrl-D 退出。\n"
+    "连接 Telegram：设置 TELEGRAM_BOT_TOKEN（向 @BotFather 申请）后同样运行 python bot.py，"
+    "见 README 的“Run it for real”。"
+)
 
 
 @dataclass
@@ -131,8 +137,9 @@ def run_console(config: Config, stdin: TextIO, stdout: TextIO) -> int:
     loop = asyncio.new_event_loop()
     try:
         console = Console(rt, bot_username=config.bot_username)
-        if interactive:
-            stdout.write(BANNER + "\n")
+        # On a terminal the banner opens the chat; from a pipe it goes to stderr, so that
+        # the output is the replies alone.
+        (stdout if interactive else sys.stderr).write(BANNER + "\n")
         while True:
             if interactive:
                 stdout.write("> ")
@@ -151,11 +158,25 @@ def run_console(config: Config, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
+def button_rows(reply: Reply) -> list[str]:
+    """A reply's buttons as lines of ``[label]``, one keyboard row a line (escaped, so the
+    text stays valid Telegram HTML): what a reader would see under the message."""
+    rows = []
+    for row in reply.buttons:
+        labels = []
+        for b in row:
+            target = f"@bot {b.inline_query}" if b.inline_query else b.url
+            labels.append(f"[{escape(b.text + (f' → {target}' if target else ''))}]")
+        rows.append(" ".join(labels))
+    return rows
+
+
 def ask(config: Config, text: str) -> str:
-    """Run one command offline; return the reply HTML as it would be sent (messages joined)."""
+    """Run one command offline; return the reply HTML as it would be sent (messages joined),
+    each message followed by its buttons, one ``[label]`` per button."""
     rt = open_console_runtime(config)
     try:
         replies = asyncio.run(Console(rt, bot_username=config.bot_username).send(text))
     finally:
         rt.close()
-    return "\n\n".join(r.text or r.toast for r in replies)
+    return "\n\n".join("\n".join([r.text or r.toast, *button_rows(r)]) for r in replies)

@@ -760,6 +760,11 @@ class Store:
             ]
             return self.bundles(ids)
 
+    def has_articles(self) -> bool:
+        """Whether anything at all was ingested (a fresh database answers with a hint)."""
+        with self.lock:
+            return self.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+
     def latest_date(self) -> str | None:
         """The newest publication date in the store."""
         found = self.dates(limit=1)

@@ -78,8 +78,14 @@ class Headline:
     def plain(self, limit: int = HEADLINE_CHARS) -> str:
         """One line of plain text: ``title｜subtitle``, ``（续）上文见第一版 小标题``."""
         h = self.fitted(limit)
-        text = h.title + (SEPARATOR + h.subtitle if h.subtitle else "") + h.opening
-        return f"{h.mark} {text}".strip() if h.mark else text
+        return h.after_mark(h.title + (SEPARATOR + h.subtitle if h.subtitle else "") + h.opening)
+
+    def after_mark(self, text: str) -> str:
+        """``text`` after the mark: a blank between them unless the mark ends in a bracket."""
+        if not self.mark:
+            return text
+        gap = "" if self.mark.endswith("）") or not text else " "
+        return f"{self.mark}{gap}{text}"
 
 
 def opening_words(body: str, *, mid_sentence: bool = False) -> str:
