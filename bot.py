@@ -158,13 +158,15 @@ def cmd_search(args: argparse.Namespace) -> int:
         python bot.py search 保贷联动
         python bot.py search "人工智能 余杭" --limit 5
     """
+    from briefings.stories import headline
+
     with _open_store(args.db) as store:
         page = store.search(args.query, limit=args.limit)
     more = "+" if page.total_capped else ""
     print(f"“{args.query}”: {page.total}{more} 条结果")
     for hit in page.items:
         a = hit.article
-        print(f"#{a.id}  {a.date}  {a.source}  {a.title or '(无标题)'}")
+        print(f"#{a.id}  {a.date}  {a.source}  {headline(a).plain()}")
         print(f"      {hit.snippet}")
     return 0
 
@@ -178,6 +180,7 @@ def cmd_county(args: argparse.Namespace) -> int:
     """
     from briefings.county import county_view, lookup
     from briefings.digest import figure_line
+    from briefings.stories import headline
 
     region = lookup(args.name)
     with _open_store(args.db) as store:
@@ -185,13 +188,13 @@ def cmd_county(args: argparse.Namespace) -> int:
     print(f"{region.display} ({region.adcode})")
     if view.empty:
         last = view.last_mention
-        print("暂无报道" + (f", 最近一次提及: {last}" if last else ""))
+        print("还没有收录提到它的报道" + (f"（最近一次提及：{last}）" if last else ""))
         return 0
     for sf in view.figures:
         line = figure_line(sf.figure, known=region.short).plain()
         print(f"  {line}  [{sf.source} {sf.date} #{sf.article_id}]")
     for a in view.articles:
-        print(f"  #{a.id} {a.date} {a.title or a.body[:30]}")
+        print(f"  #{a.id} {a.date} {headline(a).plain()}")
     return 0
 
 

@@ -27,7 +27,7 @@ CONSOLE_CHAT_ID = -1
 CONSOLE_USER_ID = 1
 BANNER = (
     "离线控制台：机器人在这里回答你，不连接 Telegram（数据库里没有报纸时先导入示例版面）。"
-    "输入 /help 查看命令，输入数字按按钮，Ctrl-D 退出。\n"
+    "输入 /help 查看命令，输入数字按按钮，@bot 关键词 试分享，Ctrl-D 退出。\n"
     "连接 Telegram：设置 TELEGRAM_BOT_TOKEN（向 @BotFather 申请）后同样运行 python bot.py，"
     "见 README 的“Run it for real”。"
 )
@@ -59,6 +59,10 @@ class Console:
         line = text.strip()
         if line.isdigit() and self.buttons and 1 <= int(line) <= len(self.buttons):
             return await self.press(int(line))
+        if line.startswith("@bot ") or line == "@bot":  # what an inline query would offer
+            replies = await self.inline(line.removeprefix("@bot").strip())
+            self._remember(replies)
+            return replies
         try:
             parsed = handlers.parse_command(line, self.bot_username)
             if parsed is not None:
