@@ -418,7 +418,7 @@ def topics_keyboard(prefs, *, edit: bool = False, toast: str = "") -> Reply:
         (Button(f"{'✅' if key in prefs.topics else '⬜'} {label}", data=callback(f"topic:{key}")),)
         for key, label in TOPICS.items()
     )
-    text = "<b>简报栏目</b>\n按下面的按钮开启或关闭栏目（✅ 开启，⬜ 关闭）。当前：" + escape(
+    text = "<b>简报栏目</b>\n按下面的按钮切换栏目（✅ 已选，⬜ 未选）。当前：" + escape(
         topic_names(prefs.topics)
     )
     return Reply(text, rows, edit=edit, toast=toast)

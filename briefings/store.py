@@ -573,8 +573,28 @@ class Store:
             articles = self._wholes(ids)
             if offset == 0 and len(ids) < limit:
                 count = len(articles)  # parts of one article are one result
+            elif offset > 0 and ids:
+                articles = self._not_shown_before(articles, match, ids[0])
         hits = [SearchHit(a, snippet(a.body, terms, title=a.title)) for a in articles]
         return SearchPage(query, hits, min(count, COUNT_CAP), count > COUNT_CAP, terms)
+
+    def _not_shown_before(
+        self, articles: list[StoredArticle], match: str, top: int
+    ) -> list[StoredArticle]:
+        """The articles of a later search page that no earlier page showed: one of whose other
+        parts matched with a newer id (above ``top``, this page's first hit) was shown there."""
+        newer = [uid for a in articles for uid in a.ids if uid > top]
+        if not newer:
+            return articles
+        shown = {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                "AND rowid IN (SELECT value FROM json_each(?))",
+                (match, json.dumps(newer)),
+            )
+        }
+        return [a for a in articles if not shown.intersection(a.ids)]
 
     # ---- reads --------------------------------------------------------------------------------
 

@@ -452,3 +452,14 @@ def test_search_with_nothing_searchable_is_an_empty_page(store: Store) -> None:
     for query in ("", "   ", '"', "*", "——", "🙂", "\x00\x1b"):
         result = store.search(query)
         assert (result.items, result.total, result.total_capped) == ([], 0, False), query
+
+
+def test_search_pages_show_an_article_once_whichever_parts_match(store: Store) -> None:
+    units = sample_units()
+    units[3].unit.part_of = 0  # the film block is a part of the lead article
+    store.save_document(page(), units)
+    first_page = store.search("浙江", limit=1)
+    pages = [first_page] + [store.search("浙江", limit=1, offset=n) for n in range(1, 6)]
+    shown = [h.article.id for p in pages for h in p.items]
+    assert len(shown) == len(set(shown))
+    assert set(shown) == {h.article.id for h in store.search("浙江", limit=50).items}
