@@ -30,9 +30,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-# A continuation whose start is not marked needs this many distinctive shared keywords, and
-# twice as many as the next candidate; a marked start needs one (two when several are marked).
-MIN_UNMARKED = 3
+# A marked start needs one distinctive shared keyword (none when the marks pair up); among
+# several marked starts, the best needs two and more than the next.
 MIN_AMONG_MARKED = 2
 MIN_MARKED = 1
 _MAX_CHAIN = 8
@@ -123,25 +122,30 @@ def _shared(cont: Counter[str], start: Counter[str], others: Sequence[Counter[st
 
 
 def choose_start(
-    cont: Counter[str], candidates: Sequence[tuple[int, bool, Counter[str]]]
+    cont: Counter[str],
+    candidates: Sequence[tuple[int, bool, Counter[str]]],
+    *,
+    paired: bool = False,
 ) -> int | None:
     """The id of the start a continuation (its keywords ``cont``) belongs to, among
-    (id, carries the matching mark, keywords) candidates on its source page; None if unsure."""
+    (id, carries the matching mark, keywords) candidates on its source page; None if unsure.
+
+    Only a start that carries the mark is ever chosen: shared vocabulary alone links wrongly
+    too often (on the dev set's themed pages a decoy shares as much as the true start). One
+    marked start is the start when the marks pair up (``paired``: the only continuation on its
+    page from that page) or when it shares a keyword; among several, vocabulary decides.
+    """
     scored = []
     for i, (aid, marked, kws) in enumerate(candidates):
         others = [c[2] for j, c in enumerate(candidates) if j != i]
         scored.append((_shared(cont, kws, others), marked, aid))
     marked = sorted((s for s in scored if s[1]), reverse=True)
     if len(marked) == 1:
-        return marked[0][2] if marked[0][0] >= MIN_MARKED else None
-    pool, floor = (marked, MIN_AMONG_MARKED) if marked else (sorted(scored, reverse=True), 0)
-    if not pool:
+        return marked[0][2] if paired or marked[0][0] >= MIN_MARKED else None
+    if not marked:
         return None
-    best = pool[0][0]
-    second = pool[1][0] if len(pool) > 1 else 0
-    if marked:
-        return pool[0][2] if best >= floor and best > second else None
-    return pool[0][2] if best >= MIN_UNMARKED and best >= 2 * second else None
+    best, second = marked[0][0], marked[1][0]
+    return marked[0][2] if best >= MIN_AMONG_MARKED and best > second else None
 
 
 def _chain(conn: sqlite3.Connection, start: int) -> set[int]:
@@ -183,10 +187,12 @@ def link_issue(conn: sqlite3.Connection, source: str, date: str) -> dict[int, in
         if number := document_page(page, path):
             pages.setdefault(number, []).append(doc)
     chosen: dict[int, int | None] = {}  # continuation → its start
+    jumps = Counter((c.document, page_number(c.continued_from)) for c in conts)
     for c in conts:
         target = page_number(c.continued_from)
         docs = [d for d in pages.get(target, ()) if d != c.document]
-        chosen[c.id] = _pick(conn, c, docs) if target and docs else None
+        paired = jumps[c.document, target] == 1
+        chosen[c.id] = _pick(conn, c, docs, paired=paired) if target and docs else None
     # One start continues once on each page: two continuations of one page claiming the same
     # start are both left unlinked (one of them is wrong, and we cannot tell which).
     claims = Counter((start, c.document) for c in conts if (start := chosen[c.id]) is not None)
@@ -203,19 +209,38 @@ def link_issue(conn: sqlite3.Connection, source: str, date: str) -> dict[int, in
     return changed
 
 
-def _pick(conn: sqlite3.Connection, c: _Unit, docs: Sequence[int]) -> int | None:
+def _pick(conn: sqlite3.Connection, c: _Unit, docs: Sequence[int], *, paired: bool) -> int | None:
     """The start of continuation ``c`` among the articles of the documents ``docs``."""
-    rows = conn.execute(
-        f"SELECT {_UNIT_COLUMNS} FROM articles a JOIN documents d ON d.id = a.document_id"
-        " WHERE a.document_id IN (SELECT value FROM json_each(?))"
-        " AND a.kind IN ('article', 'continuation')"
-        # A start, or a continuation that jumps again (下转); never a block linked in its page.
-        " AND (a.continued_from = '' OR a.continued_to != '')"
-        " AND (a.part_of IS NULL OR a.continued_from != '')",
-        (json.dumps(list(docs)),),
-    ).fetchall()
-    candidates = _units(rows)
-    if not candidates:
+    units = _units(
+        conn.execute(
+            f"SELECT {_UNIT_COLUMNS} FROM articles a JOIN documents d ON d.id = a.document_id"
+            " WHERE a.document_id IN (SELECT value FROM json_each(?)) AND a.kind != 'caption'",
+            (json.dumps(list(docs)),),
+        )
+    )
+    here = c.page
+
+    def marked(u: _Unit) -> bool:
+        to = page_number(u.continued_to)
+        return bool(to) and (to == here or not here)
+
+    # A block the parser linked into an article on its page is part of that article: its mark
+    # and its words are the article's. A start is an article, or a continuation that jumps again.
+    host = {u.id: u.part_of for u in units if u.part_of is not None and not u.continued_from}
+    starts = {
+        u.id: u
+        for u in units
+        if u.id not in host
+        and u.kind in ("article", "continuation")
+        and (not u.continued_from or u.continued_to)
+    }
+    texts = {aid: [u.text] for aid, u in starts.items()}
+    marks = {aid: marked(u) for aid, u in starts.items()}
+    for u in units:
+        if (owner := host.get(u.id)) in starts:
+            texts[owner].append(u.text)
+            marks[owner] = marks[owner] or marked(u)
+    if not starts:
         return None
     parts = _units(
         conn.execute(
@@ -225,10 +250,5 @@ def _pick(conn: sqlite3.Connection, c: _Unit, docs: Sequence[int]) -> int | None
         )
     )
     cont = keywords("\n".join([c.text, *(p.text for p in parts)]))
-    here = c.page
-
-    def marked(u: _Unit) -> bool:
-        to = page_number(u.continued_to)
-        return bool(to) and (to == here or not here)
-
-    return choose_start(cont, [(u.id, marked(u), keywords(u.text)) for u in candidates])
+    candidates = [(aid, marks[aid], keywords("\n".join(texts[aid]))) for aid in starts]
+    return choose_start(cont, candidates, paired=paired)

@@ -79,7 +79,10 @@ def headline_problems(text: str, known: set[str]) -> list[str]:
             if bold:
                 out += [f"not a heading: {b}" for b in bold[:1] if not _is_heading(b, known)]
             elif item and not item.startswith(MARKS) and not _plain_heading(item, known):
-                out.append(f"unmarked words as a headline: {item[:40]}")
+                # First words of an untitled article: shown as text, visibly cut, never bold.
+                words = html_to_text(item).split(" · ")[0]
+                if not words.endswith("…"):
+                    out.append(f"unmarked words as a headline: {item[:40]}")
         for cited in CITED.findall(line):
             if not _is_heading(cited, known):
                 out.append(f"digest cites a non-heading: {cited}")
@@ -111,6 +114,8 @@ def problems(reply: Reply, known: set[str], *, article: bool = False) -> list[st
     out += [f"untitled: {u}" for u in UNTITLED if u in plain]
     out += [f"line numbers: {m.group()}" for m in LINE_RANGE.finditer(plain)]
     head = plain.split("\n\n")[0] if article else plain
+    for h in sorted((h for h in known if len(h) > 3 and h in head), key=len, reverse=True):
+        head = head.replace(h, "")  # what the paper printed is not ours to undouble
     out += [f"doubled: {d}" for d in doubled_phrases(head)]
     if not article:
         out += headline_problems(text, known)
