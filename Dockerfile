@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     BRIEFINGS_DB=/data/briefings.db \
-    INBOX_DIR=/data/inbox
+    INBOX_DIR=/data/inbox \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 WORKDIR /app
 
@@ -26,6 +27,7 @@ COPY bot.py ./
 COPY bot/ bot/
 COPY briefings/ briefings/
 COPY data/ data/
+COPY locale/ locale/
 
 USER 10001:10001
 VOLUME ["/data"]

@@ -4,7 +4,8 @@ Usage:
     python bot.py                      run the bot (long polling, or webhook with WEBHOOK_URL);
                                        with no TELEGRAM_BOT_TOKEN, a local console chat on the
                                        bundled sample data
-    python bot.py ask "/county 缙云"    run one command offline, print the reply as sent (HTML)
+    python bot.py ask "/county 缙云"    run one command offline, print the reply as sent (HTML);
+                                       ask "/chart 缙云" --out DIR writes the chart as PNG
     python bot.py ingest PATH...       ingest page files, article files, JSON Lines, folders
     python bot.py parse FILE --json    print the parsed units as JSON, without touching the DB
     python bot.py search QUERY         full-text search, newest first
@@ -268,10 +269,12 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    """Run one command offline and print the reply as sent (HTML).
+    """Run one command offline and print the reply as sent (HTML); a chart is written as PNG
+    into --out (default: a folder in the system's temporary one) and its file named.
 
     Example:
         python bot.py ask "/county 缙云"
+        python bot.py ask "/chart 缙云" --out charts/
     """
     from dataclasses import replace
 
@@ -282,7 +285,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.db:
         config = replace(config, db_path=args.db)
     _db_location(config.db_path or None, create=True)
-    print(ask(config, " ".join(args.text)))
+    print(ask(config, " ".join(args.text), Path(args.out) if args.out else None))
     return 0
 
 
@@ -499,6 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date")
     p = add("ask", cmd_ask, "one command offline")
     p.add_argument("text", nargs="+", metavar="TEXT")
+    p.add_argument("--out", metavar="DIR", help="folder for the PNG of a chart reply")
     p = add("sources", cmd_sources, "feed sources: add, list, remove, enable, disable")
     p.set_defaults(action="list")
     actions = p.add_subparsers(dest="action", metavar="ACTION")

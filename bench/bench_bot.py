@@ -13,9 +13,10 @@
    keyboards), which shows what the bot's own work (lookups, SQLite, formatting) costs on top.
    Then once more, echo and bot only, with every reply answered ``--rtt-ms`` late, as a distant
    Telegram would: what handling chats at once is for.
-2. Latency: ``handlers.cmd_county`` and ``handlers.cmd_search`` (worker-thread hops, SQLite,
-   formatting: everything but the network) on a database of ``--n`` synthetic articles built by
-   bench/bench_search.py, beside a naive ``LIKE '%term%'`` scan of the same shape.
+2. Latency: ``handlers.cmd_county``, ``handlers.cmd_search``, ``/rank`` and ``/compare``
+   (worker-thread hops, SQLite, formatting: everything but the network) on a database of
+   ``--n`` synthetic articles built by bench/bench_search.py, beside a naive ``LIKE '%term%'``
+   scan of the same shape.
 
 The fake server runs in its own process (bench/fakeserver_process.py): in production Telegram's
 servers decode forms and parse the HTML of every reply, not the bot's process, so that work must
@@ -63,7 +64,7 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bot import handlers  # noqa: E402
+from bot import chart_commands, handlers  # noqa: E402
 from bot.app import _NO_PREVIEW, build_application, open_runtime  # noqa: E402
 from bot.cards import Reply  # noqa: E402
 from bot.config import Config  # noqa: E402
@@ -77,6 +78,8 @@ from briefings.store import Store  # noqa: E402
 # What users send, one update each in turn: county cards by command and by bare name, searches
 # by command and by free text that is no place name, and help.
 MIX = ["/county 缙云", "/search 浙江", "缙云", "/county 余杭", "知识产权", "/help"]
+# /rank arguments timed at scale: national and scoped rankings of the bench's indicators.
+RANK_MIX = ["GDP", "规上工业增加值增速", "出口 浙江", "社会消费品零售总额", "GDP 宁波", "GDP增速"]
 CHATS = 50
 # Telegram's limits x this: 30,000 messages/s, so the limiter counts every send but never waits
 # (against loopback the bot would otherwise be capped at Telegram's 30/s, as any bot is).
@@ -238,6 +241,14 @@ async def latency(
             "/search next page (callback)": [
                 await _timed(lambda q=q: handlers.search_reply(ctx, q, 1, edit=True))
                 for q in queries[:100]
+            ],
+            "/rank handler (lookup + ranking + reply)": [
+                await _timed(lambda q=q: chart_commands.cmd_rank(ctx, q))
+                for q in RANK_MIX * (len(counties) // len(RANK_MIX))
+            ],
+            "/compare handler (two counties)": [
+                await _timed(lambda a=a, b=b: chart_commands.cmd_compare(ctx, f"{a[1]} {b[1]}"))
+                for a, b in zip(counties[::2], counties[1::2], strict=False)
             ],
         }
         out["baseline: LIKE scan, county name (newest 10)"] = [

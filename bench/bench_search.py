@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from briefings.comparable import canonical_indicator, lookup  # noqa: E402
+from briefings.ranking import latest_entries, rank  # noqa: E402
 from briefings.search import index_text, query_terms  # noqa: E402
 from briefings.store import ID_SPAN, Store, id_base  # noqa: E402
 
@@ -46,6 +48,29 @@ FALLBACK_COUNTIES = [
     ("330502", "吴兴"), ("330902", "定海"), ("331002", "椒江"), ("330522", "长兴"),
 ]  # fmt: skip
 MISSING_WORDS = ["量子计算", "深海养殖", "冰雪运动", "沙漠治理", "航天发射", "草原牧业"]
+# Figures of a county: (indicator, unit, value range, periods), drawn in these proportions: a
+# plain 营收 most of the time, else a comparable statistic (briefings/comparable.py) of a
+# period a county paper prints. Bump BUILD when the rows change, so old files are rebuilt.
+BUILD = 2
+RANK_QUERIES = [
+    "GDP",
+    "规上工业增加值增速",
+    "出口",
+    "社会消费品零售总额",
+    "固定资产投资增速",
+    "GDP增速",
+]
+FIGURE_KINDS = [
+    ("营收", "元", (1e8, 3e11), ["", "去年", "一季度"], 0.55),
+    ("GDP", "元", (1e10, 4e11), ["", "去年", "2025年"], 0.08),
+    ("地区生产总值增速", "%", (1.0, 12.0), ["去年", "一季度", "上半年"], 0.05),
+    ("规上工业增加值增速", "%", (-5.0, 25.0), ["前两个月", "一季度", "1-4月"], 0.08),
+    ("规上工业总产值", "元", (1e9, 3e11), ["去年", "一季度"], 0.05),
+    ("出口", "元", (1e8, 6e11), ["去年", "一季度", "前两个月"], 0.05),
+    ("社会消费品零售总额", "元", (1e9, 2e11), ["去年", "一季度"], 0.05),
+    ("固定资产投资增速", "%", (-10.0, 30.0), ["一季度", "前两个月"], 0.04),
+    ("经济增长目标", "%", (5.0, 8.0), ["今年"], 0.05),
+]
 
 
 @dataclass(frozen=True)
@@ -105,8 +130,7 @@ def synth_rows(corpus: Corpus, n: int, seed: int) -> Iterator[tuple[list, list, 
                 index_parts.insert(0, f"{short} 消息")
                 batch[2].append((aid, code, short, "county", 1))
                 if rng.random() < 0.5:
-                    v = round(rng.uniform(1, 3000), 1)
-                    batch[3].append((aid, seq, day, code, short, "营收", v, "亿元", f"{v}亿元"))
+                    batch[3].append(synth_figure(rng, aid, seq, day, code=code, short=short))
             title_src = corpus.sentences[picks[0]][:24]
             topic = rng.choice(["county", "film", "finance", "other"])
             batch[1].append(
@@ -130,6 +154,34 @@ def synth_rows(corpus: Corpus, n: int, seed: int) -> Iterator[tuple[list, list, 
                 batch = ([], [], [], [], [])
     if batch[1]:
         yield batch
+
+
+def synth_figure(
+    rng: random.Random, aid: int, seq: int, day: str, *, code: str, short: str
+) -> tuple:
+    """One figure row of a county, comparable or plain, with its canonical key as ingest
+    would store it."""
+    weights = [k[4] for k in FIGURE_KINDS]
+    indicator, unit, (lo, hi), periods, _ = rng.choices(FIGURE_KINDS, weights)[0]
+    value = round(rng.uniform(lo, hi), 1)
+    text = f"{value / 1e8:.1f}亿元" if unit == "元" else f"{value}%"
+    period = rng.choice(periods)
+    role = "goal" if indicator.endswith("目标") else "current"
+    key = canonical_indicator(indicator, "", unit, period, role, True) or None
+    return (aid, seq, day, code, short, indicator, value, unit, text, period, role, key)
+
+
+def query_time_rank(conn: sqlite3.Connection, key: str) -> int:
+    """The alternative to a stored key: map every figure at query time, keep the newest per
+    county (what /rank would do without the column and its index)."""
+    latest: dict[str, tuple] = {}
+    for row in conn.execute(
+        "SELECT adcode, date, article_id, indicator, subject, unit, period, role, confident "
+        "FROM figures WHERE adcode != ''"
+    ):
+        if canonical_indicator(*row[3:]) == key and row[1:3] > latest.get(row[0], ("",))[:2]:
+            latest[row[0]] = row[1:3]
+    return len(latest)
 
 
 def build(path: Path, n: int, seed: int) -> None:
@@ -163,7 +215,8 @@ def build(path: Path, n: int, seed: int) -> None:
         )
         conn.executemany(
             "INSERT INTO figures (article_id, seq, date, adcode, region, indicator, value, unit, "
-            "text, sentence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
+            "text, period, role, confident, canonical, sentence) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, '')",
             figures,
         )
         conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", fts)
@@ -171,8 +224,8 @@ def build(path: Path, n: int, seed: int) -> None:
         rate = done / (time.perf_counter() - started)
         print(f"\r  built {done:,}/{n:,} articles ({rate:,.0f}/s)", end="", file=sys.stderr)
     conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
-    conn.execute("CREATE TABLE bench_meta (n INTEGER, seed INTEGER)")
-    conn.execute("INSERT INTO bench_meta VALUES (?, ?)", (n, seed))
+    conn.execute("CREATE TABLE bench_meta (n INTEGER, seed INTEGER, build INTEGER)")
+    conn.execute("INSERT INTO bench_meta VALUES (?, ?, ?)", (n, seed, BUILD))
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.close()
@@ -184,7 +237,7 @@ def reusable(path: Path, n: int, seed: int) -> bool:
         return False
     conn = sqlite3.connect(path)
     try:
-        return conn.execute("SELECT n, seed FROM bench_meta").fetchone() == (n, seed)
+        return conn.execute("SELECT n, seed, build FROM bench_meta").fetchone() == (n, seed, BUILD)
     except sqlite3.Error:
         return False
     finally:
@@ -260,6 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     queries = search_queries(corpus, args.queries, rng)
     counties = [c for c, _ in rng.choices(corpus.counties, corpus.weights, k=args.queries)]
     like_queries = queries[: args.like_queries]
+    rank_queries = [rng.choice(RANK_QUERIES) for _ in range(args.queries)]
 
     with Store.open(path) as store:
         latest = store.latest_date()
@@ -285,6 +339,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for t in ["county", "film", "finance"] * 10
             ],
             "dates(30)": [timed(store.dates) for _ in range(50)],
+            "/rank data: latest_entries + rank (stored key, index)": [
+                timed(lambda k=k: rank(lookup(k), latest_entries(store.conn, lookup(k).key)))
+                for k in rank_queries
+            ],
+            "baseline: /rank with the key mapped at query time": [
+                timed(lambda k=k: query_time_rank(store.conn, lookup(k).key))
+                for k in rank_queries[: args.like_queries]
+            ],
             "baseline: LIKE '%term%' (top 10 + capped count)": [
                 timed(lambda q=q: like_search(store.conn, q)) for q in like_queries
             ],

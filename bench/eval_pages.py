@@ -2,10 +2,14 @@
 
 Usage:
     python bench/eval_pages.py [FOLDER ...] [--json] [--worst 10] [--failures]
+                               [--set NAME=VALUE ...]
 
 Each FOLDER holds page files and a ``gold.json`` (format: ../shared/devset/README.md). Without
 folders, every folder of ``../shared/devset/`` (next to the repository) is scored. Figures are
-printed per folder and for all folders together.
+printed per folder and for all folders together. ``--set CONTINUITY=0.012`` scores the parser
+with one of its thresholds changed (any upper-case constant of briefings.typography,
+briefings.headlines, briefings.blocks or briefings.parsing): how each month moves is how
+bench/RESULTS.md's leave-one-month-out table was measured.
 
 What counts as a predicted article. The parser returns units; a reader sees one item per
 *top-level* unit: units linked to another one (``part_of``) are merged into it and count once.
@@ -26,6 +30,11 @@ Measures (text compared with all whitespace removed, nothing else normalised):
                     starts with the gold ``first_body`` (the first 20 characters of the body)
   paragraphs        paragraphs + sub-heads + notes (credits, author notes) of the article, with
                     its linked parts, equal the gold ``n_paragraphs``
+
+Figures. After the pages, the figure extractor is scored against the hand-made figure gold
+(``bench/figure_gold.jsonl``, scorer ``bench/eval_figures.py``): values found, indicator names
+what is measured, region right, non-economic numbers shown, old values of from–to changes shown as
+current. ``--no-figures`` skips it; ``python bench/eval_figures.py`` gives the full breakdown.
 """
 
 from __future__ import annotations
@@ -269,13 +278,36 @@ def _stray_classes(scores: list[PageScore], golds: dict[str, list[dict[str, Any]
     return dict(sorted(classes.items(), key=lambda kv: -kv[1]))
 
 
+def set_threshold(assignment: str) -> None:
+    """NAME=VALUE: set an upper-case constant wherever the parser's modules hold a copy of it."""
+    from briefings import blocks, headlines, parsing, typography
+
+    name, _, raw = assignment.partition("=")
+    holders = [m for m in (typography, headlines, blocks, parsing) if hasattr(m, name)]
+    if not name.isupper() or not holders:
+        sys.exit(f"no threshold named {name!r}")
+    old = getattr(holders[0], name)
+    try:
+        value = type(old)(raw)
+    except ValueError:
+        sys.exit(f"{name} takes a {type(old).__name__}, not {raw!r}")
+    for m in holders:
+        setattr(m, name, value)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folders", nargs="*", type=Path)
     ap.add_argument("--json", action="store_true", help="machine-readable output")
     ap.add_argument("--worst", type=int, default=8, help="how many worst pages to list")
     ap.add_argument("--failures", action="store_true", help="list every miss and stray title")
+    ap.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="change a threshold"
+    )
+    ap.add_argument("--no-figures", action="store_true", help="skip the figure gold")
     args = ap.parse_args()
+    for assignment in args.set:
+        set_threshold(assignment)
     folders = args.folders or sorted(p for p in DEVSET.glob("*") if (p / "gold.json").is_file())
     if not folders:
         sys.exit(f"no folder with gold.json (looked in {DEVSET})")
@@ -311,6 +343,7 @@ def main() -> None:
             }
 
         out = {
+            "figure_gold": _figure_measures() if not args.no_figures else None,
             "figures": report,
             "failure_classes": classes,
             "worst": [page(s) for s in worst],
@@ -345,6 +378,19 @@ def main() -> None:
                 for e in s.role_errors + s.body_errors:
                     print(f"    {e}")
     print(f"\n{len(everything)} pages in {elapsed:.2f} s")
+    if not args.no_figures:
+        import eval_figures
+
+        print("\nfigures on the gold (bench/eval_figures.py for the breakdown):")
+        print(eval_figures.report(eval_figures.score(), failures=0).split("\nby part")[0])
+
+
+def _figure_measures() -> dict[str, Any]:
+    """The figure gold's measures and targets (bench/eval_figures.py), for --json."""
+    import eval_figures
+
+    result = eval_figures.score()
+    return {"measures": result["measures"], "targets": result["targets"]}
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cards, errors, feeds, handlers, health, inline, scheduling, startup
+from bot import cards, errors, feeds, handlers, health, inline, photos, scheduling, startup
 from bot.cards import Reply
 from bot.config import Config, quiet_token_logs
 from bot.extbot import briefing_bot
@@ -124,6 +124,9 @@ async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
     # Previews are off through Defaults. Passing the option with every message instead would
     # make PTB merge it with the default into a new object on every send.
     preview: dict[str, Any] = {"link_preview_options": None} if reply.preview else {}
+    if reply.photo is not None:  # a chart: sendPhoto, its text as caption (bot/photos.py)
+        await photos.send_photo(update, context, reply, markup)
+        return
     if reply.edit and query is not None and isinstance(query.message, Message):
         try:
             await query.edit_message_text(reply.text, reply_markup=markup, **preview)

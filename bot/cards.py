@@ -9,7 +9,7 @@ Telegram's 4096 UTF-16 units (counted after entity parsing) and callback data wi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.telegram_html import MESSAGE_LIMIT, escape, escape_attr, split_html, visible_len
 from briefings import digest, stories
@@ -45,10 +45,21 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
+class Photo:
+    """An image to send with ``sendPhoto``: PNG bytes, a file name, and a key naming what it
+    shows (the same key and bytes may be re-sent by Telegram's file id)."""
+
+    png: bytes = field(repr=False)
+    name: str
+    key: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message the bot sends (or, with ``edit``, the new version of the message pressed).
 
-    ``toast`` is the short notice shown when answering a button press.
+    ``toast`` is the short notice shown when answering a button press. With ``photo`` the
+    message is that image and ``text`` its caption (at most 1024 characters).
     """
 
     text: str
@@ -56,6 +67,7 @@ class Reply:
     edit: bool = False
     toast: str = ""
     preview: bool = False
+    photo: Photo | None = None
 
 
 def clip(text: str, limit: int) -> str:
@@ -146,6 +158,7 @@ def help_text(*, admin: bool = False) -> str:
         "/today — 今日简报（今天还没有报纸时为最新一期）",
         "/film — 影视产业最新数据",
         "/finance — 科创金融最新动态",
+        "/rank GDP — 指标排名 · /compare 缙云 柯城 — 对比 · /chart 缙云 — 图表",
         "",
         "<b>订阅</b>",
         "/subscribe 07:30 — 每天定时推送简报（也可写 7点半、早上7点、晚上8点）",
@@ -173,7 +186,8 @@ def welcome_text(*, admin: bool = False) -> str:
 
 
 def county_card(view: CountyView, *, edit: bool = False) -> Reply:
-    """Full name and parent, latest figures with period and source date, latest headlines."""
+    """Full name and parent, latest figures with period and source date, latest headlines;
+    a 📈 button when the place has comparable figures (bot/chart_commands.py)."""
     region, articles, figures = view.region, view.articles, view.figures
     lines = [f"📍 <b>{escape(region.display)}</b>"]
     # A province (or a city that is one) is not its own parent: 上海市, not 上海市 · 上海市.
@@ -204,7 +218,10 @@ def county_card(view: CountyView, *, edit: bool = False) -> Reply:
         if view.followed
         else Button("⭐ 关注", data=callback(f"follow:{region.adcode}"))
     )
-    buttons.append((action, Button("📤 分享", inline_query=region.short or region.name)))
+    row = [action, Button("📤 分享", inline_query=region.short or region.name)]
+    if view.chartable:
+        row.append(Button("📈 图表", data=callback(f"chart:c:{region.adcode}")))
+    buttons.append(tuple(row))
     if view.alternatives:
         buttons.append(
             tuple(

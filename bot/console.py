@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from bot import cards, errors, handlers
@@ -33,6 +35,11 @@ BANNER = (
 )
 
 
+def default_photo_dir() -> Path:
+    """Where the console writes charts unless told: a folder in the system's temporary one."""
+    return Path(tempfile.gettempdir()) / "briefing-bot-charts"
+
+
 @dataclass
 class Console:
     """One offline chat session: send text, press buttons, read the replies."""
@@ -42,6 +49,9 @@ class Console:
     chat_id: int = CONSOLE_CHAT_ID
     state: dict = field(default_factory=dict)
     buttons: list[Button] = field(default_factory=list)  # the last reply's, numbered from 1
+    # Where charts (photo replies) are written, and the file each one went to, by its key.
+    photo_dir: Path = field(default_factory=default_photo_dir)
+    saved: dict[str, Path] = field(default_factory=dict)
 
     def ctx(self) -> handlers.Ctx:
         return handlers.Ctx(
@@ -103,16 +113,33 @@ class Console:
         return [Reply(it.text, it.buttons) for it in items[:5]]
 
     def _remember(self, replies: list[Reply]) -> None:
+        self.saved.update(save_photos(replies, self.photo_dir))
         pressed = [b for r in replies for row in r.buttons for b in row]
         if pressed or any(r.text for r in replies):
             self.buttons = pressed
 
 
-def render(replies: list[Reply]) -> str:
-    """Replies as terminal text: plain text, numbered buttons, toasts in brackets."""
+def save_photos(replies: list[Reply], out_dir: Path) -> dict[str, Path]:
+    """Write the photo of every reply that carries one into ``out_dir`` (PNG); key → file."""
+    written: dict[str, Path] = {}
+    for reply in replies:
+        if reply.photo is None:
+            continue
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / reply.photo.name
+        path.write_bytes(reply.photo.png)
+        written[reply.photo.key] = path
+    return written
+
+
+def render(replies: list[Reply], saved: dict[str, Path] | None = None) -> str:
+    """Replies as terminal text: plain text, numbered buttons, toasts in brackets, and where
+    each chart was written."""
     out: list[str] = []
     n = 0
     for reply in replies:
+        if reply.photo is not None and saved and reply.photo.key in saved:
+            out.append(f"📈 图表已保存:{saved[reply.photo.key]}")
         if reply.text:
             out.append(html_to_text(reply.text))
         elif reply.toast:
@@ -154,7 +181,7 @@ def run_console(config: Config, stdin: TextIO, stdout: TextIO) -> int:
             if not line.strip():
                 continue
             replies = loop.run_until_complete(console.send(line))
-            stdout.write(render(replies) + "\n\n")
+            stdout.write(render(replies, console.saved) + "\n\n")
             stdout.flush()
     finally:
         loop.close()
@@ -175,12 +202,26 @@ def button_rows(reply: Reply) -> list[str]:
     return rows
 
 
-def ask(config: Config, text: str) -> str:
+def ask(config: Config, text: str, out_dir: Path | None = None) -> str:
     """Run one command offline; return the reply HTML as it would be sent (messages joined),
-    each message followed by its buttons, one ``[label]`` per button."""
+    each message followed by its buttons, one ``[label]`` per button.
+
+    A chart is written into ``out_dir`` (default: ``default_photo_dir()``) as PNG and named on
+    the line before its caption.
+    """
     rt = open_console_runtime(config)
     try:
-        replies = asyncio.run(Console(rt, bot_username=config.bot_username).send(text))
+        console = Console(rt, bot_username=config.bot_username)
+        if out_dir is not None:
+            console.photo_dir = out_dir
+        replies = asyncio.run(console.send(text))
     finally:
         rt.close()
-    return "\n\n".join("\n".join([r.text or r.toast, *button_rows(r)]) for r in replies)
+    parts = []
+    for r in replies:
+        if r.photo is not None and r.photo.key in console.saved:
+            text_ = f"📈 {console.saved[r.photo.key]}\n{r.text}"
+        else:
+            text_ = r.text or r.toast
+        parts.append("\n".join([text_, *button_rows(r)]))
+    return "\n\n".join(parts)

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import cards, errors
+from bot import cards, chart_commands, errors
 from bot.cards import Reply
 from bot.edition_html import EditionHtml
 from bot.runtime import Runtime
@@ -487,6 +487,8 @@ async def on_button(ctx: Ctx, data: str) -> list[Reply]:
         return await _toggle_topic(ctx, rest)
     elif kind in ("follow", "unfollow"):
         return await _follow_button(ctx, rest, kind == "follow")
+    elif kind in chart_commands.BUTTON_KINDS:
+        return await chart_commands.on_button(ctx, kind, rest)
     return [Reply("", toast="这个按钮已失效")]
 
 
@@ -510,6 +512,9 @@ COMMANDS: dict[str, Handler] = {
     "stats": cmd_stats,
     "ingest": cmd_ingest,
     "sources": cmd_sources,
+    "rank": chart_commands.cmd_rank,
+    "compare": chart_commands.cmd_compare,
+    "chart": chart_commands.cmd_chart,
 }
 
 # Shown in Telegram's command menu (setMyCommands): Chinese by default, English for "en".
@@ -528,6 +533,9 @@ MENU_ZH: tuple[tuple[str, str], ...] = (
     ("unfollow", "取消关注地区"),
     ("following", "关注的地区"),
     ("article", "阅读全文:/article 编号"),
+    ("rank", "指标排名:/rank GDP"),
+    ("compare", "地区对比:/compare 缙云 柯城"),
+    ("chart", "图表:/chart 缙云 或 /chart GDP"),
     ("help", "帮助"),
 )
 MENU_EN: tuple[tuple[str, str], ...] = (
@@ -545,6 +553,9 @@ MENU_EN: tuple[tuple[str, str], ...] = (
     ("unfollow", "Unfollow a county"),
     ("following", "Followed counties"),
     ("article", "Read an article: /article ID"),
+    ("rank", "Rank counties: /rank GDP"),
+    ("compare", "Compare counties: /compare jinyun kecheng"),
+    ("chart", "Chart: /chart jinyun or /chart GDP"),
     ("help", "Help"),
 )
 
@@ -579,6 +590,9 @@ ARGUMENT_LIMITS: dict[str, tuple[int, str]] = {
     "time": (arguments.MAX_SETTING_CHARS, "时间"),
     "timezone": (arguments.MAX_SETTING_CHARS, "时区"),
     "sources": (2100, "订阅源参数"),  # a URL (at most 2,000 characters), an action and a name
+    "rank": (arguments.MAX_SETTING_CHARS, "指标"),
+    "chart": (arguments.MAX_SETTING_CHARS, "参数"),
+    "compare": (chart_commands.MAX_COMPARE * (arguments.MAX_REGION_CHARS + 1), "地区名"),
 }
 # Callback data is at most 64 bytes on Telegram; anything longer is not one of our buttons.
 MAX_BUTTON_CHARS = 64

@@ -19,6 +19,7 @@ from briefings.typography import (
     _vis,
 )
 
+_SHORT_NAME = re.compile(rf"[{_H}]{{2,3}}")
 # 整理 (compiled), 采写 (reported and written) … glued to the last name of a byline.
 _WRITER_TAIL = _both(re.compile(rf"(?<=[{_H}])(?:采访整理|整理|采写|撰文|执笔|口述)$"))
 # 据新华社电, 本报电, 新华社北京电: where a text came from, printed where a byline would be.
@@ -60,7 +61,7 @@ def parse_people(text: str) -> People | None:
     tokens = _join_spaced_names([t for t in re.split(r"[\s、,，]+", s) if t])
     if not tokens or len(tokens) > 16:
         return None
-    role, has_role, people = "", False, []
+    role, has_role, people, short = "", False, [], True
     for tok in tokens:
         if _ROLE.match(tok):
             role, has_role = tok, True
@@ -71,11 +72,30 @@ def parse_people(text: str) -> People | None:
             return None  # （据新华社电）: a source, not a person
         elif _NAME.match(tok) or (marked and re.fullmatch(rf"[{_H}·]{{1,6}}", tok)):
             people.append(Person(tok, role))
+            short = short and (len(tok) <= 3 or "·" in tok)
         else:
             return None
     if not people or not (has_role or marked or credit):
         return None
+    if not (has_role or credit or short):
+        return None  # ■加大支持 做好服务: four-character words under a marker are a sub-head
     return People(tuple(people), credit, marked or (wrote and has_role))
+
+
+def names_only(text: str) -> People | None:
+    """A line of one to four names and nothing else (王明钦, 田豆豆  童  萱, 程 焕 曾 坤): how a
+    commentary or a report signs its writers under the headline, without a role.
+
+    Only names of two or three characters count (a four-character word is a phrase more often
+    than a name), and a lone two-character name only set spaced out (张  红), as names are: a
+    lone 预告 is a word. The caller must know the line stands where a byline stands."""
+    raw = [t for t in re.split(r"[\s、,，]+", text.strip()) if t]
+    tokens = _join_spaced_names(raw)
+    if not 1 <= len(tokens) <= 4 or not all(_SHORT_NAME.fullmatch(t) for t in tokens):
+        return None
+    if len(raw) == 1 and len(raw[0]) == 2:
+        return None
+    return People(tuple(Person(t, "") for t in tokens))
 
 
 def _join_spaced_names(tokens: list[str]) -> list[str]:

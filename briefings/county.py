@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from briefings import chats, segment
 from briefings.errors import AmbiguousRegion, BriefingError
 from briefings.models import Region, StoredArticle, StoredFigure
+from briefings.ranking import has_comparables
 from briefings.regions import Gazetteer, find_mentions, load_gazetteer
 from briefings.search import SearchPage
 
@@ -92,6 +93,7 @@ class CountyView:
     last_mention: str | None
     followed: bool = False
     alternatives: tuple[Region, ...] = ()
+    chartable: bool = False  # has comparable figures: /chart can draw something (ranking.py)
 
     @property
     def empty(self) -> bool:
@@ -115,6 +117,7 @@ def county_view(
         last_mention=store.last_mention_date(region.adcode),
         followed=followed,
         alternatives=tuple(_gazetteer().alternatives(region)),
+        chartable=store.run(has_comparables, region.adcode),
     )
 
 

@@ -17,6 +17,7 @@ from briefings.typography import (
     _MARKERS,
     _PAREN_LINE,
     _both,
+    _cut_by_form,
     _vis,
 )
 
@@ -25,18 +26,21 @@ COUPLET_MAX = 8  # two lines of this many characters or fewer, equally long, are
 DECK_MIN = 9  # two space-separated decks of a line are title and subtitle only when both are long
 
 _SUBTITLE_START = re.compile(r"^[—－-]{1,2}")
-# Sub-head shapes an editor numbers or marks: ● 政策效应显现, 一、, （一）, 第五章
+# Sub-head shapes an editor numbers or marks: ● 政策效应显现, 一、, （一）, 第五章, and a date
+# alone heading an entry of a diary or a timeline (2020年1月23日)
 _SUBHEAD_SHAPE = _both(
     re.compile(
         rf"^(?:[{_MARKERS}]"
         r"|[一二三四五六七八九十]{1,3}[、是]"
         r"|[(（][一二三四五六七八九十\d]{1,3}[)）]"
         r"|第[一二三四五六七八九十百\d]{1,4}[章节部分篇条]"
-        r"|\d{1,2}[.、．]\D)"
+        r"|\d{1,2}[.、．]\D"
+        r"|(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:\s*(?:星期|周)[一二三四五六日天])?\s*$)"
     )
 )
 # A short label and a colon opening a line: 困境：公司账上只剩不到两万元, 时间：1月28日
 _LABEL_COLON = re.compile(rf"^[{_H}]{{2,4}}[:：]\S")
+_STANDING_HEAD = re.compile(rf"^[{_H}]{{2,6}}(?:·[{_H}“”]{{2,12}})+$")
 # A reporter's note boxed under the report it comments on: （记者手记）, （采访札记）, （编后）.
 _NOTE_ON_STORY = _both(re.compile(r"[(（][^()（）]*(?:手记|札记|编后)[)）]\s*$"))
 
@@ -54,6 +58,12 @@ def has_column_tag(text: str) -> bool:
     return m is not None and _vis(text[: m.start()]) >= 2
 
 
+def is_standing_head(text: str) -> bool:
+    """A column's standing head, its name joined to the topic by a middle dot as column tags are
+    set (代表之声·聚焦脱贫攻坚, 解码·显著优势): the head of an article, never a sub-head."""
+    return _STANDING_HEAD.match(text.strip()) is not None
+
+
 def is_note_on_story(text: str) -> bool:
     """靠的就是这股钻劲（记者手记）: a reporter's note that belongs to the report above it."""
     return _NOTE_ON_STORY.search(text) is not None
@@ -63,6 +73,11 @@ def is_subtitle_line(text: str) -> bool:
     """A line printed under a title as its subtitle: ——访…, or one in parentheses (（1月17日））."""
     t = text.strip()
     return bool(_SUBTITLE_START.match(t)) or _PAREN_LINE.match(t) is not None
+
+
+def is_detail_line(text: str) -> bool:
+    """A short label, a colon and what it labels (时间：2月4日10时, 地点：山东青岛)."""
+    return _LABEL_COLON.match(text.strip()) is not None
 
 
 def looks_like_subhead(lines: list[str]) -> bool:
@@ -116,7 +131,8 @@ def title_fields(lines: list[str]) -> tuple[str, str, str]:
     subtitle: list[str] = []
     if len(texts) >= 2 and _KICKER_END.search(texts[0]):
         kicker.append(texts.pop(0))
-    while len(texts) >= 2 and is_subtitle_line(texts[-1]):
+    while len(texts) >= 2 and (is_subtitle_line(texts[-1]) or _cut_by_form(texts[-1])):
+        # ——访…, （1月17日）, or a deck too long or too punctuated for a headline (…；…)
         subtitle.insert(0, texts.pop())
     if not texts:
         return "".join(kicker), "", "".join(subtitle)

@@ -38,25 +38,29 @@ def link_parts(units: list[Unit]) -> None:
 
     Evidence: a keyword bigram the two units share that no third unit on the page uses as a
     keyword, strong in both (≥ 2% and 5 uses), or two such shared keywords. A part links only
-    when exactly one unit qualifies, and only to a unit that looks more like an article start.
+    when exactly one unit qualifies, and only to a unit that looks more like an article start;
+    a titled block links only to a continuation (紧接第一版): a titled block followed by its own
+    text on the page is an article of its own.
     """
     idx = [k for k, u in enumerate(units) if u.kind != "caption"]
-    if all(_strength(units[k]) == 2 for k in idx):
+    strength = {k: _strength(units[k]) for k in idx}
+    if all(strength[k] == 2 for k in idx):
         return  # only article starts: nothing to link (and counting bigrams is the cost here)
     counts = {k: _bigram_counts(units[k]) for k in idx}
     kws = {k: _keywords(counts[k]) for k in idx}
-    for k in sorted(idx, key=lambda k: -_strength(units[k])):
-        if _strength(units[k]) == 2:
+    owners = Counter(g for k in idx for g in kws[k])  # how many units use g as a keyword
+    jumps = [h for h in idx if units[h].kind == "continuation"]
+    for k in sorted(idx, key=lambda k: -strength[k]):
+        if strength[k] == 2:
             continue
         hosts = []
-        for h in idx:
-            if h == k or _strength(units[h]) <= _strength(units[k]):
+        # A titled block is an article of its own, or the head of a jump: it links only to a
+        # continuation. A fragment may belong to any stronger unit.
+        for h in jumps if units[k].title else idx:
+            if h == k or strength[h] <= strength[k]:
                 continue
-            shared = [
-                g
-                for g in kws[k].keys() & kws[h].keys()
-                if not any(g in kws[o] for o in idx if o not in (k, h))
-            ]
+            # keywords the two share and no third unit uses
+            shared = [g for g in kws[k].keys() & kws[h].keys() if owners[g] == 2]
             strong = [
                 g
                 for g in shared

@@ -241,6 +241,30 @@ MIGRATIONS: list[Migration] = [
             );
         """,
     ),
+    # Lines printed after an article's text that are not part of it, kept as printed: author
+    # notes (（作者为…）), photo and graphics credits, sources, signatures (…讲述 / …整理).
+    (
+        "0014_parse_article_notes",
+        "ALTER TABLE articles ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'",  # JSON [str]
+    ),
+    # Charts: the comparable indicator of each figure (briefings/comparable.py; NULL for a
+    # plain figure, so that the indexes hold only comparable ones), filled at ingest and here
+    # for figures stored before; the indexes make /rank one seek per county and /compare one
+    # per indicator (docs/comparable.md). A change of the vocabulary appends a migration that
+    # runs the same UPDATE again.
+    (
+        "0015_charts_canonical",
+        """
+            ALTER TABLE figures ADD COLUMN canonical TEXT;
+            UPDATE figures SET canonical =
+                nullif(canonical_indicator(indicator, subject, unit, period, role, confident), '');
+            CREATE INDEX figures_canonical ON figures(canonical, adcode, date DESC, article_id DESC)
+                WHERE canonical IS NOT NULL;
+            CREATE INDEX figures_county_canonical
+                ON figures(adcode, canonical, date DESC, article_id DESC)
+                WHERE canonical IS NOT NULL
+        """,
+    ),
     # Whole articles (briefings/stories.py): the read paths follow ``part_of`` down from a host
     # to its parts, and ingest links continuations across the pages of one issue
     # (briefings/continuations.py), looking only at units that carry a continuation mark.
@@ -283,12 +307,20 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _sql_functions(conn: sqlite3.Connection) -> None:
+    """Python functions migrations call (a figure's comparable indicator, 0015_charts_canonical)."""
+    from briefings.comparable import canonical_indicator
+
+    conn.create_function("canonical_indicator", 6, canonical_indicator, deterministic=True)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations in order; return the names applied. Safe to call on every open."""
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
     done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    _sql_functions(db.conn)
     applied = []
     for name, script in MIGRATIONS:
         if name in done:

@@ -244,6 +244,9 @@ class StoredArticle:
     line_end: int = 0
     byline: tuple[Person, ...] = ()
     subheads: tuple[str, ...] = ()
+    # Author notes, credits, sources and signatures printed after the text, as printed; never
+    # part of ``body``.
+    notes: tuple[str, ...] = ()
     continued_from: str = ""
     parts: tuple[ArticlePart, ...] = ()
 

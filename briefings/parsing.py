@@ -11,16 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from briefings.blocks import _Block, _blocks
 from briefings.bylines import (
     _WRITER_TAIL,
     People,
-    _split_trailing_credit,
-    parse_people,
     people_from_author,
 )
 from briefings.headlines import (
     has_column_tag,
     is_note_on_story,
+    is_standing_head,
     is_subtitle_line,
     looks_like_subhead,
     title_fields,
@@ -28,27 +28,22 @@ from briefings.headlines import (
 from briefings.linking import link_parts
 from briefings.models import Document, Unit, UnitKind
 from briefings.typography import (
-    _CANNOT_START,
-    _CONT_FROM,
-    _CONT_TO,
-    _DATELINE,
     _H,
-    _HAN,
     _KICKER_END,
     _LABEL,
+    _MARKERS,
     _MAST_DATE,
     _MAST_EDITION,
     _MAST_LABEL,
     _MAST_PAPER,
-    _META,
-    _NOTE_LINE,
     _PAREN_LINE,
     _WS,
     BRIEF_MAX,
+    CAPTION_MAX,
     CONTINUITY,
-    CONTINUITY_MARKED,
     ECHO_MIN,
     FOLLOWING_MAX,
+    LEAD_MAX,
     MAX_TITLE_LINES,
     NOISE_MAX,
     RECENT_MAX,
@@ -57,168 +52,22 @@ from briefings.typography import (
     SUBKICKER_MAX,
     _both,
     _cjk,
-    _is_headline_like,
     _vis,
-    cut_by_commas_only,
-    is_unfinished,
+    ends_sentence,
     starts_mid_sentence,
 )
 
-# ---------------------------------------------------------------------------------------------
-# Line classification and column-break rejoining
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Block:
-    """One non-blank line (or several, after rejoining a column break) with what it looks like."""
-
-    # body headline kicker byline credit dateline cont mark_to meta noise lone label note
-    kind: str
-    text: str
-    start: int
-    end: int
-    raw: str = ""
-    value: str = ""  # the dateline, the page of a continuation mark, or a caption's credit
-    people: People | None = None
-    cont_to: str = ""  # `(下转第3版)` found at the end of this block
-
-
 # An editor's note opening a collection (编者按：…) or signing it (——编者).
 _EDITORS_NOTE = _both(re.compile(r"^(?:[【\[]?编者按|——\s*编\s*者\s*$)"))
-# A block starting with one of these continues the clause of the block above it.
-_CLAUSE_GOES_ON = "，,、：:；;。．"
-# A number and its unit alone on a line: 8.4万个, 1500亿元, 95%.
-_FIGURE_LABEL = _both(re.compile(rf"^[\d.,，]+\s*[%％‰]?[万亿千百]*[{_H}]{{0,2}}$"))
-# A name or place and a colon on a line of its own, above a headline: 李达：, 荣成市图书馆：
-_COLON_KICKER = re.compile(rf"^[{_H}·]{{2,10}}[:：]$")
-
-
-def _classify(text: str, line_no: int) -> _Block:
-    t = text.strip()
-    b = _Block("body", t, line_no, line_no, raw=t)
-    if _vis(t) < 2 or (not _HAN.search(t) and _vis(t) <= 6):
-        b.kind = "noise"
-        return b
-    if _META.match(t):
-        b.kind = "meta"
-        return b
-    if m := _CONT_FROM.match(t):
-        b.kind, b.value, b.text = "cont", _WS.sub("", m.group("page")), t[m.end() :].strip()
-    elif "转" in t and (m := _CONT_TO.search(t)):
-        b.cont_to = _WS.sub("", m.group("page"))
-        b.text = t[: m.start()].rstrip()
-        if not b.text:
-            b.kind = "mark_to"
-            return b
-    if b.kind == "cont":
-        if m := _CONT_TO.search(b.text):
-            b.cont_to, b.text = _WS.sub("", m.group("page")), b.text[: m.start()].rstrip()
-        return b
-    t = b.text
-    short = len(t) <= 100  # longer lines can only be body text, a dateline or a caption
-    if short and _LABEL.match(t):
-        b.kind = "label"  # before bylines: ■延伸阅读 is no reporter
-    elif short and (people := parse_people(t)) is not None:
-        b.kind, b.people = ("credit" if people.credit else "byline"), people
-    elif m := _DATELINE.match(t):
-        b.kind, b.value, b.text = "dateline", m.group("dl"), t[m.end() :].strip()
-        who = m.group("who")
-        if who and (p := parse_people(f"({who})")) is not None:
-            b.people = p
-        elif who:  # not a byline: keep the parenthesis in the text
-            b.text = t[m.end("dl") :].strip()
-    elif not short:
-        if split := _split_trailing_credit(t):
-            b.kind, b.text, b.people = "captionbody", split[0], split[1]
-            b.value = t[len(split[0]) :].strip()  # the credit as printed
-    elif _vis(t) <= 80 and (_PAREN_LINE.match(t) or _NOTE_LINE.search(t)):
-        b.kind = "note"
-    elif t[-1] in "—─-" and _KICKER_END.search(t) and 4 <= _vis(t) <= 100 and _HAN.search(t):
-        b.kind = "kicker"  # a lead-in ending in ——, when a headline follows (see _blocks)
-    elif _COLON_KICKER.match(t):
-        b.kind = "kicker"  # 李达： above his headline
-    elif _FIGURE_LABEL.match(t):
-        pass  # 1500亿元 set large in an infographic: body text, never a headline
-    elif _is_headline_like(t):
-        b.kind = "headline"
-    elif split := _split_trailing_credit(t):
-        b.kind, b.text, b.people = "captionbody", split[0], split[1]
-        b.value = t[len(split[0]) :].strip()  # the credit as printed
-    return b
-
-
-def _blocks(text: str) -> list[_Block]:
-    """Classify every non-blank line, then rejoin words split by column breaks.
-
-    A paragraph cut mid-sentence (see ``is_unfinished``) is glued to the next block when that
-    block is body text; a headline-like next block is glued only when it begins with a mark no
-    sentence starts with. Blank lines between the two parts do not matter.
-    """
-    out: list[_Block] = []
-    for no, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        b = _classify(line, no)
-        prev = out[-1] if out else None
-        lone_han = len(b.text) == 1 and _HAN.match(b.text) is not None
-        if b.kind == "noise" and (lone_han or b.text[:1] in _CANNOT_START):
-            # One character alone on a line is a word cut by a column break (发 / 展的新动能…),
-            # and closing marks alone (”。) are the end of a cut sentence: they belong to the
-            # unfinished paragraph before them, or (a character) to the body text after it.
-            b.kind = "lone"
-        if prev is not None and prev.kind == "lone" and _HAN.match(prev.text) and b.kind == "body":
-            out.pop()
-            b.text, b.start = prev.text + b.text, prev.start
-            prev = out[-1] if out else None
-        if prev is not None and prev.kind == "kicker" and b.kind in ("body", "captionbody"):
-            prev.kind = "body"  # a line ending in —— with body text under it: a cut sentence
-        if (
-            prev is not None
-            and prev.kind == "headline"
-            and not prev.cont_to
-            and b.kind in ("body", "headline")
-            and b.text[0] in _CLAUSE_GOES_ON
-        ):
-            # 2018年夏天，罗跃洪一起床就发现不对劲 / ：上千尾裂腹鱼…: one sentence cut in two
-            prev.kind, prev.text = "body", prev.text + b.text
-            prev.end, prev.cont_to = b.end, b.cont_to
-            continue
-        if (
-            prev is not None
-            and prev.kind in ("body", "dateline", "cont")
-            and prev.text
-            and not prev.cont_to
-            and is_unfinished(prev.text)
-            and (
-                b.kind in ("body", "lone")
-                or (b.kind == "headline" and b.text[0] in _CANNOT_START)
-                or (b.kind == "captionbody" and prev.kind == "body")
-            )
-        ):
-            # Chinese has no spaces between words: the two halves join directly.
-            prev.text += b.text
-            prev.end, prev.cont_to = b.end, b.cont_to
-            if b.kind == "captionbody":
-                prev.kind, prev.people, prev.value = "captionbody", b.people, b.value
-            continue
-        out.append(b)
-    for k, b in enumerate(out):
-        if b.kind == "lone":
-            b.kind = "noise"  # nothing to join it to: stray OCR debris after all
-        elif b.kind == "headline" and k and _FIGURE_LABEL.match(out[k - 1].text):
-            b.kind = "body"  # 1500亿元 / 去年降低用能成本近1500亿元: the line explaining a figure
-        elif (
-            b.kind == "body"
-            and k + 1 < len(out)
-            and out[k + 1].kind == "headline"
-            and has_column_tag(out[k + 1].text)
-            and cut_by_commas_only(b.text)
-            and not (k and out[k - 1].kind == "body" and is_unfinished(out[k - 1].text))
-        ):
-            b.kind = "headline"  # 地处漠河北部，面对贫困不气馁，搞活旅游促增收 above a tagged title
-    return out
-
+# Credits of a picture that name no photographer: an agency's (新华社发), a drawing and its
+# verse (曹  一图  于  石文).
+_PICTURE_NOTE = _both(
+    re.compile(rf"^(?:[{_H}]{{1,6}}社发|[{_H}·\s]{{2,12}}?图\s+[{_H}·\s]{{2,12}}?文)$")
+)
+# A date on a line of its own, with the year: the last line of a document's signature.
+_FULL_DATE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+# The paper's own dateline opening a note (本报华沙电, 本報…).
+_OWN_DATELINE = _both(re.compile(r"^本报"))
 
 # ---------------------------------------------------------------------------------------------
 # Page assembly
@@ -247,9 +96,12 @@ class _Draft:
     extents: list[tuple[int, int]] = field(default_factory=list)  # every block taken
     ended: bool = False  # an author note, credit or trailing byline closed its text
     column: bool = False  # a column of briefs (资讯, 速览): items under one column name
+    closing: str = ""  # how the column's briefs are closed (see _closing)
     collection: bool = False  # an editor's note (编者按, ——编者) introduced items of readers
     cache: dict[tuple[bool, int, int, str], frozenset[str]] = field(default_factory=dict)
     last: str = ""  # what was added last: "header", "subhead" or "paragraph"
+    layouts: list[tuple[str, int, bool]] = field(default_factory=list)  # of sub-heads taken
+    heads: list[list[str]] = field(default_factory=list)  # the lines of each sub-head taken
 
     def add_paragraph(self, text: str, start: int, end: int) -> None:
         if _EDITORS_NOTE.match(text):
@@ -322,6 +174,17 @@ class _Header:
     def texts(self) -> list[str]:
         return [b.text for b in ([self.kicker] if self.kicker else []) + self.titles]
 
+    @property
+    def layout(self) -> tuple[str, int, bool]:
+        """How the header is set: its lead-in (a dash or a colon), its lines, a byline or not.
+        Items of one collection are set alike (隔离宾馆—— / “让我们感到了家的温馨”)."""
+        lead = ""
+        if self.kicker is not None:
+            lead = "dash" if _KICKER_END.search(self.kicker.text) else "colon"
+            if re.search(r"[，,]", self.kicker.text):
+                lead += " clause"  # 捐赠7.4亿元款物，构建…—— tells what happened, not who
+        return lead, len(self.texts()), bool(self.bylines)
+
 
 def _read_header(blocks: list[_Block], i: int) -> _Header | None:
     """Read kicker? + headline lines + bylines starting at ``i``; None if it is not a header."""
@@ -332,6 +195,12 @@ def _read_header(blocks: list[_Block], i: int) -> _Header | None:
     while j < len(blocks) and blocks[j].kind in ("headline", "noise") and len(lines) < 6:
         lines.append(blocks[j])
         j += 1
+        if (
+            len(lines) > 1
+            and _FULL_DATE.match(lines[-1].text)
+            and not any(_FULL_DATE.match(b.text) for b in lines[:-1])
+        ):
+            break  # 浙江省人民政府 / 2020年2月28日: a signature ends with its date
     if lines and kicker is None and is_subtitle_line(lines[0].text):
         return None  # ——编者, a signature under an editor's note: body text, not a headline
     if (
@@ -342,6 +211,20 @@ def _read_header(blocks: list[_Block], i: int) -> _Header | None:
         and blocks[j + 1].kind in ("body", "dateline")
     ):
         lines.append(blocks[j])  # （2020年1月17日，内比都） under a title: its subtitle
+        j += 1
+    elif (
+        lines
+        and lines[-1].kind == "headline"
+        and j + 1 < len(blocks)
+        and blocks[j].kind == "body"
+        and not ends_sentence(blocks[j].text)
+        and blocks[j].text[0] not in _MARKERS
+        and not starts_mid_sentence(blocks[j].text)
+        and blocks[j + 1].kind == "dateline"
+    ):
+        # Everything between a headline and the dateline opening its text is header matter: a
+        # deck too long for a headline (进一步部署…；听取…) is the subtitle.
+        lines.append(blocks[j])
         j += 1
     bylines: list[_Block] = []
     while j < len(blocks) and blocks[j].kind == "byline" and not blocks[j].people.credit:
@@ -358,18 +241,20 @@ def _read_header(blocks: list[_Block], i: int) -> _Header | None:
 def _split_noise(lines: list[_Block], *, before_byline: bool) -> tuple[list[_Block], list[_Block]]:
     """Separate title lines from OCR debris: stray very short lines between a title and its byline.
 
-    A line of at most NOISE_MAX Han characters is debris once the block has a longer title
-    line; a four-character line is debris after a two-deck title (大块头求稳重质 后来者精准选路).
-    Both only when a byline follows: elsewhere a short line is a headline of its own (送福).
+    A line of at most NOISE_MAX Han characters is debris once a longer title line stands above
+    it; a four-character line is debris after a two-deck title (大块头求稳重质 后来者精准选路).
+    Both only when a byline follows: elsewhere a short line is a headline of its own (送福), and
+    above the title it is a column name (来论).
     """
     titles: list[_Block] = []
     noise: list[_Block] = []
-    has_long = any(_vis(b.text) > NOISE_MAX for b in lines if b.kind == "headline")
+    has_long = False
     for b in lines:
         v = _vis(b.text)
         short_han = before_byline and b.kind == "headline" and _cjk(b.text) == _WS.sub("", b.text)
         after_decks = bool(titles) and _two_halves(titles[-1].text)
         tiny = v <= NOISE_MAX and has_long
+        has_long = has_long or (b.kind == "headline" and v > NOISE_MAX)
         four_after_decks = v == NOISE_MAX + 1 and after_decks
         debris = b.kind == "noise" or (short_han and (tiny or four_after_decks))
         (noise if debris else titles).append(b)
@@ -408,6 +293,36 @@ def _echo(draft: _Draft, header: list[str]) -> float:
     return best
 
 
+def _closing(b: _Block) -> str:
+    """How a brief is closed: "source" (（据新华社伦敦电 记者孙晓玲）), "own" (（本报华沙电）) or
+    "name" (（王保良）)."""
+    t = b.text.strip().lstrip("(（").strip()
+    if t.startswith("据"):
+        return "source"
+    return "own" if _OWN_DATELINE.match(t) else "name"
+
+
+def _names_work(draft: _Draft, line: str) -> bool:
+    """The article names this line as a work in 《》 (中共中央印发《中国共产党…工作条例》, 《条例》
+    全文如下): the line is the title of the document it reproduces."""
+    t = _WS.sub("", line)
+    u = draft.unit
+    return any(
+        _WS.sub("", m) == t
+        for text in (u.kicker, u.title, *u.paragraphs[-1:])
+        for m in re.findall(r"《([^《》]+)》", text)
+    )
+
+
+def _short_plain(text: str) -> bool:
+    """A headline no longer than a sub-head, without clause commas (日本努力维持经济复苏势头), or
+    wholly a quotation (“此刻，我们也是战士！”): no line cut by a column break looks so."""
+    t = text.strip()
+    if re.fullmatch(r"[“「『][^“”「」『』]+[”」』]", t):
+        return True
+    return _vis(t) <= SUBHEAD_MAX and re.search(r"[，,：:]", t) is None
+
+
 def _wrote(byline: str) -> bool:
     """本报记者 程 焕整理, （本报记者 田豆豆整理）: a byline saying what the reporter did."""
     return _WRITER_TAIL.search(byline.rstrip(")）")) is not None
@@ -429,6 +344,7 @@ class _PageBuilder:
         self.dropped: list[tuple[int, str]] = []
         self.section = ""
         self.page_label = ""
+        self._closed: list[bool] | None = None  # see closed_runs
 
     # -- helpers ------------------------------------------------------------------------------
     def close(self) -> None:
@@ -554,6 +470,11 @@ class _PageBuilder:
         if self.cur is None or not (self.cur.unit.paragraphs or self.cur.unit.title):
             self.drop(b)
             return
+        if self.cur.last == "subhead":
+            # (2010年4月21日中共中央政治局常委会会议审议批准) under a heading is its own line,
+            # not a note closing the text
+            self.add_body(b)
+            return
         self.cur.unit.notes.append(b.raw)
         self.cur.extend(b.start, b.end)
         self.cur.ended = True
@@ -605,12 +526,25 @@ class _PageBuilder:
                 self.set_continued_to(x.cont_to, x.start)
             self.add_body(nxt)
             return h.end + 1
+        if self.is_signature(h, nxt):
+            self.sign(h)
+            return h.end
+        if not h.strong and self.brief_column_ahead(h):
+            name, item = h.titles
+            d = self.open("article", first, strong=False)
+            d.unit.title, d.unit.subheads = name.text, [item.text]
+            d.column, d.last = True, "subhead"
+            d.closing = _closing(self.blocks[self.brief_ahead(h.end)])
+            d.extend(item.start, item.end)
+            return h.end
         in_column = self.cur is not None and self.cur.column and self.cur.ended
         if (in_column or not above_dateline) and h.titles and self.is_subhead(h, nxt):
             assert self.cur is not None
             for t in ([h.kicker] if h.kicker else []) + h.titles:
                 self.cur.unit.subheads.append(t.text)
                 self.cur.extend(t.start, t.end)
+            self.cur.layouts.append(h.layout)
+            self.cur.heads.append(h.texts())
             for bl in h.bylines:
                 assert bl.people is not None
                 byline = self.cur.unit.byline
@@ -621,13 +555,6 @@ class _PageBuilder:
             self.cur.last = "subhead"
             for x in marked:
                 self.set_continued_to(x.cont_to, x.start)
-            return h.end
-        if not h.strong and self.brief_column_ahead(h):
-            name, item = h.titles
-            d = self.open("article", first, strong=False)
-            d.unit.title, d.unit.subheads = name.text, [item.text]
-            d.column, d.last = True, "subhead"
-            d.extend(item.start, item.end)
             return h.end
         d = self.open("article", first, strong=strong)
         u = d.unit
@@ -650,6 +577,30 @@ class _PageBuilder:
             self.close()  # a title whose body is elsewhere; the tail below is someone else's
         return h.end
 
+    def is_signature(self, h: _Header, nxt: _Block | None) -> bool:
+        """Lines under the text with no text of their own that sign it: the teller and the
+        reporter who wrote it down (…村民张耀军讲述 / 本报记者 原韬雄整理), or a document's issuer
+        and date (国务院应对新型冠状病毒 / 感染肺炎疫情联防联控机制 / 2020年2月28日)."""
+        cur = self.cur
+        if cur is None or cur.ended or cur.last != "paragraph" or h.kicker is not None:
+            return False
+        if nxt is not None and nxt.kind not in ("kicker", "headline", "note"):
+            return False
+        told = len(h.titles) == 1 and any(_wrote(b.raw) for b in h.bylines)
+        dated = len(h.titles) >= 2 and not h.bylines and _FULL_DATE.match(h.titles[-1].text)
+        return told or bool(dated)
+
+    def sign(self, h: _Header) -> None:
+        """Keep a signature as printed in the notes of the text it closes; its reporters join
+        the byline."""
+        assert self.cur is not None
+        u = self.cur.unit
+        for b in (*h.titles, *h.bylines):
+            u.notes.append(b.raw)
+            self.cur.extend(b.start, b.end)
+            if b.people is not None:
+                u.byline.extend(p for p in b.people.people if p not in u.byline)
+
     def is_subhead(self, h: _Header, nxt: _Block | None) -> bool:
         """A weak header inside an article is a sub-head unless something says a new one begins.
 
@@ -662,22 +613,31 @@ class _PageBuilder:
         if cur is not None and cur.column and cur.ended and self.next_brief(h):
             cur.ended = False
             return True
+        if cur is not None and cur.collection and cur.ended and cur.layouts[-1:] == [h.layout]:
+            cur.ended = False  # the next item of the collection, after the last one's author note
+            return True
         if cur is None or not cur.unit.paragraphs or cur.ended:
             return False
         if cur.last == "label":
             return True  # ■延伸阅读 / 促进家政服务业提质扩容: the box the label announces
+        if cur.column and len(h.texts()) == 1 and re.search(r"[，,]", h.texts()[0]):
+            return True  # a line with a clause comma inside an open brief: its text, cut
         texts = [t.text for t in h.titles]
+        if len(texts) == 1 and _names_work(cur, texts[0]):
+            return True  # the text of the document the article announces (印发《…条例》)
         if len(texts) == 1 and is_note_on_story(texts[0]):
             return True
-        if len(texts) > 3 or any(has_column_tag(t) for t in texts):
+        if len(texts) > 3 or any(has_column_tag(t) or is_standing_head(t) for t in texts):
             return False
         # A header with its own byline or lead-in usually starts an article; it is an item of
         # the current one only when its text clearly continues it (and a long lead-in is never
         # a sub-head's).
         marked = h.kicker is not None and _KICKER_END.search(h.kicker.text) is not None
-        if h.kicker is not None and _vis(_KICKER_END.sub("", h.kicker.text)) > SUBKICKER_MAX:
-            return False
         if len(texts) == 2 and is_subtitle_line(texts[1]):
+            return False
+        if self.in_series(h):
+            return True
+        if h.kicker is not None and _vis(_KICKER_END.sub("", h.kicker.text)) > SUBKICKER_MAX:
             return False
         if nxt is None or nxt.kind in ("kicker", "headline", "byline", "dateline", "cont"):
             # a last short line: keep it with the article, never a new title
@@ -688,26 +648,137 @@ class _PageBuilder:
             return False
         if looks_like_subhead(h.texts()):
             return True
+        if cur.unit.dateline and (len(h.texts()) > 1 or _short_plain(texts[0])):
+            # A dated report is one short piece: a lead-in and a title under it (打好武汉保卫战、
+            # 湖北保卫战 / 再驰援！…) or a short plain headline (中国田径选手捷报连连) heads the
+            # next article. A long line or one with clause commas is its text cut by a column.
+            return False
+        if (
+            len(cur.heads) >= 2
+            and len(h.texts()) > 1
+            and _vis(_KICKER_END.sub("", h.texts()[0])) > SUBKICKER_MAX
+            and all(
+                len(lines) == 1 or max(map(_vis, lines)) <= SUBKICKER_MAX for lines in cur.heads
+            )
+        ):
+            # An article's sub-heads are set alike: after two or more one-line sub-heads (or
+            # couplets of short halves, 组织网络棋赛 / 随时随地参与), a full lead-in over a title
+            # (温州医科大学在疫情防控中践行使命 / 和时间赛跑…) begins another article.
+            return False
         if not h.kicker and len(texts) == 1 and re.fullmatch(r"[“「『].+[”」』]", texts[0].strip()):
             return True  # “把日子过得更红火”: a sub-head quoting the people of the story
         if cur.collection and not marked:
             return True  # an item of a collection the editor's note introduced
+        if self.after_lead(h):
+            return True
         c = _continuity(cur, self.section_trigrams(h.end))
-        if c >= (CONTINUITY_MARKED if marked else CONTINUITY):
+        if c >= CONTINUITY and not marked:
+            # A lead-in in —— heads an item only when the item is named (echo) or set like its
+            # siblings (series); shared vocabulary alone does not make it one.
             return True
         if _echo(cur, h.texts()) >= ECHO_MIN:
             return True  # 数据标注员—— under 数据标注员、智能客服训练师……: an item it named
+        if len(h.texts()) == 1 and self.feature_closed_ahead(h.end):
+            return True
         if marked:
             return False
         # Two short clauses and a comma (交通设施日趋完善，春运保障更加有力) is how a feature's
         # sub-heads are set; a main headline rarely has one.
         return any(re.search(r"[，,]", t) for t in texts) and c > 0
 
+    def after_lead(self, h: _Header) -> bool:
+        """The first header under a title and its lead (LEAD_MAX paragraphs at most, no dateline,
+        nothing that closed it): a feature opens with a lead and then its first section. A
+        report is dated or runs longer; a title over one short paragraph and a credit is a
+        photo item, decided before this."""
+        cur = self.cur
+        assert cur is not None
+        u = cur.unit
+        if u.kind != "article" or not u.title or u.dateline or u.subheads:
+            return False
+        lead = len(u.paragraphs)
+        if u.paragraphs and _LABEL.match(u.paragraphs[0]):
+            lead -= 2  # 核心阅读 and the summary it boxes stand apart from the lead
+        return lead <= LEAD_MAX and len(h.texts()) <= 2
+
+    def feature_closed_ahead(self, k: int) -> bool:
+        """The current feature (a lead-in in —— over a tagged headline) is closed further down
+        by its note (（刘南松  陈圣圣参与采写）) with nothing but one-line headings and text
+        before it: those headings are its sections."""
+        cur = self.cur
+        assert cur is not None
+        u = cur.unit
+        if not (has_column_tag(u.title) and _KICKER_END.search(u.kicker)):
+            return False
+        return self.closed_runs()[k]
+
+    def closed_runs(self) -> list[bool]:
+        """For every block: does the text from there run on to a closing note or byline in
+        parentheses through text and one-line untagged headings only? Computed once, backwards,
+        so a page of many headings stays linear."""
+        if self._closed is None:
+            blocks = self.blocks
+            runs = [False] * (len(blocks) + 1)
+            for j in range(len(blocks) - 1, -1, -1):
+                b = blocks[j]
+                if b.kind == "note" or (b.kind == "byline" and b.people and b.people.marked):
+                    runs[j] = True
+                elif b.kind in ("body", "label"):
+                    runs[j] = runs[j + 1]
+                elif b.kind == "headline":
+                    h = _read_header(blocks, j)
+                    one_line = h is not None and len(h.texts()) == 1 and not h.bylines
+                    runs[j] = one_line and not has_column_tag(h.texts()[0]) and runs[h.end]
+            self._closed = runs
+        return self._closed
+
+    def in_series(self, h: _Header) -> bool:
+        """An item of a feature's series: headers set alike (a lead-in and a title, 隔离宾馆—— /
+        “让我们感到了家的温馨”; 湖南汉寿 / 细化防控措施 + byline) follow one another under a
+        feature's headline (a column tag, a lead-in in ——, an editor's note)."""
+        cur = self.cur
+        assert cur is not None
+        u = cur.unit
+        feature = has_column_tag(u.title) or is_standing_head(u.title)
+        if not (feature or cur.collection or _KICKER_END.search(u.kicker)):
+            return False
+        lead, lines, signed = h.layout
+        if lines < 2 or not (lead or signed):
+            return False  # two plain lines are how a news headline is set too
+        if cur.layouts:
+            return cur.layouts[-1] == h.layout
+        nxt = self.next_header(h.end)
+        return nxt is not None and nxt.layout == h.layout
+
+    def next_header(self, k: int) -> _Header | None:
+        """The next header at or after block ``k`` inside the same run of text, if one comes
+        before a note, a credit, a dateline or a continuation ends it; it must not head a dated
+        report (a dateline under it)."""
+        blocks = self.blocks
+        j = k
+        while j < len(blocks):
+            b = blocks[j]
+            if b.kind in ("kicker", "headline", "byline"):
+                h = _read_header(blocks, j)
+                if h is not None:
+                    after = blocks[h.end] if h.end < len(blocks) else None
+                    dated = after is not None and after.kind == "dateline"
+                    tagged = any(has_column_tag(t) for t in h.texts())
+                    return None if dated or tagged else h
+            elif b.kind not in ("body", "captionbody", "label", "noise", "meta"):
+                return None
+            j += 1
+        return None
+
     def brief_ahead(self, k: int) -> int:
         """Index of the byline or note closing a brief (one to five paragraphs) at ``k``, or -1."""
+        cut = 0
         for j in range(k, min(k + BRIEF_MAX + 1, len(self.blocks))):
             b = self.blocks[j]
             if b.kind in ("body", "dateline"):
+                continue
+            if b.kind == "headline" and j > k and not cut and re.search(r"[，,]", b.text):
+                cut += 1  # a line with a clause comma inside a brief: its text cut by a column
                 continue
             closing = b.kind == "note" or (b.kind == "byline" and b.people and b.people.marked)
             return j if closing and j > k else -1
@@ -728,11 +799,16 @@ class _PageBuilder:
         return end > 0 and end + 1 < len(self.blocks) and self.blocks[end + 1].kind == "headline"
 
     def next_brief(self, h: _Header) -> bool:
-        """The next brief of a column: a plain one-line headline over a closed brief."""
+        """The next brief of a column: a plain one-line headline over a brief closed the way
+        the column's briefs are closed (a reprint's source, 据新华社伦敦电; the paper's own
+        dateline, 本报华沙电; or a reporter's name): an article closed otherwise is not one."""
         if h.kicker is not None or h.bylines or len(h.titles) != 1:
             return False
         t = h.titles[0].text
-        return not has_column_tag(t) and self.brief_ahead(h.end) > 0
+        end = self.brief_ahead(h.end)
+        cur = self.cur
+        assert cur is not None
+        return not has_column_tag(t) and end > 0 and _closing(self.blocks[end]) == cur.closing
 
     def section_trigrams(self, k: int) -> frozenset[str]:
         """Trigrams of the body text from block ``k`` to the next headline or note, up to
@@ -747,11 +823,15 @@ class _PageBuilder:
         return frozenset().union(*out)
 
     def photo_item_ahead(self, k: int) -> bool:
-        """One or two paragraphs and a photo credit follow: the header titles a photo item."""
-        for j in range(k, min(k + 3, len(self.blocks))):
+        """A caption (CAPTION_MAX paragraphs at most) and a picture's credit follow: a photo
+        credit (杨梅清摄), an agency's (新华社发) or a drawing's (曹  一图  于  石文). The
+        header titles a picture item."""
+        for j in range(k, min(k + CAPTION_MAX + 1, len(self.blocks))):
             b = self.blocks[j]
             if b.kind in ("credit", "captionbody"):
                 return j > k or b.kind == "captionbody"
+            if b.kind == "note" and _PICTURE_NOTE.match(b.text):
+                return j > k
             if b.kind != "body":
                 return False
         return False
@@ -865,6 +945,11 @@ def parse_article(text: str, title: str = "") -> list[Unit]:
         k = b.kind
         if k in ("byline", "credit") and b.people is not None:
             u.byline.extend(p for p in b.people.people if p not in u.byline)
+            if k == "credit" or (u.paragraphs and (b.people.marked or _wrote(b.raw))):
+                u.notes.append(b.raw)  # a photo credit or a closing byline, as printed
+            d.extend(b.start, b.end)
+        elif k == "note" and u.paragraphs:
+            u.notes.append(b.raw)  # （作者为…）, 本版制图：…: after the text, not part of it
             d.extend(b.start, b.end)
         elif k == "dateline" and not u.paragraphs and not u.dateline:
             u.dateline = b.value

@@ -41,6 +41,7 @@ from typing import Any, Literal, TypeVar
 import sqlite_utils
 
 from briefings import continuations, stories
+from briefings.comparable import canonical_key
 from briefings.errors import BriefingError, InvalidArgument
 from briefings.migrations import migrate, now_iso, transaction
 from briefings.models import (
@@ -192,7 +193,7 @@ def _prepare(au: AnalyzedUnit) -> _PreparedUnit:
 
 _ARTICLE_COLUMNS = (
     "id, date, source, page, kind, title, subtitle, kicker, section, dateline, body, url, topics, "
-    "line_start, line_end, byline, subheads"
+    "line_start, line_end, byline, subheads, notes"
 )
 _FIGURE_COLUMNS = (
     "indicator, value, unit, text, qualifier, period, region, adcode, sentence, subject, role, "
@@ -203,7 +204,7 @@ _F_FIGURE_COLUMNS = ", ".join(f"f.{c}" for c in _FIGURE_COLUMNS.split(", "))
 
 def _article(row: Sequence) -> StoredArticle:
     # The first twelve columns of _ARTICLE_COLUMNS are the first twelve fields of StoredArticle.
-    topics, line_start, line_end, byline, subheads = row[12:17]
+    topics, line_start, line_end, byline, subheads, notes = row[12:18]
     return StoredArticle(
         *row[:12],
         topics=tuple(TopicScore(t["topic"], float(t["score"])) for t in json.loads(topics)),
@@ -211,6 +212,7 @@ def _article(row: Sequence) -> StoredArticle:
         line_end=line_end,
         byline=tuple(Person(name=p["name"], role=p["role"]) for p in json.loads(byline)),
         subheads=tuple(json.loads(subheads)),
+        notes=tuple(json.loads(notes)),
     )
 
 
@@ -233,6 +235,7 @@ def _figure_columns(f: Figure) -> dict[str, object]:
         "subject": f.subject,
         "role": f.role,
         "confident": int(f.confident),
+        "canonical": canonical_key(f) or None,  # comparable indicator (briefings/comparable.py)
     }
 
 
@@ -506,6 +509,7 @@ class Store:
                     "dateline": u.dateline,
                     "byline": _json([{"name": b.name, "role": b.role} for b in u.byline]),
                     "subheads": _json(list(u.subheads)),
+                    "notes": _json(list(u.notes)),
                     "body": u.body,
                     "continued_from": u.continued_from,
                     "continued_to": u.continued_to,

@@ -164,6 +164,7 @@ def join(members: Sequence[StoredArticle]) -> StoredArticle:
         topics=_topics(members),
         page="、".join(pages),
         byline=tuple(dict.fromkeys(p for m in members for p in m.byline)),
+        notes=tuple(n for m in members for n in m.notes),
         url=host.url or next((m.url for m in members if m.url), ""),
         parts=parts,
     )

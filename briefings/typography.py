@@ -68,12 +68,27 @@ _OPENERS = "“‘「『（(《【〈"
 _DANGLING = ",，、:：—─" + _OPENERS
 # Function words that need something after them; with a comma in the line they mark a cut.
 _FUNCTION_END = frozenset("的之与和及或把被对从向在于将为以让使给并而但且")
-# Sentence-final particles: a very short "sentence" ending in one is the tail of a longer one.
-_PARTICLES = frozenset("了的呢吗吧啊呀哩")
 # A paragraph never starts with these: a block that does is the tail of a sentence.
 _CANNOT_START = "”’」』）》】〉,，、。．；;：:！!？?…%"
 
+# A verb of saying (or of showing, for data) and a comma: 表示，说，指出，数据显示，
+_REPORTED_SPEECH = re.compile(r"(?:说|表示|认为|指出|介绍|强调|称|透露|坦言|显示)[，,]")
+
+# A last clause of one Han character after a comma (…定点收治医院，广): a word cut in half by a
+# column break; no headline ends that way.
+_ONE_CHAR_CLAUSE = re.compile(rf"[，,、][^{_H}，,、]*[{_H}][^{_H}，,、]*$")
+
+# A sentence opening with when it happened and a comma (2月2日傍晚，… 目前，…): body grammar;
+# headlines put the time inside (2月起阶段性减征职工医保费). A question may open so (今年，…吗？).
+_TIME_OPENER = re.compile(
+    r"^(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?[^，,。]{0,4}"
+    r"|今年|去年|目前|近日|日前|当前|近年来|如今|此前|当天|随后)[，,]"
+)
+
 HEADLINE_MAX = 40  # visible characters; longer unpunctuated lines are body text
+# A headline or deck with clause punctuation (a comma, ！, ？) is at most this long; on the dev
+# pages the longest untagged one under a headline has 22 characters.
+CLAUSE_LINE_MAX = 24
 SUBHEAD_MAX = 16  # sub-heads inside an article are short
 SECTION_MAX = 6  # 要闻, 经济新闻, 县域·观察
 WRAP_TAIL_MAX = 6  # a headline line this short after another is the rest of a wrapped headline
@@ -81,10 +96,11 @@ NOISE_MAX = 3  # a lone line this short in a headline block is OCR debris (清�
 MAX_TITLE_LINES = 3
 # Trigram overlap between the text after a short line and the unit so far, above which the
 # line is a sub-head of that unit rather than the title of a new one (see docs/parsing.md).
-CONTINUITY = 0.008
-CONTINUITY_MARKED = 0.05  # the same for a header with its own byline or a short lead-in
+CONTINUITY = 0.009
 ECHO_MIN = 0.5  # a header this much made of the article's own trigrams is one of its sub-heads
 SUBKICKER_MAX = 8  # a lead-in (——) this short may head an item inside an article (数据标注员——)
+LEAD_MAX = 2  # paragraphs of a feature's lead above its first section
+CAPTION_MAX = 2  # paragraphs of a photo item's caption above its credit
 BRIEF_MAX = 5  # paragraphs of one brief in a column of briefs (资讯, 速览)
 FOLLOWING_MAX = 600  # characters of the text under a headline compared with the article so far
 RECENT_MAX = 2000  # characters at the end of the article so far that the comparison uses
@@ -167,6 +183,9 @@ _NOTE_LINE = re.compile(
     r"|^.{0,12}(?:邮箱|信箱|邮件|传真|热线)\s*[:：]"
     r"|[\w.+-]+@[\w-]+\.[\w.]+\s*。?$"
     rf"|^[{_H}·\s]{{2,12}}?图\s+[{_H}·\s]{{2,12}}?文$"  # 曹希阳图  德  邻文: drawing and words
+    rf"|^[{_H}]{{1,6}}社发$"  # 新华社发: a photo an agency sent, credited without a name
+    # 陕西咸阳市 姚 平: a reader's letter signed with the writer's place and name
+    rf"|^[{_H}]{{1,10}}[省市县区州盟旗镇乡村]\s+[{_H}](?:\s*[{_H}]){{1,2}}$"
 )
 # A line wholly inside one pair of parentheses: an author note (（作者为…）), a source
 # (（本报柏林电）, （据新华社电）), a note that a series ends (（本系列评论到此结束）).
@@ -178,7 +197,8 @@ _ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE = map(
     _both, (_ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE)
 )
 _CONT_FROM, _CONT_TO, _META = map(_both, (_CONT_FROM, _CONT_TO, _META))
-_LABEL, _NOTE_LINE = map(_both, (_LABEL, _NOTE_LINE))
+_LABEL, _NOTE_LINE, _REPORTED_SPEECH = map(_both, (_LABEL, _NOTE_LINE, _REPORTED_SPEECH))
+_TIME_OPENER = _both(_TIME_OPENER)
 _MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL = map(
     _both, (_MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL)
 )
@@ -216,14 +236,22 @@ def is_unfinished(text: str) -> bool:
 
 def _cut_by_form(s: str) -> bool:
     """Cut for sure: a dangling mark at the end, longer than a headline, a sentence end
-    inside, or a quotation or bracket opened and not closed."""
+    inside, a quotation or bracket opened and not closed, or reported speech (…表示，).
+
+    A one-character last clause (…收治医院，广) is a word cut in half; an opening time and a
+    comma (2月2日傍晚，…) is how sentences begin, not headlines. Reported speech is body
+    grammar: a headline quotes with a colon (全国人大代表谢德体：…) or a
+    dash, never with a verb of saying and a comma (乌克兰总统泽连斯基日前表示，乌政府计划…)."""
     v = _vis(s) - 20 if s.startswith(("——", "──")) else _vis_untagged(s)
     return (
         s[-1] in _DANGLING
         or v > HEADLINE_MAX
         or re.search(r"[。；;]", s) is not None
-        or (re.search(r"[！？!?]", s) is not None and v > 24)
-        or any(s.count(o) > s.count(c) for o, c in ("“”", "「」", "『』", "《》"))
+        or (re.search(r"[！？!?]", s) is not None and v > CLAUSE_LINE_MAX)
+        or any(s.count(o) > s.count(c) for o, c in ("“”", "「」", "『』", "《》", "（）", "()"))
+        or _REPORTED_SPEECH.search(s) is not None
+        or _ONE_CHAR_CLAUSE.search(s) is not None
+        or (_TIME_OPENER.match(s) is not None and re.search(r"[？?]", s) is None)
     )
 
 
@@ -264,7 +292,10 @@ def starts_mid_sentence(text: str) -> bool:
         return False
     # 20天。 or 了。 ends a sentence begun elsewhere; 控尘。 (a label opening a list item) does not.
     head = m.group()[:-1]
-    return len(head) <= 1 or re.search(r"\d", head) is not None or head[-1] in _PARTICLES
+    if len(head) <= 1:
+        return m.group()[-1] == "。"  # 道。 ends a word cut in two; 上！ is a cry of its own
+    # 20天。 is the tail of a number; a short sentence of words (是的。电话响了。) is whole.
+    return re.search(r"\d", head) is not None
 
 
 _ASKS = re.compile(

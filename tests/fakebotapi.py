@@ -21,6 +21,8 @@ Quick start (the ``fake_api`` and ``ptb_app_factory`` fixtures in conftest.py do
     calls(method=None, *, chat_id=None, ok=None, status=None) -> list[Call]: all requests, in order.
     sent_messages(chat_id=None) -> list[dict]   params of accepted sendMessage calls + "message_id".
     sent_documents(chat_id=None) -> list[dict]  the same for sendDocument ("document" is an Upload).
+    sent_photos(chat_id=None) -> list[dict]     the same for sendPhoto ("photo" is an Upload or a
+        file id sent before; "sent_photo" the PhotoSize list answered, with the image's size).
     await wait_for(method, count=1, timeout=5, *, chat_id=None, ok=None) -> list[Call]
         waits until ``count`` matching calls have been answered; AssertionError on timeout.
     await wait_for_poll(timeout=5): until a long poll waits with nothing queued (all fetched).
@@ -56,7 +58,8 @@ then a timedelta, and PTB's int-duration deprecation warnings (errors under pyte
 
 Deliberately stricter than Telegram: a bare ``&`` (Telegram keeps it as text) and named entities
 other than &lt; &gt; &amp; &quot; are rejected, because they mean the bot forgot html.escape.
-Not modelled: Markdown parse modes (not validated), media other than documents, business/payments.
+Not modelled: Markdown parse modes (not validated), media other than documents and photos,
+business/payments.
 """
 
 from __future__ import annotations
@@ -127,6 +130,7 @@ __all__ = [
 TOKEN = "123456:TEST"
 MAX_TEXT_UTF16 = 4096
 MAX_CAPTION_UTF16 = 1024
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # bots may only getFile files up to 20 MB
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +221,7 @@ _RAW_PARAMS = frozenset(
     {"text", "caption", "parse_mode", "callback_query_id", "inline_query_id", "next_offset"}
     | {"url", "file_id", "action", "language_code", "secret_token", "inline_message_id"}
 )
-_SEND_METHODS = frozenset({"sendMessage", "sendDocument"})
+_SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 _BLOCKABLE = _SEND_METHODS | {"sendChatAction", "editMessageText", "editMessageReplyMarkup"}
 _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _CALLBACK_DATA_MAX_BYTES = 64
@@ -231,6 +235,25 @@ def _decode_param(key: str, value: str) -> Any:
         return json.loads(value)
     except ValueError:
         return value
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    """(width, height) of a PNG, GIF, JPEG or WebP image; 400 IMAGE_PROCESS_FAILED otherwise."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return 1, 1  # dimensions not read: enough for a fake
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(data):
+            marker, length = data[i + 1], int.from_bytes(data[i + 2 : i + 4], "big")
+            if marker in (0xC0, 0xC1, 0xC2):
+                h = int.from_bytes(data[i + 5 : i + 7], "big")
+                return int.from_bytes(data[i + 7 : i + 9], "big"), h
+            i += 2 + length
+    raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
 
 
 def _rate_window(rate: float, window: float) -> tuple[int, float]:
@@ -271,6 +294,7 @@ class FakeBotAPI:
         self._open_queries: set[str] = set()
         self._members: dict[tuple[Any, int], tuple[str, bool]] = {}
         self._files: dict[str, _StoredFile] = {}
+        self._photo_sizes: dict[str, tuple[int, int]] = {}  # file id → (width, height)
         self._file_ids = itertools.count(1)
         self._commands: dict[tuple[str, str], list[dict]] = {}
         self._methods: dict[str, tuple[str, Callable[[Call], Awaitable[Any]]]] = {}
@@ -365,6 +389,14 @@ class FakeBotAPI:
         return [
             {**c.params, "message_id": c.result["message_id"]}
             for c in self.calls("sendDocument", chat_id=chat_id, ok=True)
+        ]
+
+    def sent_photos(self, chat_id: int | str | None = None) -> list[dict]:
+        """Params of accepted sendPhoto calls + "message_id" + "sent_photo" (the PhotoSize
+        list the server answered with); "photo" is an Upload, or the file id re-sent."""
+        return [
+            {**c.params, "message_id": c.result["message_id"], "sent_photo": c.result["photo"]}
+            for c in self.calls("sendPhoto", chat_id=chat_id, ok=True)
         ]
 
     def clear_calls(self) -> None:
@@ -801,6 +833,40 @@ class FakeBotAPI:
             content["document"] = self._files[document].document()
         else:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        message = self._new_message(call, **content)
+        self._count_send(call.chat_id)
+        return message
+
+    async def _m_sendPhoto(self, call: Call) -> dict:
+        """A photo upload (multipart) or a file id sent before. Like Telegram: only PNG, JPEG,
+        GIF or WebP images, at most 10 MB, width + height ≤ 10000, sides at most 20:1."""
+        p = call.params
+        content: dict[str, Any] = {}
+        if p.get("caption"):
+            content["caption"] = self._checked_text(p["caption"], p.get("parse_mode"), caption=True)
+        self._check_markup(p.get("reply_markup"))
+        photo = p.get("photo")
+        if isinstance(photo, Upload):
+            width, height = _image_size(photo.content)
+            if len(photo.content) > PHOTO_MAX_BYTES:
+                raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+            if width + height > 10000 or max(width, height) > 20 * min(width, height):
+                raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+            stored = self.add_file(
+                photo.content, file_name=photo.filename or "photo", mime_type=photo.content_type
+            )
+            self._photo_sizes[stored["file_id"]] = (width, height)
+            file_id = stored["file_id"]
+        elif isinstance(photo, str) and photo in self._photo_sizes:
+            file_id = photo
+            width, height = self._photo_sizes[photo]
+        else:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        size = len(self._files[file_id].content)
+        content["photo"] = [
+            {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": width,
+             "height": height, "file_size": size}
+        ]  # fmt: skip
         message = self._new_message(call, **content)
         self._count_send(call.chat_id)
         return message

@@ -45,6 +45,9 @@ COMMANDS = [
     "/subscribe ",
     "/start ",
     "/county@briefing_test_bot ",
+    "/rank ",
+    "/compare ",
+    "/chart ",
 ]
 # Characters that break naive bots: markup, entities, surrogate-pair emoji, combining marks,
 # full-width forms, RTL marks, zero-width joiners, Chinese and traditional Chinese.

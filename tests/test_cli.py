@@ -245,3 +245,17 @@ def test_crawled_html_becomes_paragraphs_and_bad_records_are_listed(capsys, db, 
     assert "&nbsp;" not in unit["body"]
     assert len(unit["body"].split("\n")) == 2
     assert [f["text"] for f in unit["figures"]][:2] == ["1026亿元", "8.7%"]
+
+
+def test_ask_chart_writes_the_png_into_out_and_prints_its_caption(capsys, db, tmp_path):
+    out_dir = tmp_path / "charts"
+    code, out, err = run(capsys, "ask", "/chart GDP", "--out", str(out_dir))
+    assert code == 0, err
+    png = out_dir / "chart-gdp.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out.startswith(f"📈 {png}\n")
+    assert "地区生产总值" in out
+    code, out, _ = run(capsys, "ask", "/chart 柯城", "--out", str(out_dir))
+    assert code == 0
+    assert "至少需要两个" in out  # one dated figure: a text answer, no file
+    assert sorted(p.name for p in out_dir.iterdir()) == ["chart-gdp.png"]

@@ -67,7 +67,7 @@ def test_image_runs_as_non_root_with_the_database_on_a_volume_and_a_healthcheck(
 
 def test_image_copies_everything_the_bot_imports() -> None:
     copied = {arg.split()[0].rstrip("/") for word, arg in _dockerfile() if word == "COPY"}
-    assert {"bot.py", "bot", "briefings", "data", "requirements.txt"} <= copied
+    assert {"bot.py", "bot", "briefings", "data", "locale", "requirements.txt"} <= copied
     for name in copied:
         assert (REPO / name).exists(), name
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
