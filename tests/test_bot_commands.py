@@ -422,3 +422,22 @@ async def test_unexpected_error_apologises_and_reports_to_admins(
     monkeypatch.undo()
     (ok,) = await harness.say(USER_ID, "/county 缙云")  # the bot keeps running
     assert "丽水市缙云县" in ok["text"]
+
+
+# ---- issue 14: one article, real headlines, through Telegram ----------------------------------
+
+
+async def test_the_film_article_reaches_telegram_as_one_continued_article(
+    harness: Harness,
+) -> None:
+    for command in ("/search 票房", "/film", "/today"):
+        replies = await harness.say(USER_ID, command)
+        text = "\n".join(r["text"] for r in replies)
+        for r in replies:
+            assert_telegram_ok(r)
+        assert "（续）上文见第一版" in text, command
+        assert "打好“电影+”组合拳" in text, command
+        assert "无标题" not in text
+        assert "<b>绍兴人谢晋" not in text
+    (finance,) = await harness.say(USER_ID, "/finance")
+    assert "保贷联动" in finance["text"]
