@@ -9,6 +9,7 @@ when of issue 14, on the sample page: the film article continued from page 1 is 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -77,14 +78,19 @@ def reader_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def reader(reader_db: Path):
-    rt = open_runtime(Config(db_path=str(reader_db)))
+def opened(db: Path) -> Iterator[Runtime]:
+    """The bot's runtime on ``db``, its clock at 09:00 on the sample's day."""
+    rt = open_runtime(Config(db_path=str(db)))
     rt.clock = fixed_clock(f"{SAMPLE_DAY}T09:00:00+08:00")
     try:
         yield rt
     finally:
         rt.close()
+
+
+@pytest.fixture
+def reader(reader_db: Path) -> Iterator[Runtime]:
+    yield from opened(reader_db)
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -144,13 +150,8 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def sample(sample_db: Path):
-    rt = open_runtime(Config(db_path=str(sample_db)))
-    rt.clock = fixed_clock(f"{SAMPLE_DAY}T09:00:00+08:00")
-    try:
-        yield rt
-    finally:
-        rt.close()
+def sample(sample_db: Path) -> Iterator[Runtime]:
+    yield from opened(sample_db)
 
 
 CONTINUED = "（续）上文见第一版"
