@@ -91,12 +91,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report = ingest_paths(
             store, args.paths, source=args.source, date=args.date, progress=_progress
         )
+    # Each problem on one line that names its file once.
     for path, message in report.errors:
-        print(_one_line(f"跳过 {path}: {message.removeprefix(f'{path}: ')}"), file=sys.stderr)
+        print(_one_line(f"跳过 {path}：{message.removeprefix(f'{path}: ')}"), file=sys.stderr)
     for path, message in report.ignored:
-        print(_one_line(f"忽略 {path}: {message}"), file=sys.stderr)
+        print(_one_line(f"忽略 {path}：{message}"), file=sys.stderr)
     for record in report.skipped_records:
-        print(_one_line(f"跳过记录 {record}"), file=sys.stderr)
+        where, _, reason = record.rpartition(": ")
+        name, _, line = where.rpartition(":")
+        shown = f"{name} 第{line}行：{reason}" if line.isdigit() else record
+        print(_one_line(f"跳过记录 {shown}"), file=sys.stderr)
     for note in report.notes:
         print(_one_line(f"注意 {note}"), file=sys.stderr)
     for path in report.undated:
@@ -155,13 +159,15 @@ def cmd_search(args: argparse.Namespace) -> int:
         python bot.py search 保贷联动
         python bot.py search "人工智能 余杭" --limit 5
     """
+    from briefings.stories import headline
+
     with _open_store(args.db) as store:
         page = store.search(args.query, limit=args.limit)
     more = "+" if page.total_capped else ""
     print(f"“{args.query}”: {page.total}{more} 条结果")
     for hit in page.items:
         a = hit.article
-        print(f"#{a.id}  {a.date}  {a.source}  {a.title or '(无标题)'}")
+        print(f"#{a.id}  {a.date}  {a.source}  {headline(a).plain()}")
         print(f"      {hit.snippet}")
     return 0
 
@@ -175,6 +181,7 @@ def cmd_county(args: argparse.Namespace) -> int:
     """
     from briefings.county import county_view, lookup
     from briefings.digest import figure_line
+    from briefings.stories import headline
 
     region = lookup(args.name)
     with _open_store(args.db) as store:
@@ -182,13 +189,13 @@ def cmd_county(args: argparse.Namespace) -> int:
     print(f"{region.display} ({region.adcode})")
     if view.empty:
         last = view.last_mention
-        print("暂无报道" + (f", 最近一次提及: {last}" if last else ""))
+        print("还没有收录提到它的报道" + (f"（最近一次提及：{last}）" if last else ""))
         return 0
     for sf in view.figures:
         line = figure_line(sf.figure, known=region.short).plain()
         print(f"  {line}  [{sf.source} {sf.date} #{sf.article_id}]")
     for a in view.articles:
-        print(f"  #{a.id} {a.date} {a.title or a.body[:30]}")
+        print(f"  #{a.id} {a.date} {headline(a).plain()}")
     return 0
 
 
@@ -437,16 +444,29 @@ def cmd_health(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
+        usage=(
+            "python bot.py [--db DB]                start the bot (no COMMAND)\n"
+            "       python bot.py [--db DB] COMMAND …      an operator command (below)"
+        ),
         description=(
             "浙江经济早报 bot: ingest newspaper pages, search them, brief subscribers.\n\n"
             "Start the bot: python bot.py (no COMMAND). With TELEGRAM_BOT_TOKEN set it serves\n"
-            "Telegram; without it, a local console chat over the bundled sample page."
+            "Telegram; without it, a local console chat over the bundled sample page.\n"
+            "启动机器人：python bot.py（不带命令）。设置了 TELEGRAM_BOT_TOKEN 就连接 Telegram，\n"
+            "没有设置则打开本机的离线控制台（示例版面）。"
+        ),
+        epilog=(
+            "examples:\n"
+            "  python bot.py                          start the bot (or the offline console)\n"
+            "  python bot.py ingest pages/            ingest a folder of page files\n"
+            '  python bot.py ask "/search 票房"         one command offline, the reply as sent\n'
+            "  python bot.py COMMAND --help           a command's options and examples"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", help="SQLite file (default: $BRIEFINGS_DB or data/briefings.db)")
     parser.set_defaults(func=cmd_run)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="python bot.py")
 
     def add(name: str, func: Callable, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(

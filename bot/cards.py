@@ -9,19 +9,22 @@ Telegram's 4096 UTF-16 units (counted after entity parsing) and callback data wi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.telegram_html import MESSAGE_LIMIT, escape, escape_attr, split_plain, visible_len
-from briefings import digest
+from bot.telegram_html import MESSAGE_LIMIT, escape, escape_attr, split_html, visible_len
+from briefings import digest, stories
 from briefings.county import CountyView
 from briefings.digest import FigureLine
+from briefings.i18n import N_
 from briefings.models import (
     TOPICS,
     ArticleBundle,
+    ArticlePart,
     Figure,
     Region,
     StoredArticle,
 )
+from briefings.stories import Headline
 
 MAX_CALLBACK_BYTES = 64
 SEARCH_PAGE_SIZE = 5
@@ -90,15 +93,33 @@ def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
     return "\n".join(lines) + "\n…"
 
 
-def article_label(a: StoredArticle) -> str:
-    """A title for lists: the headline, or the first words of the body for untitled units."""
-    return a.title or a.subtitle or clip(a.body, 24) or f"稿件 {a.id}"
+def article_label(a: StoredArticle, limit: int = stories.HEADLINE_CHARS) -> str:
+    """An article's headline as one line of plain text (``briefings.stories.headline``)."""
+    return stories.headline(a).plain(limit) or f"稿件 {a.id}"
 
 
-def provenance(a: StoredArticle, *, lines: bool = False) -> str:
-    """Where an article comes from: 浙江日报 2026-04-15 第1版 (第12–40行)."""
-    span = (a.line_start, a.line_end) if lines else None
-    return digest.provenance(a.source, a.date, a.page, lines=span, sep=" ")
+def headline_html(h: Headline, limit: int = stories.HEADLINE_CHARS) -> str:
+    """A headline in lists: the title in bold, the subtitle after it in plain type; a mark
+    (``（续）上文见第一版``) and first words are never bold, since they are not the paper's
+    headline."""
+    f = h.fitted(limit)
+    if f.title:
+        text = f"<b>{escape(f.title)}</b>"
+        if f.subtitle:
+            text += escape(stories.SEPARATOR + f.subtitle)
+    else:
+        text = escape(f.opening)
+    return replace(f, mark=escape(f.mark)).after_mark(text)
+
+
+def article_headline(a: StoredArticle, limit: int = stories.HEADLINE_CHARS) -> str:
+    """``headline_html`` of a stored article."""
+    return headline_html(stories.headline(a), limit)
+
+
+def provenance(a: StoredArticle) -> str:
+    """Where an article comes from: 浙江日报 2026-04-15 第1版."""
+    return digest.provenance(a.source, a.date, a.page, sep=" ")
 
 
 def figure_html(line: FigureLine) -> str:
@@ -128,26 +149,26 @@ def figure_line(f: Figure, *, date: str = "", source: str = "", region: str = ""
 def help_text(*, admin: bool = False) -> str:
     """The /help text with one example per command."""
     lines = [
-        "<b>浙江经济简报</b>:把地方报纸版面变成每日经济简报。",
+        "<b>浙江经济简报</b>：把地方报纸版面变成每日经济简报。",
         "",
         "<b>查询</b>",
-        "/county 缙云 — 县(市、区)卡片:最新数据与报道",
-        "/search 知识产权 — 全文搜索,最新在前",
-        "/article 编号 — 阅读全文(附出处)",
-        "/today — 今日简报(没有则为最新一期)",
+        "/county 缙云 — 县（市、区）卡片：最新数据与报道",
+        "/search 知识产权 — 全文搜索，最新在前",
+        "/article 编号 — 阅读全文（附出处）",
+        "/today — 今日简报（今天还没有报纸时为最新一期）",
         "/film — 影视产业最新数据",
         "/finance — 科创金融最新动态",
         "/rank GDP — 指标排名 · /compare 缙云 柯城 — 对比 · /chart 缙云 — 图表",
         "",
         "<b>订阅</b>",
-        "/subscribe 07:30 — 每天定时推送简报",
+        "/subscribe 07:30 — 每天定时推送简报（也可写 7点半、早上7点、晚上8点）",
         "/unsubscribe — 取消订阅",
         "/time 08:00 — 修改推送时间",
         "/timezone Asia/Shanghai — 修改时区",
         "/topics — 选择简报栏目",
         "/follow 缙云 · /unfollow 缙云 · /following — 关注地区",
         "",
-        "直接发送县名(缙云、jinyun、縉雲)即可查看卡片,其他文字会被当作搜索。",
+        "直接发送县名（缙云、jinyun、縉雲）即可查看卡片，其他文字会被当作搜索。",
         "在任意聊天中输入 @机器人 县名 即可分享卡片。",
         "群组中只有管理员可以修改订阅设置。",
     ]
@@ -169,7 +190,9 @@ def county_card(view: CountyView, *, edit: bool = False) -> Reply:
     a 📈 button when the place has comparable figures (bot/chart_commands.py)."""
     region, articles, figures = view.region, view.articles, view.figures
     lines = [f"📍 <b>{escape(region.display)}</b>"]
-    sub = " · ".join(x for x in (region.province, f"区划代码 {region.adcode}") if x)
+    # A province (or a city that is one) is not its own parent: 上海市, not 上海市 · 上海市.
+    parent = region.province if region.province not in (region.name, region.display) else ""
+    sub = " · ".join(x for x in (parent, f"区划代码 {region.adcode}") if x)
     lines.append(f"<i>{escape(sub)}</i>")
     if figures:
         lines += ["", "<b>最新数据</b>"]
@@ -180,11 +203,9 @@ def county_card(view: CountyView, *, edit: bool = False) -> Reply:
     if articles:
         lines += ["", "<b>最新报道</b>"]
         for i, a in enumerate(articles, 1):
-            lines.append(f"{i}. {escape(clip(article_label(a), 40))} · {escape(a.date)}")
+            lines.append(f"{i}. {article_headline(a, 40)} · {escape(a.date)}")
     if view.empty:
-        last = view.last_mention
-        when = f"最近一次提及:{escape(last)}" if last else "暂无报道"
-        lines += ["", f"本地区暂无收录的报道({when})。"]
+        lines += ["", f"还没有收录提到{escape(region.short or region.name)}的报道。"]
     buttons: list[tuple[Button, ...]] = []
     reads = [
         Button(f"📄 {i}", data=callback(f"article:{a.id}"))
@@ -193,7 +214,7 @@ def county_card(view: CountyView, *, edit: bool = False) -> Reply:
     if reads:
         buttons.append(tuple(reads))
     action = (
-        Button("✅ 已关注(取消)", data=callback(f"unfollow:{region.adcode}"))
+        Button("✅ 已关注（取消）", data=callback(f"unfollow:{region.adcode}"))
         if view.followed
         else Button("⭐ 关注", data=callback(f"follow:{region.adcode}"))
     )
@@ -211,21 +232,32 @@ def county_card(view: CountyView, *, edit: bool = False) -> Reply:
     return Reply(fit("\n".join(lines)), tuple(buttons), edit=edit)
 
 
-def region_choices(query: str, regions: Sequence[Region], *, ambiguous: bool) -> Reply:
-    """Unknown or ambiguous name: say so, and offer the candidates as buttons."""
+# The commands that name a place, and what pressing a suggested place does for each.
+PLACE_COMMANDS = {"county": "county", "follow": "follow", "unfollow": "unfollow"}
+
+
+def region_choices(
+    query: str, regions: Sequence[Region], *, ambiguous: bool, command: str = "county"
+) -> Reply:
+    """Unknown or ambiguous name: say so, and offer the candidates as buttons that do what the
+    user asked (``/follow 缙去`` suggests following 缙云, not its card)."""
+    command = command if command in PLACE_COMMANDS else "county"
     q = escape(clip(query, 30))
     if ambiguous:
-        head = f"“{q}”对应多个地区,请选择:"
+        head = f"“{q}”对应多个地区，请选择："
     elif regions:
-        head = f"没有找到“{q}”。你是不是要找:"
+        head = f"没有找到“{q}”。你是不是要找："
     else:
-        head = f"没有找到“{q}”。请输入县(市、区)名,例如 /county 缙云 或 /county jinyun。"
-    rows = tuple((Button(r.display, data=callback(f"county:{r.adcode}")),) for r in regions[:8])
+        head = f"没有找到“{q}”。请输入县（市、区）名，例如 /{command} 缙云 或 /{command} jinyun。"
+    action = PLACE_COMMANDS[command]
+    rows = tuple(
+        (Button(r.display, data=callback(f"{action}:{r.adcode}")),) for r in regions[:8]
+    )
     return Reply(head, rows)
 
 
 def county_usage() -> Reply:
-    return Reply("用法:/county 县名,例如 /county 缙云、/county 丽水缙云 或 /county jinyun")
+    return Reply("用法：/county 县名，例如 /county 缙云、/county 丽水缙云 或 /county jinyun")
 
 
 # ---- search -----------------------------------------------------------------------------------
@@ -248,7 +280,7 @@ def search_page(page, page_no: int, key: str, *, edit: bool = False) -> Reply:
     reads = []
     for i, hit in enumerate(page.items, 1):
         a = hit.article
-        lines.append(f"{i}. <b>{escape(clip(article_label(a), 50))}</b>")
+        lines.append(f"{i}. {article_headline(a)}")
         lines.append(f"   <i>{escape(provenance(a))}</i>")
         if hit.snippet:
             lines.append(f"   {escape(clip(hit.snippet, 120))}")
@@ -276,29 +308,58 @@ def search_expired() -> Reply:
 # ---- articles ---------------------------------------------------------------------------------
 
 
+# Where the start of an article shown on its own is, when the parser or the linker could not
+# find it (its headline is elsewhere): said once, above the text.
+_FRAGMENT_NOTE = "（续）这是一篇报道的后半部分，开头不在这一版"
+_CONTINUED_NOTE = "（续）这是一篇报道的后半部分，上文见{page}"
+_PAGE_MARK = "（{i}/{n}）"
+
+
+def _article_head(a: StoredArticle) -> list[str]:
+    """Headline lines of ``/article``: title in bold and subtitle in italics; an article whose
+    start is missing says so instead of dressing its sub-heads or first words as a title."""
+    h = stories.headline(a)
+    head: list[str] = []
+    if a.kind == "fragment" and not a.title:
+        head.append(f"<i>{escape(_FRAGMENT_NOTE)}</i>")
+    elif a.continued_from:
+        page = stories.continued_mark(a.continued_from).removeprefix("（续）上文见")
+        head.append(f"<i>{escape(_CONTINUED_NOTE.format(page=page))}</i>")
+    if a.title or a.subtitle:
+        head.append(f"<b>{escape(clip(a.title or a.subtitle, 200))}</b>")
+        if a.title and a.subtitle:
+            head.append(f"<i>{escape(clip(a.subtitle, 200))}</i>")
+    elif a.kind == "continuation" and h.title:  # its printed sub-heads, as in lists
+        head.append(headline_html(replace(h, mark=""), 200))
+    return head
+
+
 def article_messages(bundle: ArticleBundle, *, bot_username: str = "") -> list[Reply]:
-    """The full article: a header with provenance, then the body split safely over messages."""
+    """The full article: its headline and provenance, then its text part by part (a later
+    part's heading in bold between them), split safely over messages."""
     a = bundle.article
-    head = [f"<b>{escape(clip(article_label(a), 200))}</b>"]
-    if a.subtitle and a.title:
-        head.append(f"<i>{escape(clip(a.subtitle, 200))}</i>")
-    head.append(f"📰 {escape(provenance(a, lines=True))} · 编号 {a.id}")
+    head = _article_head(a)
+    head.append(f"📰 {escape(provenance(a))} · 编号 {a.id}")
     if a.byline:
         people = " ".join(f"{p.role}{p.name}" if p.role else p.name for p in a.byline[:8])
         head.append(escape(clip(people, 200)))
     if bundle.regions:
         names = "、".join(r.name for r in bundle.regions[:10])
-        head.append(f"地区:{escape(clip(names, 200))}")
+        head.append(f"地区：{escape(clip(names, 200))}")
     if a.url:
         head.append(f'<a href="{escape_attr(a.url)}">原文链接</a>')
-    header = "\n".join(head)
-    room = MESSAGE_LIMIT - visible_len(header) - 2
-    chunks = split_plain(a.body, limit=room) if a.body.strip() else []
-    texts = [header + ("\n\n" + escape(chunks[0]) if chunks else "")]
-    texts += [escape(c) for c in chunks[1:]]
+    blocks = ["\n".join(head) + "\n"]
+    parts = a.parts or (ArticlePart(a.id, a.page, "", a.body),)
+    for part in parts:
+        if part.heading:
+            blocks.append(f"\n<b>{escape(clip(part.heading, 200))}</b>")
+        blocks += [escape(p) for p in part.body.split("\n") if p.strip()]
+    room = MESSAGE_LIMIT - len(_PAGE_MARK.format(i=99, n=99)) - 1
+    texts = split_html(blocks, room)
     if len(texts) > 1:
         n = len(texts)
-        texts = [t + f"\n<i>({i}/{n})</i>" if i < n else t for i, t in enumerate(texts, 1)]
+        marks = [f"\n<i>{_PAGE_MARK.format(i=i, n=n)}</i>" for i in range(1, n)]
+        texts = [t + m for t, m in zip(texts, marks, strict=False)] + texts[len(marks) :]
     share = (Button("📤 分享", inline_query=f"#{a.id}"),)
     replies = [Reply(t) for t in texts]
     replies[-1] = Reply(texts[-1], (share,))
@@ -321,7 +382,7 @@ def topic_list(topic: str, bundles: Sequence[ArticleBundle], *, icon: str) -> Re
     reads = []
     for i, b in enumerate(bundles[:LIST_ITEMS], 1):
         a = b.article
-        lines += ["", f"{i}. <b>{escape(clip(article_label(a), 50))}</b>"]
+        lines += ["", f"{i}. {article_headline(a)}"]
         lines.append(f"   <i>{escape(provenance(a))}</i>")
         for f in b.figures[:4]:
             lines.append("   " + figure_line(f))
@@ -334,7 +395,7 @@ def topic_list(topic: str, bundles: Sequence[ArticleBundle], *, icon: str) -> Re
 
 def topic_names(keys: Iterable[str]) -> str:
     names = [TOPICS[k] for k in TOPICS if k in set(keys)]
-    return "、".join(names) if names else "(未选择栏目)"
+    return "、".join(names) if names else "（未选择栏目）"
 
 
 def prefs_summary(prefs) -> str:
@@ -342,12 +403,12 @@ def prefs_summary(prefs) -> str:
     state = "已订阅" if prefs.subscribed else "未订阅"
     where = "本话题" if prefs.thread_id else "本聊天"
     lines = [
-        f"状态:{state}" + ("" if prefs.active else "(已暂停)"),
-        f"时间:每天 {escape(prefs.time)}({escape(prefs.tz)}),发送到{where}",
-        f"栏目:{escape(topic_names(prefs.topics))}",
+        f"状态：{state}" + ("" if prefs.active else "（已暂停）"),
+        f"时间：每天 {escape(prefs.time)}（{escape(prefs.tz)}），发送到{where}",
+        f"栏目：{escape(topic_names(prefs.topics))}",
     ]
     if prefs.follows:
-        lines.append(f"关注地区:{len(prefs.follows)} 个(/following)")
+        lines.append(f"关注地区：{len(prefs.follows)} 个（/following）")
     return "\n".join(lines)
 
 
@@ -355,7 +416,7 @@ def subscribed(prefs) -> Reply:
     return Reply(
         "✅ 已订阅每日简报。\n"
         + prefs_summary(prefs)
-        + "\n\n修改:/time 08:00 · /timezone Asia/Shanghai · /topics"
+        + "\n\n修改：/time 08:00 · /timezone Asia/Shanghai · /topics"
     )
 
 
@@ -364,7 +425,7 @@ def unsubscribed(prefs) -> Reply:
 
 
 def settings_changed(what: str, prefs) -> Reply:
-    tail = "" if prefs.subscribed else "\n\n(尚未订阅:发送 /subscribe 开始接收简报)"
+    tail = "" if prefs.subscribed else "\n\n（尚未订阅：发送 /subscribe 开始接收简报）"
     return Reply(f"✅ {what}\n" + prefs_summary(prefs) + tail)
 
 
@@ -374,7 +435,9 @@ def topics_keyboard(prefs, *, edit: bool = False, toast: str = "") -> Reply:
         (Button(f"{'✅' if key in prefs.topics else '⬜'} {label}", data=callback(f"topic:{key}")),)
         for key, label in TOPICS.items()
     )
-    text = "<b>简报栏目</b>\n点击切换。当前:" + escape(topic_names(prefs.topics))
+    text = "<b>简报栏目</b>\n按下面的按钮切换栏目（✅ 已选，⬜ 未选）。当前：" + escape(
+        topic_names(prefs.topics)
+    )
     return Reply(text, rows, edit=edit, toast=toast)
 
 
@@ -449,6 +512,24 @@ def ingest_reply(name: str, report) -> Reply:
 
 def ingest_usage() -> Reply:
     return Reply("请把版面文本文件(.txt / .jsonl)作为文件发送给我,说明可写 /ingest。")
+
+
+EMPTY_STORE = N_("📭 还没有导入任何报纸，所以暂时没有可看的报道。")
+EMPTY_STORE_ADMIN = N_(
+    "导入的办法（任选其一）：\n"
+    "• 在服务器上运行 python bot.py ingest 版面文件.txt（也可以是文件夹或 .jsonl）\n"
+    "• 把版面文本文件直接发给我\n"
+    "• 用 /sources add 订阅源网址 添加 RSS/Atom 订阅源，报纸会按时自动到达"
+)
+EMPTY_STORE_USER = N_(
+    "请机器人的管理员先导入版面（python bot.py ingest 文件）或添加订阅源（/sources add 网址）。"
+)
+
+
+def empty_store(*, admin: bool = False) -> Reply:
+    """What every query answers on a fresh database: how to get papers in, not 暂无报道."""
+    how = EMPTY_STORE_ADMIN if admin else EMPTY_STORE_USER
+    return Reply(f"{escape(EMPTY_STORE)}\n{escape(how)}")
 
 
 def unknown_command(name: str) -> Reply:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,12 @@ log = logging.getLogger(__name__)
 # The console is one chat; a negative id far from real ones (never a Telegram chat).
 CONSOLE_CHAT_ID = -1
 CONSOLE_USER_ID = 1
-BANNER = "离线控制台(不连接 Telegram)。输入 /help 查看命令,输入数字按按钮,Ctrl-D 退出。"
+BANNER = (
+    "离线控制台：机器人在这里回答你，不连接 Telegram（数据库里没有报纸时先导入示例版面）。"
+    "输入 /help 查看命令，输入数字按按钮，@bot 关键词 试分享，Ctrl-D 退出。\n"
+    "连接 Telegram：设置 TELEGRAM_BOT_TOKEN（向 @BotFather 申请）后同样运行 python bot.py，"
+    "见 README 的“Run it for real”。"
+)
 
 
 def default_photo_dir() -> Path:
@@ -63,6 +69,10 @@ class Console:
         line = text.strip()
         if line.isdigit() and self.buttons and 1 <= int(line) <= len(self.buttons):
             return await self.press(int(line))
+        if line.startswith("@bot ") or line == "@bot":  # what an inline query would offer
+            replies = await self.inline(line.removeprefix("@bot").strip())
+            self._remember(replies)
+            return replies
         try:
             parsed = handlers.parse_command(line, self.bot_username)
             if parsed is not None:
@@ -158,8 +168,9 @@ def run_console(config: Config, stdin: TextIO, stdout: TextIO) -> int:
     loop = asyncio.new_event_loop()
     try:
         console = Console(rt, bot_username=config.bot_username)
-        if interactive:
-            stdout.write(BANNER + "\n")
+        # On a terminal the banner opens the chat; from a pipe it goes to stderr, so that
+        # the output is the replies alone.
+        (stdout if interactive else sys.stderr).write(BANNER + "\n")
         while True:
             if interactive:
                 stdout.write("> ")
@@ -178,8 +189,22 @@ def run_console(config: Config, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
+def button_rows(reply: Reply) -> list[str]:
+    """A reply's buttons as lines of ``[label]``, one keyboard row a line (escaped, so the
+    text stays valid Telegram HTML): what a reader would see under the message."""
+    rows = []
+    for row in reply.buttons:
+        labels = []
+        for b in row:
+            target = f"@bot {b.inline_query}" if b.inline_query else b.url
+            labels.append(f"[{escape(b.text + (f' → {target}' if target else ''))}]")
+        rows.append(" ".join(labels))
+    return rows
+
+
 def ask(config: Config, text: str, out_dir: Path | None = None) -> str:
-    """Run one command offline; return the reply HTML as it would be sent (messages joined).
+    """Run one command offline; return the reply HTML as it would be sent (messages joined),
+    each message followed by its buttons, one ``[label]`` per button.
 
     A chart is written into ``out_dir`` (default: ``default_photo_dir()``) as PNG and named on
     the line before its caption.
@@ -195,7 +220,8 @@ def ask(config: Config, text: str, out_dir: Path | None = None) -> str:
     parts = []
     for r in replies:
         if r.photo is not None and r.photo.key in console.saved:
-            parts.append(f"📈 {console.saved[r.photo.key]}\n{r.text}")
+            text_ = f"📈 {console.saved[r.photo.key]}\n{r.text}"
         else:
-            parts.append(r.text or r.toast)
+            text_ = r.text or r.toast
+        parts.append("\n".join([text_, *button_rows(r)]))
     return "\n\n".join(parts)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from bot.telegram_html import MESSAGE_LIMIT, deep_link, escape, escape_attr, split_html, utf16_len
 from briefings.digest import EDITION_TITLE, Edition, Item, format_date, item_provenance
 from briefings.editions import ChatEdition
+from briefings.i18n import N_
 
 
 def item_html(it: Item, bot_username: str | None) -> str:
@@ -25,12 +26,14 @@ def item_html(it: Item, bot_username: str | None) -> str:
         text = f"<b>{escape(it.region)}</b> · {escape(it.text[len(head) :])}"
     else:
         text = escape(it.text)
-    label = escape(f"《{it.title}》") if it.title else "原文"
+    name, sub = it.source_label()
+    label = escape(name)
     url = deep_link(bot_username or "", f"article_{it.article_id}")
+    sub = f" {escape(sub)}" if sub else ""  # the subtitle, lighter: outside the link
     if url:
-        link = f'<a href="{escape_attr(url)}">{label}</a>'
+        link = f'<a href="{escape_attr(url)}">{label}</a>{sub}'
     else:
-        link = f"{label} /article {it.article_id}"
+        link = f"{label}{sub} /article {it.article_id}"
     return f"• {text}\n  ↳ {link} · {escape(item_provenance(it))}"
 
 
@@ -46,8 +49,7 @@ def render_html(
     A section heading travels with its first item so it never ends a message alone.
     """
     if edition.empty:
-        note = render_empty(edition.date, None, personalised=edition.available > 0, title=title)
-        return [note]
+        return [render_empty(edition.date, None, edition=edition, title=title)]
     count = sum(len(s.items) for s in edition.sections)
     blocks = [f"<b>{escape(title)} · {escape(format_date(edition.date))}</b>\n<i>{count} 条</i>"]
     for section in edition.sections:
@@ -57,21 +59,35 @@ def render_html(
     return split_html(blocks, limit)
 
 
+EMPTY_NO_PAPER = N_("这一天没有收录报纸。")
+EMPTY_ALL_SENT = N_("这一期的报道都已推送给你。")
+EMPTY_NOT_IN_SECTIONS = N_("这一期没有你选择的栏目的报道。发送 /topics 调整栏目。")
+EMPTY_SOME_SENT = N_("这一期的报道有的已推送给你，其余不在你选择的栏目里。发送 /topics 调整栏目。")
+LATEST_ISSUE = N_("最新一期是 {date}，发送 /today 查看。")
+TOPICS_HINT = N_("发送 /topics 调整栏目。")
+
+
 def render_empty(
     date: str,
     latest_date: str | None,
     *,
-    personalised: bool = False,
+    edition: Edition | None = None,
     title: str = EDITION_TITLE,
 ) -> str:
-    """A short HTML note for a date with nothing to send, pointing to the latest issue."""
+    """A short HTML note for a date with nothing to send, saying why (no paper that day,
+    everything already sent to the chat, nothing in its sections) and pointing to the latest
+    issue."""
     head = f"<b>{escape(title)} · {escape(format_date(date))}</b>"
-    if personalised:
-        note = "这一天的报道都已推送过，或不在你选择的栏目里。发送 /topics 调整栏目。"
+    if edition is None or not edition.available:
+        note = EMPTY_NO_PAPER
+    elif edition.already_sent and not edition.unsent:
+        note = EMPTY_ALL_SENT
+    elif edition.already_sent:
+        note = EMPTY_SOME_SENT
     else:
-        note = "这一天没有收录报纸。"
+        note = EMPTY_NOT_IN_SECTIONS
     if latest_date and latest_date != date:
-        note += f"\n最新一期是 {escape(format_date(latest_date))}，发送 /today 查看。"
+        note += "\n" + LATEST_ISSUE.format(date=escape(format_date(latest_date)))
     return f"{head}\n{note}"
 
 
@@ -89,9 +105,11 @@ class EditionHtml:
     def __call__(self, chat_edition: ChatEdition) -> list[str]:
         ce = chat_edition
         head = f"{escape(ce.note)}\n\n" if ce.note else ""
+        if ce.empty and ce.reason and ce.note:  # /today found nothing: the note says why
+            tail = f"\n{TOPICS_HINT}" if ce.reason == "not_in_sections" else ""
+            return [escape(ce.note) + tail]
         if ce.empty:
-            personalised = ce.edition.available > 0
-            return [head + render_empty(ce.date, ce.latest, personalised=personalised)]
+            return [head + render_empty(ce.date, ce.latest, edition=ce.edition)]
         room = self.limit - utf16_len(head)
         messages = render_html(ce.edition, bot_username=self.bot_username, limit=room)
         return [head + messages[0], *messages[1:]]

@@ -19,12 +19,15 @@ from briefings.errors import AmbiguousRegion, BriefingError, UnknownRegion
 _TRACE_BUDGET = 3600
 
 
-def domain_reply(exc: BriefingError) -> Reply:
-    """What the user sees for an expected failure: the message, or region candidates."""
+def domain_reply(exc: BriefingError, command: str = "county") -> Reply:
+    """What the user sees for an expected failure: the message, or region candidates offered
+    for the command the user typed (``/follow 缙去`` suggests following a place)."""
     if isinstance(exc, AmbiguousRegion):
-        return cards.region_choices(exc.query, exc.candidates, ambiguous=True)
+        return cards.region_choices(exc.query, exc.candidates, ambiguous=True, command=command)
     if isinstance(exc, UnknownRegion):
-        return cards.region_choices(exc.query, exc.suggestions, ambiguous=False)
+        return cards.region_choices(
+            exc.query, exc.suggestions, ambiguous=False, command=command
+        )
     return Reply(f"⚠️ {escape(cards.clip(str(exc), 500))}", toast=cards.clip(str(exc), 190))
 
 

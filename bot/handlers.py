@@ -94,6 +94,13 @@ async def resolve_region(ctx: Ctx, name: str) -> Region:
         raise await with_suggestions(ctx, exc) from None
 
 
+async def _unless_empty_store(ctx: Ctx, nothing: bool, reply: Reply) -> list[Reply]:
+    """``reply``, or, when it found nothing because nothing was ever ingested, how to ingest."""
+    if nothing and not await ctx.rt.call(ctx.rt.store.has_articles):
+        return [cards.empty_store(admin=ctx.is_bot_admin)]
+    return [reply]
+
+
 async def county_card(ctx: Ctx, region: Region, *, edit: bool = False) -> Reply:
     view = await ctx.rt.call(county.county_view, ctx.rt.store, region, chat_id=ctx.chat_id)
     return cards.county_card(view, edit=edit)
@@ -132,17 +139,20 @@ async def cmd_county(ctx: Ctx, args: str) -> list[Reply]:
         view = await ctx.rt.call(county.named_view, ctx.rt.store, name, chat_id=ctx.chat_id)
     except UnknownRegion as exc:
         raise await with_suggestions(ctx, exc) from None
-    return [cards.county_card(view)]
+    return await _unless_empty_store(ctx, view.empty, cards.county_card(view))
+
+
+async def _topic(ctx: Ctx, topic: str, icon: str) -> list[Reply]:
+    bundles = await ctx.rt.call(ctx.rt.store.topic_bundles, topic, limit=cards.LIST_ITEMS)
+    return await _unless_empty_store(ctx, not bundles, cards.topic_list(topic, bundles, icon=icon))
 
 
 async def cmd_film(ctx: Ctx, args: str) -> list[Reply]:
-    bundles = await ctx.rt.call(ctx.rt.store.topic_bundles, "film", limit=cards.LIST_ITEMS)
-    return [cards.topic_list("film", bundles, icon="🎬")]
+    return await _topic(ctx, "film", "🎬")
 
 
 async def cmd_finance(ctx: Ctx, args: str) -> list[Reply]:
-    bundles = await ctx.rt.call(ctx.rt.store.topic_bundles, "finance", limit=cards.LIST_ITEMS)
-    return [cards.topic_list("finance", bundles, icon="💹")]
+    return await _topic(ctx, "finance", "💹")
 
 
 def _search_key(ctx: Ctx, query: str) -> str:
@@ -184,13 +194,15 @@ async def cmd_search(ctx: Ctx, args: str) -> list[Reply]:
     query = args.strip()
     if not query:
         return [cards.search_usage()]
-    return [await search_reply(ctx, query, 0)]
+    page = await ctx.rt.call(ctx.rt.store.search, query, limit=cards.SEARCH_PAGE_SIZE)
+    reply = cards.search_page(page, 0, _search_key(ctx, query))
+    return await _unless_empty_store(ctx, not page.items, reply)
 
 
 async def show_article(ctx: Ctx, raw: str) -> list[Reply]:
     text = raw.strip().lstrip("#")
     if not text:
-        return [Reply("用法:/article 编号,例如 /article 20558000001(编号见搜索结果)")]
+        return [Reply("用法：/article 编号，例如 /article 20558000001（编号见搜索结果）")]
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         raise InvalidArgument("文章编号应为数字,例如 /article 20558000001")
     bundle = await ctx.rt.call(ctx.rt.store.bundle, int(text))
@@ -203,9 +215,11 @@ async def cmd_article(ctx: Ctx, args: str) -> list[Reply]:
     return await show_article(ctx, args)
 
 
-def _today_messages(store, prefs, today: str, render: EditionHtml) -> list[str]:
-    """/today composed and rendered in one trip to the worker thread."""
-    return render(editions.latest_for_chat(store, prefs, today))
+def _today_messages(store, prefs, today: str, render: EditionHtml) -> list[str] | None:
+    """/today composed and rendered in one trip to the worker thread; None on a database that
+    has no articles at all."""
+    found = editions.latest_for_chat(store, prefs, today)
+    return None if found.reason == "empty_store" else render(found)
 
 
 async def cmd_today(ctx: Ctx, args: str) -> list[Reply]:
@@ -214,6 +228,8 @@ async def cmd_today(ctx: Ctx, args: str) -> list[Reply]:
     today = local_today(ctx.rt.clock(), prefs.tz if prefs else default_tz, default_tz).isoformat()
     render = EditionHtml(ctx.bot_username or None)
     messages = await ctx.rt.call(_today_messages, ctx.rt.store, prefs, today, render)
+    if messages is None:
+        return [cards.empty_store(admin=ctx.is_bot_admin)]
     return [Reply(cards.fit(t)) for t in messages]
 
 
@@ -276,7 +292,7 @@ async def cmd_time(ctx: Ctx, args: str) -> list[Reply]:
         ctx,
         args,
         chats.set_time,
-        lambda p: f"当前推送时间:{p.time}({p.tz})。修改:/time 08:00",
+        lambda p: f"当前推送时间：{p.time}（{p.tz}）。修改：/time 08:00 或 /time 7点半",
         lambda p: f"推送时间已改为 {p.time}",
     )
 
@@ -286,7 +302,7 @@ async def cmd_timezone(ctx: Ctx, args: str) -> list[Reply]:
         ctx,
         args,
         chats.set_timezone,
-        lambda p: f"当前时区:{p.tz}。修改:/timezone Asia/Shanghai 或 /timezone 伦敦",
+        lambda p: f"当前时区：{p.tz}。修改：/timezone Asia/Shanghai 或 /timezone 伦敦",
         lambda p: f"时区已改为 {p.tz}",
     )
 
@@ -302,7 +318,7 @@ async def _change_follow(ctx: Ctx, args: str, *, follow: bool) -> list[Reply]:
     """/follow NAME and /unfollow NAME: resolve the place, then change the chat's follows."""
     command = "follow" if follow else "unfollow"
     if not args.strip():
-        return [Reply(f"用法:/{command} 县名,例如 /{command} 缙云")]
+        return [Reply(f"用法：/{command} 县名，例如 /{command} 缙云")]
     if refusal := await _managed(ctx):
         return refusal
     region = await resolve_region(ctx, args.strip())
@@ -423,8 +439,9 @@ async def on_text(ctx: Ctx, text: str) -> list[Reply]:
         search_limit=cards.SEARCH_PAGE_SIZE,
     )
     if isinstance(found, county.CountyView):
-        return [cards.county_card(found)]
-    return [cards.search_page(found, 0, _search_key(ctx, query))]
+        return await _unless_empty_store(ctx, found.empty, cards.county_card(found))
+    reply = cards.search_page(found, 0, _search_key(ctx, query))
+    return await _unless_empty_store(ctx, not found.items, reply)
 
 
 async def _toggle_topic(ctx: Ctx, key: str) -> list[Reply]:
@@ -600,7 +617,7 @@ async def run_command(ctx: Ctx, name: str, args: str) -> list[Reply]:
     try:
         return await handler(ctx, checked_args(name, args))
     except BriefingError as exc:
-        return [errors.domain_reply(exc)]
+        return [errors.domain_reply(exc, command=name)]
 
 
 async def run_text(ctx: Ctx, text: str) -> list[Reply]:

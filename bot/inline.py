@@ -41,8 +41,8 @@ class InlineItem:
 
 
 def _article_item(a: StoredArticle, snippet: str, bot_username: str) -> InlineItem:
-    label = cards.article_label(a)
-    lines = [f"📰 <b>{escape(cards.clip(label, 100))}</b>", f"<i>{escape(cards.provenance(a))}</i>"]
+    label = cards.article_label(a)  # plain: the picker shows no markup
+    lines = [f"📰 {cards.article_headline(a, 100)}", f"<i>{escape(cards.provenance(a))}</i>"]
     excerpt = snippet or a.body
     if excerpt:
         lines.append(escape(cards.clip(excerpt, 300)))
@@ -51,7 +51,7 @@ def _article_item(a: StoredArticle, snippet: str, bot_username: str) -> InlineIt
     row.append(Button("📤 分享", inline_query=f"#{a.id}"))
     return InlineItem(
         id=f"a{a.id}",
-        title=cards.clip(label, 60),
+        title=label,
         description=cards.clip(f"{cards.provenance(a)} {snippet or a.body}", 120),
         text="\n".join(lines),
         buttons=(tuple(row),),

@@ -9,7 +9,6 @@ them through ``Store.run`` (or inside the store's lock or transaction, see brief
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,15 +16,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from briefings.errors import InvalidArgument
-from briefings.localtime import clock_time, local_now
+from briefings.i18n import N_
+from briefings.localtime import clock_time, local_now, parse_clock
 from briefings.migrations import now_iso, transaction
 from briefings.models import DEFAULT_TOPICS, TOPICS
 from briefings.normalize import nfkc
 
 DEFAULT_TIME = "07:30"
 DEFAULT_TZ = "Asia/Shanghai"
-
-_TIME = re.compile(r"^\s*(\d{1,2})\s*[:：点时.]\s*(\d{1,2})?\s*分?\s*$")
 
 
 @dataclass(frozen=True)
@@ -48,14 +46,21 @@ class ChatPrefs:
         return self.type in ("group", "supergroup")
 
 
+TIME_FORMS = N_("可以写 07:30、7点半、早上7点 或 晚上8点")
+TIME_UNREADABLE = N_("看不懂这个时间：{text}。{forms}。")
+TIME_OUT_OF_RANGE = N_("时间超出范围：小时 0–23，分钟 0–59。{forms}。")
+
+
 def parse_time(text: str) -> str:
-    """Validate a local time of day: 7:30, 07:30, ０７：３０, 7点, 7点30 → HH:MM."""
-    m = _TIME.match(nfkc(text or ""))
-    if not m:
-        raise InvalidArgument("时间格式应为 HH:MM,例如 07:30")
-    hour, minute = int(m.group(1)), int(m.group(2) or 0)
-    if hour > 23 or minute > 59:
-        raise InvalidArgument("时间超出范围:小时 0-23,分钟 0-59")
+    """A local time of day as people type it (``localtime.parse_clock``: 7:30, 0730, 7点半,
+    早上7点, 晚上8点 …) → HH:MM; InvalidArgument saying which forms work otherwise."""
+    found = parse_clock(text)
+    if found is None:
+        shown = " ".join((text or "").split())[:20]
+        raise InvalidArgument(TIME_UNREADABLE.format(text=f"“{shown}”", forms=TIME_FORMS))
+    hour, minute = found
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise InvalidArgument(TIME_OUT_OF_RANGE.format(forms=TIME_FORMS))
     return f"{hour:02d}:{minute:02d}"
 
 

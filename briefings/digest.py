@@ -20,6 +20,7 @@ from typing import Literal
 from briefings.figures import shown_text
 from briefings.models import DEFAULT_TOPICS, ArticleBundle, Figure, StoredArticle
 from briefings.normalize import nfkc
+from briefings.stories import Headline, headline
 from briefings.topics import THRESHOLD as TOPIC_THRESHOLD
 
 EDITION_TITLE = "浙江经济早报"
@@ -84,6 +85,15 @@ class Item:
     title: str = ""
     adcode: str = ""
     sentence: str = ""
+    headline: Headline = field(default_factory=Headline)  # names its article (stories.py)
+
+    def source_label(self, limit: int = 48) -> tuple[str, str]:
+        """(the name of the item's article, what follows it in lighter type): 《title》 and its
+        subtitle; a continuation's mark with its sub-heads or first words; else 原文."""
+        h = self.headline.fitted(limit)
+        if h.title and not h.mark:
+            return f"《{h.title}》", h.subtitle
+        return (self.headline.plain(limit) or "原文"), ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,8 @@ class Edition:
     empty: bool
     available: int = 0  # articles on that date before personalisation
     merged: dict[int, tuple[int, ...]] = field(default_factory=dict)  # kept id → duplicates
+    already_sent: int = 0  # stories left out because the chat got them in the last days
+    unsent: int = 0  # stories left after that (some may fall outside the chat's sections)
 
 
 # --- numbers ------------------------------------------------------------------------------
@@ -519,6 +531,7 @@ def _make_item(
         title=a.title,
         adcode=adcode,
         sentence=sentence,
+        headline=headline(a),
     )
 
 
@@ -563,9 +576,12 @@ def compose_edition(
     todays = [b for b in bundles if not date or b.article.date == date]
     kept: list[ArticleBundle] = []
     merged: dict[int, tuple[int, ...]] = {}
+    already_sent = 0
     for group in near_duplicate_groups(todays):
         members = [todays[i] for i in group]
-        if any(m.article.id in prefs.recently_sent for m in members):
+        # Any part of any version: a story sent before its parts were linked is still sent.
+        if any(i in prefs.recently_sent for m in members for i in m.article.ids):
+            already_sent += 1
             continue
         best = max(members, key=_richness)
         kept.append(best)
@@ -597,7 +613,16 @@ def compose_edition(
         if chosen:
             sections.append(Section(key, title, chosen))
     ids = sorted({it.article_id for s in sections for it in s.items})
-    return Edition(date, sections, ids, empty=not ids, available=len(todays), merged=merged)
+    return Edition(
+        date,
+        sections,
+        ids,
+        empty=not ids,
+        available=len(todays),
+        merged=merged,
+        already_sent=already_sent,
+        unsent=len(kept),
+    )
 
 
 def edition_numbers_verified(edition: Edition, bundles: Sequence[ArticleBundle]) -> list[str]:
@@ -651,20 +676,19 @@ def provenance(
     page: str = "",
     *,
     short_date: bool = False,
-    lines: tuple[int, int] | None = None,
     sep: str = " · ",
 ) -> str:
-    """Where a shown item comes from: 浙江日报 · 4月15日 · 第1版 (· 第12–40行).
+    """Where a shown item comes from: 浙江日报 · 4月15日 · 第1版 (第1、2版 for an article whose
+    parts span two pages).
 
     ``short_date`` writes the date as 4月15日 (inside an edition, whose heading has the year);
-    ``lines`` are the source file's line range, shown when known; ``sep`` joins the parts.
+    ``sep`` joins the parts. Line numbers of the source file are the parser's business, never a
+    reader's.
     """
     when = format_date(date, year=False) if short_date and date else date or "日期不详"
     parts = [p for p in (source, when) if p]
     if page:
         parts.append(f"第{page}版")
-    if lines and lines[0]:
-        parts.append(f"第{lines[0]}–{lines[1]}行")
     return sep.join(parts)
 
 
@@ -682,6 +706,7 @@ def render_text(edition: Edition, *, title: str = EDITION_TITLE) -> str:
         lines += ["", f"【{section.title}】"]
         for it in section.items:
             lines.append(f"• {it.text}")
-            label = f"《{it.title}》" if it.title else "原文"
+            label, sub = it.source_label()
+            label += f" {sub}" if sub else ""
             lines.append(f"  ↳ {label} · {item_provenance(it)} · /article {it.article_id}")
     return "\n".join(lines)

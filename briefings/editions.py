@@ -7,13 +7,15 @@ used by scheduled delivery, ``/today`` and ``python bot.py digest``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 from datetime import timedelta
+from typing import Literal
 
 from briefings import chats, ledger
-from briefings.digest import DigestPrefs, Edition, compose_edition
-from briefings.models import ArticleBundle
+from briefings.digest import DigestPrefs, Edition, compose_edition, format_date
+from briefings.i18n import N_
+from briefings.models import DEFAULT_TOPICS, TOPICS, ArticleBundle
 from briefings.regions import load_gazetteer
 
 # An issue older than this is not sent as "today's" briefing (it would be stale news).
@@ -32,6 +34,7 @@ class ChatEdition:
     edition: Edition
     note: str = ""
     latest: str | None = None
+    reason: str = ""  # why there is nothing to show (latest_for_chat's Reason), else ""
 
     @property
     def article_ids(self) -> tuple[int, ...]:
@@ -96,12 +99,65 @@ def compose_for_chat(
     return ChatEdition(date, edition, note, latest)
 
 
+# How many of the newest issues /today looks through for one with something for the chat.
+TODAY_LOOKBACK = 7
+
+TODAY_SENT = N_("这一期已在每日推送中发给你，这里再显示一遍。")
+TODAY_NOT_YET = N_("今天（{today}）还没有新的报纸，下面是最新一期：{date}。")
+TODAY_OLDER = N_(
+    "最新一期（{latest}）没有你选择的栏目（{topics}）的报道，下面是有这些栏目的最近一期：{date}。"
+)
+TODAY_NONE_FOR_YOU = N_(
+    "最近 {n} 期报纸（最新一期：{latest}）都没有你选择的栏目（{topics}）的报道。"
+)
+TODAY_UNDATED = N_("库里的稿件都没有出版日期，所以不会出现在简报里。")
+
+Reason = Literal["", "empty_store", "undated", "not_in_sections"]
+
+
+def _topic_names(prefs: chats.ChatPrefs | None) -> str:
+    keys = prefs.topics if prefs is not None else DEFAULT_TOPICS
+    return "、".join(TOPICS[k] for k in TOPICS if k in keys) or "—"
+
+
+def _delivered(store, prefs: chats.ChatPrefs | None, date: str) -> bool:
+    if prefs is None:
+        return False
+    found = store.run(ledger.get, prefs.chat_id, date)
+    return found is not None and found.status == "sent"
+
+
 def latest_for_chat(store, prefs: chats.ChatPrefs | None, today: str) -> ChatEdition:
-    """``/today``: today's issue, or the latest one saying its date, or a note that none exists."""
-    if store.articles_on(today):
-        return compose_for_chat(store, prefs, today, skip_recent=False)
-    latest = store.latest_date()
-    if latest is None:
-        return ChatEdition(today, Edition(today, [], [], empty=True))
-    note = f"📅 今天({today})还没有新的版面,以下是最新一期:{latest}"
-    return compose_for_chat(store, prefs, latest, skip_recent=False, note=note)
+    """``/today``: the newest issue (on or before ``today`` when there is one) that has
+    something for the chat's sections, with a note saying which day it is and why it is not
+    today's: no paper yet today, or the newer issues have nothing in the chat's sections; and
+    when the chat already got it by the daily push, that it is shown again. Nothing to show
+    says why (``ChatEdition.reason``): no articles at all, none dated, or none for the chat.
+    """
+    dates = store.dates(limit=TODAY_LOOKBACK + 8)
+    if not dates:
+        reason: Reason = "undated" if store.has_articles() else "empty_store"
+        note = TODAY_UNDATED if reason == "undated" else ""
+        return ChatEdition(today, Edition(today, [], [], empty=True), note, None, reason)
+    # An issue dated after the reader's today (a paper from a time zone ahead) still counts.
+    issues = [d for d in dates if d <= today][:TODAY_LOOKBACK] or dates[:TODAY_LOOKBACK]
+    for date in issues:
+        found = compose_for_chat(store, prefs, date, skip_recent=False)
+        if found.empty:
+            continue
+        if date == today or (date > today and date == dates[0]):
+            note = TODAY_SENT if _delivered(store, prefs, date) else ""
+        elif date == issues[0]:
+            note = TODAY_NOT_YET.format(today=format_date(today), date=format_date(date))
+        else:
+            note = TODAY_OLDER.format(
+                latest=format_date(issues[0]), topics=_topic_names(prefs), date=format_date(date)
+            )
+            if date != today and _delivered(store, prefs, date):
+                note += TODAY_SENT
+        return replace(found, note=note)
+    note = TODAY_NONE_FOR_YOU.format(
+        n=len(issues), latest=format_date(issues[0]), topics=_topic_names(prefs)
+    )
+    empty = compose_for_chat(store, prefs, issues[0], skip_recent=False)
+    return replace(empty, note=note, reason="not_in_sections")

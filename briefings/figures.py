@@ -791,12 +791,13 @@ def shown_text(figure: Figure) -> str:
     """The figure as users see it: its text with the qualifier word printed just before it.
 
     ``突破525亿元`` rather than ``525亿元``: both are verbatim from the sentence, and only the
-    first says that the amount was exceeded.
+    first says that the amount was exceeded. The word is looked up in the folded sentence (the
+    fold keeps offsets), so traditional text keeps it too: ``達1850噸`` as printed.
     """
     if not figure.qualifier:
         return figure.text
     at = figure.sentence.find(figure.text)
     if at <= 0:
         return figure.text
-    m = _LEAD_WORD.search(figure.sentence, max(0, at - 2), at)
-    return figure.sentence[m.start() : at] + figure.text if m else figure.text
+    m = _LEAD_WORD.search(fold_chars(figure.sentence[max(0, at - 2) : at]))
+    return figure.sentence[at - len(m.group()) : at] + figure.text if m else figure.text

@@ -265,6 +265,18 @@ MIGRATIONS: list[Migration] = [
                 WHERE canonical IS NOT NULL
         """,
     ),
+    # Whole articles (briefings/stories.py): the read paths follow ``part_of`` down from a host
+    # to its parts, and ingest links continuations across the pages of one issue
+    # (briefings/continuations.py), looking only at units that carry a continuation mark.
+    (
+        "0016_reader_part_links",
+        """
+            CREATE INDEX articles_part_of ON articles(part_of) WHERE part_of IS NOT NULL;
+            CREATE INDEX articles_jumps ON articles(date, source)
+                WHERE continued_from != '' OR continued_to != '';
+            CREATE INDEX documents_issue ON documents(date, source)
+        """,
+    ),
 ]
 
 

@@ -207,8 +207,25 @@ class Document:
 
 
 @dataclass(frozen=True)
+class ArticlePart:
+    """One stored unit of an article whose parts were linked (``part_of``): a block of the same
+    page, or the continuation on a later page. ``heading`` is what the part printed above its
+    text (its title, or its jump headline), empty for the first part."""
+
+    id: int
+    page: str
+    heading: str
+    body: str
+
+
+@dataclass(frozen=True)
 class StoredArticle:
-    """An article as read back from the store, with provenance for every item shown to users."""
+    """An article as read back from the store, with provenance for every item shown to users.
+
+    Read paths return whole articles (``briefings/stories.py``): when parts were linked, ``id``
+    is the first part's, ``body`` their texts in reading order and ``parts`` the parts
+    themselves. ``continued_from`` (第一版) says that its start is on a page not in the store.
+    """
 
     id: int
     date: str
@@ -230,6 +247,13 @@ class StoredArticle:
     # Author notes, credits, sources and signatures printed after the text, as printed; never
     # part of ``body``.
     notes: tuple[str, ...] = ()
+    continued_from: str = ""
+    parts: tuple[ArticlePart, ...] = ()
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        """Every stored unit this article is made of (its own id first)."""
+        return tuple(p.id for p in self.parts) or (self.id,)
 
 
 @dataclass(frozen=True)

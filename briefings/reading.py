@@ -114,7 +114,7 @@ def decode_bytes(data: bytes) -> str:
     leading BOM is removed; nothing else changes.
     """
     if kind := _binary_kind(data):
-        raise InputError(f"这是 {kind} 文件,不是文本 (a {kind} file, not text)")
+        raise InputError(f"这是 {kind} 文件，不是文本")
     encodings: list[str] = []
     for bom, enc in _BOMS:
         if data.startswith(bom):
@@ -276,8 +276,9 @@ def _records(text: str, path: Path) -> list[tuple[int, Any]]:
             try:
                 out.append((no, _loads(line)))
             except ValueError as exc:
-                reason = str(exc) if "嵌套" in str(exc) else "不是 JSON (not JSON)"
-                out.append((no, ValueError(f"{reason} in {display_name(path.name)}")))
+                # The caller names the file and the line: the reason says only what is wrong.
+                reason = str(exc) if "嵌套" in str(exc) else "不是 JSON"
+                out.append((no, ValueError(reason)))
     return out
 
 
@@ -355,7 +356,7 @@ def _read_records(
     problems: list[str] | None,
 ) -> list[Document]:
     docs: list[Document] = []
-    bad: list[str] = []
+    bad: list[tuple[int, str]] = []
     name_date = date_from_name(display_name(path.name))
     for no, rec in _records(text, path):
         try:
@@ -363,16 +364,19 @@ def _read_records(
                 raise rec
             docs.append(_record_document(rec, path, source=source, date=date, name_date=name_date))
         except (ValueError, InvalidArgument) as exc:
-            bad.append(f"{display_path(path)}:{no}: {exc}")
-    # A caller that collects the problems reports them itself; otherwise they go to the log.
-    level = logging.INFO if problems is not None else logging.WARNING
-    for msg in bad:
-        log.log(level, "skipped record %s", msg)
-    if problems is not None:
-        problems.extend(bad)
+            bad.append((no, str(exc)))
     if not docs:
-        first = f": {bad[0]}" if bad else ""
-        raise InputError(f"{display_path(path)}: 没有可用的记录 (no valid records){first}")
+        # One error naming the file once: the first bad line says why, the count says how many.
+        first = f"第{bad[0][0]}行{bad[0][1]}" if bad else "文件里没有记录"
+        more = f"，共 {len(bad)} 行无效" if len(bad) > 1 else ""
+        raise InputError(f"{display_path(path)}: 没有可用的记录（{first}{more}）")
+    lines = [f"{display_path(path)}:{no}: {reason}" for no, reason in bad]
+    # A caller that collects the problems reports them itself; otherwise they go to the log.
+    if problems is not None:
+        problems.extend(lines)
+    else:
+        for msg in lines:
+            log.warning("skipped record %s", msg)
     return docs
 
 

@@ -33,13 +33,14 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import sqlite_utils
 
+from briefings import continuations, stories
 from briefings.comparable import canonical_key
 from briefings.errors import BriefingError, InvalidArgument
 from briefings.migrations import migrate, now_iso, transaction
@@ -80,6 +81,11 @@ ID_SPAN = 1_000_000
 # Search counts stop here and are shown as "1000+": an exact count costs 20-50 ms at 1M rows.
 COUNT_CAP = 1000
 MAX_PAGE = 100
+# Parts are linked at most this deep (a block → its page's continuation → the front page).
+_LINK_DEPTH = 8
+# Lists read this many more units than they show, so that parts folded into their article
+# still leave a full list.
+_PART_SLACK = 4
 _EPOCH = Date(1970, 1, 1)
 
 SaveStatus = Literal["added", "unchanged", "replaced", "duplicate"]
@@ -409,6 +415,8 @@ class Store:
                 figures = self._insert_units(
                     conn, doc, document_id, prepared, first, fts_rows=fts_rows
                 )
+                # Continuations across this issue's pages, relinked now that this page is in.
+                continuations.link_issue(conn, doc.source, doc.date)
         ids = tuple(range(first, first + len(prepared)))
         return SaveResult(status, len(prepared), figures, document_id, key, digest, "", ids)
 
@@ -634,9 +642,31 @@ class Store:
                     "LIMIT ?)",
                     (match, COUNT_CAP + 1),
                 ).fetchone()
-            articles = self._articles(ids)
+            articles = self._wholes(ids)
+            if offset == 0 and len(ids) < limit:
+                count = len(articles)  # parts of one article are one result
+            elif offset > 0 and ids:
+                articles = self._not_shown_before(articles, match, ids[0])
         hits = [SearchHit(a, snippet(a.body, terms, title=a.title)) for a in articles]
         return SearchPage(query, hits, min(count, COUNT_CAP), count > COUNT_CAP, terms)
+
+    def _not_shown_before(
+        self, articles: list[StoredArticle], match: str, top: int
+    ) -> list[StoredArticle]:
+        """The articles of a later search page that no earlier page showed: one of whose other
+        parts matched with a newer id (above ``top``, this page's first hit) was shown there."""
+        newer = [uid for a in articles for uid in a.ids if uid > top]
+        if not newer:
+            return articles
+        shown = {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                "AND rowid IN (SELECT value FROM json_each(?))",
+                (match, json.dumps(newer)),
+            )
+        }
+        return [a for a in articles if not shown.intersection(a.ids)]
 
     # ---- reads --------------------------------------------------------------------------------
 
@@ -651,27 +681,101 @@ class Store:
         by_id = {row[0]: _article(row) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
 
+    def _roots(self, ids: Sequence[int]) -> dict[int, int]:
+        """Each stored id → the article it is a part of (itself when it is none), following
+        ``part_of`` links up; a link to an article no longer stored is not followed."""
+        # Scalar subqueries, not a join: joining ``articles`` here made SQLite 3.40 build a
+        # Bloom filter over the whole table for every call (70 ms at 200,000 articles).
+        rows = self.conn.execute(
+            "WITH RECURSIVE up(start, id, depth) AS ("
+            " SELECT value, value, 0 FROM json_each(?)"
+            " UNION ALL"
+            " SELECT start, (SELECT part_of FROM articles WHERE id = up.id), depth + 1 FROM up"
+            f" WHERE up.id IS NOT NULL AND depth < {_LINK_DEPTH})"
+            " SELECT start, id FROM up WHERE id IS NOT NULL"
+            " AND EXISTS (SELECT 1 FROM articles WHERE id = up.id) ORDER BY depth",
+            (json.dumps(list(ids)),),
+        ).fetchall()
+        return dict(rows)  # the deepest stored ancestor wins (rows come in depth order)
+
+    def _members(self, roots: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+        """Each root → its units in reading order as (id, continued_from): the root, then
+        depth first each part, parts on the part's own page before continuations elsewhere."""
+        rows = self.conn.execute(
+            "WITH RECURSIVE down(root, id, parent, depth, doc, cont) AS ("
+            " SELECT j.value, a.id, NULL, 0, a.document_id, a.continued_from"
+            " FROM json_each(?) j JOIN articles a ON a.id = j.value"
+            " UNION ALL"
+            " SELECT down.root, a.id, down.id, down.depth + 1, a.document_id, a.continued_from"
+            f" FROM down JOIN articles a ON a.part_of = down.id WHERE down.depth < {_LINK_DEPTH})"
+            " SELECT root, id, parent, doc, cont FROM down",
+            (json.dumps(list(roots)),),
+        ).fetchall()
+        children: dict[int, list[tuple[bool, int]]] = {}
+        docs: dict[int, int] = {}
+        cont: dict[int, str] = {}
+        for _, aid, _parent, doc, cfrom in rows:
+            docs[aid], cont[aid] = doc, cfrom
+        for _, aid, parent, doc, _ in rows:
+            if parent is not None:
+                children.setdefault(parent, []).append((doc != docs.get(parent), aid))
+        out: dict[int, list[tuple[int, str]]] = {}
+        for root in dict.fromkeys(r[0] for r in rows):
+            order: list[tuple[int, str]] = []
+            stack = [root]
+            while stack:
+                aid = stack.pop()
+                if any(aid == seen for seen, _ in order):
+                    continue  # a link cycle would be a bug; never loop on it
+                order.append((aid, cont.get(aid, "")))
+                stack.extend(a for _, a in sorted(children.get(aid, ()), reverse=True))
+            out[root] = order
+        return out
+
+    def _wholes(self, ids: Sequence[int]) -> list[StoredArticle]:
+        """Whole articles for stored ids, in the order of first appearance: a part stands for
+        its article, and an article named twice (or by two parts) comes once."""
+        if not ids:
+            return []
+        roots = self._roots(ids)
+        wanted = list(dict.fromkeys(roots[i] for i in ids if i in roots))
+        members = self._members(wanted)
+        units = {
+            a.id: a for a in self._articles([m for r in wanted for m, _ in members.get(r, ())])
+        }
+        out = []
+        for root in wanted:
+            parts = [
+                replace(units[m], continued_from=cfrom) if cfrom else units[m]
+                for m, cfrom in members.get(root, ())
+                if m in units
+            ]
+            if parts:
+                out.append(stories.join(parts))
+        return out
+
     def article(self, id: int) -> StoredArticle | None:
-        """One article by id."""
+        """The whole article a stored id belongs to (its parts joined)."""
         with self.lock:
-            found = self._articles([id])
+            found = self._wholes([id])
         return found[0] if found else None
 
     def bundles(self, ids: Sequence[int]) -> list[ArticleBundle]:
-        """Articles with their regions (most mentioned first) and figures, in the order given."""
+        """Whole articles with their regions (most mentioned first, counted over every part)
+        and figures (part by part), in the order given; a part stands for its article."""
         with self.lock:
-            articles = self._articles(ids)
+            articles = self._wholes(ids)
             if not articles:
                 return []
-            wanted = json.dumps([a.id for a in articles])
-            regions: dict[int, list[ArticleRegion]] = {}
+            wanted = json.dumps([uid for a in articles for uid in a.ids])
+            by_unit: dict[int, list[ArticleRegion]] = {}
             for aid, code, name, count in self.conn.execute(
                 "SELECT article_id, adcode, name, count FROM mentions "
                 "WHERE article_id IN (SELECT value FROM json_each(?)) "
                 "ORDER BY article_id, count DESC, adcode",
                 (wanted,),
             ):
-                regions.setdefault(aid, []).append(ArticleRegion(code, name, count))
+                by_unit.setdefault(aid, []).append(ArticleRegion(code, name, count))
             figures: dict[int, list[Figure]] = {}
             for row in self.conn.execute(
                 f"SELECT article_id, {_FIGURE_COLUMNS} FROM figures "
@@ -679,10 +783,22 @@ class Store:
                 (wanted,),
             ):
                 figures.setdefault(row[0], []).append(_figure(row[1:]))
-        return [
-            ArticleBundle(a, tuple(regions.get(a.id, ())), tuple(figures.get(a.id, ())))
-            for a in articles
-        ]
+        out = []
+        for a in articles:
+            if a.parts:  # counted over every part, most mentioned first
+                summed: dict[str, list] = {}
+                for uid in a.ids:
+                    for r in by_unit.get(uid, ()):
+                        summed.setdefault(r.adcode, [r.name, 0])[1] += r.count
+                regions = sorted(
+                    (ArticleRegion(code, name, n) for code, (name, n) in summed.items()),
+                    key=lambda r: (-r.count, r.adcode),
+                )
+                found = [f for uid in a.ids for f in figures.get(uid, ())]
+            else:
+                regions, found = by_unit.get(a.id, []), figures.get(a.id, [])
+            out.append(ArticleBundle(a, tuple(regions), tuple(found)))
+        return out
 
     def bundle(self, id: int) -> ArticleBundle | None:
         """One article with its regions and figures."""
@@ -690,17 +806,17 @@ class Store:
         return found[0] if found else None
 
     def county_articles(self, adcode: str, *, limit: int = 10) -> list[StoredArticle]:
-        """The latest articles that mention a region (any level), newest first."""
+        """The latest articles that mention a region (any level, in any part), newest first."""
         with self.lock:
             ids = [
                 r[0]
                 for r in self.conn.execute(
                     "SELECT article_id FROM mentions WHERE adcode = ? "
                     "ORDER BY article_id DESC LIMIT ?",
-                    (adcode, limit),
+                    (adcode, limit + _PART_SLACK),  # parts of one article are one article
                 )
             ]
-            return self._articles(ids)
+            return self._wholes(ids)[:limit]
 
     def county_figures(self, adcode: str, *, limit: int = 20) -> list[StoredFigure]:
         """The latest figures attributed to a region, newest publication date first."""
@@ -744,6 +860,11 @@ class Store:
             ]
             return self.bundles(ids)
 
+    def has_articles(self) -> bool:
+        """Whether anything at all was ingested (a fresh database answers with a hint)."""
+        with self.lock:
+            return self.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+
     def latest_date(self) -> str | None:
         """The newest publication date in the store."""
         found = self.dates(limit=1)
@@ -775,10 +896,10 @@ class Store:
                 r[0]
                 for r in self.conn.execute(
                     "SELECT id FROM articles WHERE topic = ? ORDER BY id DESC LIMIT ?",
-                    (topic, limit),
+                    (topic, limit + _PART_SLACK),  # parts of one article are one article
                 )
             ]
-            return self.bundles(ids)
+            return self.bundles(ids)[:limit]
 
     def stats(self) -> dict[str, int]:
         """Row counts for the operator: stored items, chats, subscribers, deliveries by status."""

@@ -141,7 +141,8 @@ async def test_ambiguous_county_lists_the_candidates(harness: Harness) -> None:
 async def test_county_without_coverage_says_so(harness: Harness) -> None:
     (reply,) = await harness.say(USER_ID, f"/county {KAIHUA}")
     assert "开化县" in reply["text"]
-    assert "暂无报道" in reply["text"]
+    assert "还没有收录提到开化的报道。" in reply["text"]
+    assert "暂无报道" not in reply["text"]
 
 
 async def test_county_without_a_name_explains_usage(harness: Harness) -> None:
@@ -264,8 +265,9 @@ async def test_today_without_a_new_page_gives_the_latest_issue_with_its_date(
     harness.rt.clock = fixed_clock("2026-05-01T08:00:00+08:00")
     replies = await harness.say(USER_ID, "/today")
     assert_telegram_ok(replies[0])
-    assert "2026-05-01" in replies[0]["text"]
-    assert SAMPLE_DATE in replies[0]["text"]
+    head = replies[0]["text"].split("\n")[0]
+    assert "今天（2026年5月1日）还没有新的报纸" in head
+    assert "2026年4月15日" in head  # the day shown, named
 
 
 # ---- subscriptions ----------------------------------------------------------------------------
@@ -420,3 +422,22 @@ async def test_unexpected_error_apologises_and_reports_to_admins(
     monkeypatch.undo()
     (ok,) = await harness.say(USER_ID, "/county 缙云")  # the bot keeps running
     assert "丽水市缙云县" in ok["text"]
+
+
+# ---- issue 14: one article, real headlines, through Telegram ----------------------------------
+
+
+async def test_the_film_article_reaches_telegram_as_one_continued_article(
+    harness: Harness,
+) -> None:
+    for command in ("/search 票房", "/film", "/today"):
+        replies = await harness.say(USER_ID, command)
+        text = "\n".join(r["text"] for r in replies)
+        for r in replies:
+            assert_telegram_ok(r)
+        assert "（续）上文见第一版" in text, command
+        assert "打好“电影+”组合拳" in text, command
+        assert "无标题" not in text
+        assert "<b>绍兴人谢晋" not in text
+    (finance,) = await harness.say(USER_ID, "/finance")
+    assert "保贷联动" in finance["text"]

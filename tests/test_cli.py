@@ -238,7 +238,7 @@ def test_crawled_html_becomes_paragraphs_and_bad_records_are_listed(capsys, db, 
     code, out, err = run(capsys, "ingest", str(feed))
     assert code == 0
     assert "跳过 1 条无效记录" in out
-    assert f"{feed}:2" in err
+    assert f"{feed} 第2行：不是 JSON" in err
     _, out, _ = run(capsys, "parse", str(feed), "--json")
     (unit,) = json.loads(out)
     assert "<p>" not in unit["body"]

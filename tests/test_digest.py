@@ -373,7 +373,19 @@ def test_everything_already_sent_gives_a_personalised_note():
     assert ed.empty
     assert ed.available == 6
     (msg,) = render_html(ed)
+    assert "都已推送给你" in msg
+    assert "不在你选择的栏目" not in msg  # one reason, the true one
+
+
+def test_nothing_in_the_chats_sections_says_so_and_offers_topics():
+    ed = compose(DigestPrefs(topics=frozenset({"film"}), follows=()))
+    if not ed.empty:  # the sample has film articles: ask for a section it lacks instead
+        ed = compose(DigestPrefs(topics=frozenset()))
+    assert ed.empty
+    (msg,) = render_html(ed)
+    assert "没有你选择的栏目" in msg
     assert "/topics" in msg
+    assert "推送" not in msg
 
 
 # --- numbers ------------------------------------------------------------------------------

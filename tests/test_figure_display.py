@@ -140,3 +140,23 @@ def test_figures_in_json_carry_subject_role_and_confidence():
     assert {"indicator", "value", "unit", "text", "qualifier", "period", "region", "adcode"} <= set(
         data
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shown"),
+    [
+        ("全年缙云县茶叶产量达1850吨，同比增长5%。", "达1850吨"),
+        ("全年縉雲縣茶葉產量達1850噸，同比增長5%。", "達1850噸"),
+        ("全年缙云县茶叶产量达1850噸。", "达1850噸"),
+        ("全年縉雲縣茶葉產量高達1850噸。", "高達1850噸"),
+    ],
+)
+def test_a_qualifier_word_is_shown_in_traditional_text_too(sentence: str, shown: str):
+    from briefings.figures import shown_text
+    from briefings.parsing import parse_article
+    from briefings.pipeline import analyze_unit
+
+    unit = parse_article("縉雲茶葉豐收\n\n" + sentence)[0]
+    texts = [shown_text(f) for f in analyze_unit(unit).figures]
+    assert shown in texts
+    assert all(t in sentence for t in texts)  # verbatim, as printed

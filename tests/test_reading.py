@@ -339,8 +339,10 @@ def test_bad_jsonl_lines_are_skipped_and_reported(
 
 
 def test_jsonl_with_no_valid_record_raises(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"feed\.jsonl.*no valid records"):
+    with pytest.raises(InputError, match=r"feed\.jsonl.*没有可用的记录") as err:
         read_documents(write(tmp_path / "feed.jsonl", "{not json\n" + record(body="")))
+    assert str(err.value).count("feed.jsonl") == 1, "the file is named once"
+    assert "第1行不是 JSON" in str(err.value)
 
 
 def test_date_argument_wins_over_the_record_date(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def sample_units() -> list[AnalyzedUnit]:
     )
     finance = Unit(kind="article", title=line(121), paragraphs=paragraphs(123, 131))
     shangcheng = Unit(kind="article", title=line(133), paragraphs=paragraphs(135, 143))
-    film = Unit(kind="continuation", title=line(109), paragraphs=paragraphs(111, 119), part_of=0)
+    film = Unit(kind="continuation", title=line(109), paragraphs=paragraphs(111, 119))
     industrial = Figure(
         indicator="规上工业总产值",
         value=1e11,
@@ -151,13 +151,24 @@ def test_round_trip_keeps_every_field(store: Store) -> None:
     assert {r.name for r in lead.regions} == {"缙云", "柯城", "义乌"}
 
 
-def test_part_of_index_becomes_article_id(store: Store) -> None:
-    store.save_document(page(), sample_units())
-    film = store.articles_on("2026-04-15")[3].article
+def test_part_of_index_becomes_article_id_and_reads_join_the_parts(store: Store) -> None:
+    units = sample_units()
+    units[3].unit.part_of = 0  # the film block is a part of the lead article
+    store.save_document(page(), units)
+    lead_id = id_base("2026-04-15") + 1
     (part_of,) = store.conn.execute(
-        "SELECT part_of FROM articles WHERE id = ?", (film.id,)
+        "SELECT part_of FROM articles WHERE title = ?", (line(109),)
     ).fetchone()
-    assert part_of == id_base("2026-04-15") + 1
+    assert part_of == lead_id
+    # Every read path meets one article: the host with its part's text after its own.
+    stored = store.articles_on("2026-04-15")
+    assert [b.article.title for b in stored] == [au.unit.title for au in units[:3]]
+    lead = stored[0].article
+    assert lead.body == units[0].unit.body + "\n" + units[3].unit.body
+    assert lead.ids == (lead_id, lead_id + 3)
+    assert lead.subheads[-1] == line(109)  # the part's title reads as a sub-head
+    assert store.article(lead_id + 3) == lead
+    assert [h.article.id for h in store.search("电影").items] == [lead_id]
 
 
 def test_same_document_twice_is_unchanged_and_writes_nothing(store: Store) -> None:
@@ -441,3 +452,14 @@ def test_search_with_nothing_searchable_is_an_empty_page(store: Store) -> None:
     for query in ("", "   ", '"', "*", "——", "🙂", "\x00\x1b"):
         result = store.search(query)
         assert (result.items, result.total, result.total_capped) == ([], 0, False), query
+
+
+def test_search_pages_show_an_article_once_whichever_parts_match(store: Store) -> None:
+    units = sample_units()
+    units[3].unit.part_of = 0  # the film block is a part of the lead article
+    store.save_document(page(), units)
+    first_page = store.search("浙江", limit=1)
+    pages = [first_page] + [store.search("浙江", limit=1, offset=n) for n in range(1, 6)]
+    shown = [h.article.id for p in pages for h in p.items]
+    assert len(shown) == len(set(shown))
+    assert set(shown) == {h.article.id for h in store.search("浙江", limit=50).items}
