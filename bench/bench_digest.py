@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.edition_html import render_html  # noqa: E402
 from bot.telegram_html import escape  # noqa: E402
-from briefings.digest import DigestPrefs, compose_edition, number_tokens  # noqa: E402
+from briefings.digest import DigestPrefs, compose_edition  # noqa: E402
 from briefings.models import (  # noqa: E402
     ArticleBundle,
     ArticleRegion,
@@ -30,6 +30,7 @@ from briefings.models import (  # noqa: E402
     StoredArticle,
     TopicScore,
 )
+from briefings.numbers import number_tokens  # noqa: E402
 
 DATE = "2026-04-15"
 COUNTIES = {

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from bot.telegram_html import MESSAGE_LIMIT, escape, escape_attr, split_html, visible_len
 from briefings import digest, stories
 from briefings.county import CountyView
-from briefings.digest import FigureLine
+from briefings.figure_lines import FigureLine
+from briefings.figure_lines import figure_line as line_of
 from briefings.i18n import N_
 from briefings.models import (
     TOPICS,
@@ -123,7 +124,7 @@ def provenance(a: StoredArticle) -> str:
 
 
 def figure_html(line: FigureLine) -> str:
-    """A figure line (``briefings.digest.figure_line``) with its value in bold."""
+    """A figure line (``briefings.figure_lines.figure_line``) with its value in bold."""
     value = f"<b>{escape(line.value)}</b>" if line.value else ""
     if line.excerpt:
         return f"{escape(line.before)}{value}{escape(line.after)}"
@@ -134,13 +135,13 @@ def figure_html(line: FigureLine) -> str:
 def figure_line(f: Figure, *, date: str = "", source: str = "", region: str = "") -> str:
     """• 慈溪 · 家电营收 <b>超千亿元</b> — 浙江日报 2026-04-15
 
-    The digest's rule (``briefings.digest.figure_line``): the region is named unless it is
+    The digest's rule (``briefings.figure_lines.figure_line``): the region is named unless it is
     ``region`` (the county the card is about); a figure the extractor is not confident about is
     shown as its sentence, number in bold: the reader judges what it measures.
     """
     where = " ".join(x for x in (source, date) if x)
     tail = f" — <i>{escape(where)}</i>" if where else ""
-    return f"• {figure_html(digest.figure_line(f, known=region))}{tail}"
+    return f"• {figure_html(line_of(f, known=region))}{tail}"
 
 
 # ---- help -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from briefings.figure_words import CONVERSION
+from briefings.marks import HAN
 
 Span = tuple[int, int, str, str]
 
@@ -40,7 +41,7 @@ _ITEM_CUT = re.compile(r".*(?:削减|提供给|提供|给|向|对|为|是|将|�
 # Between two places of a list: a joiner, maybe a prefecture qualifying the next place
 # (阿坝州和凉山彝族自治州木里藏族自治县).
 _PLACE_GAP = re.compile(
-    r"[市县区州]?(?:、|和|及|与)(?:[\u4e00-\u9fff]{1,10}?(?:自治州|州|市|盟|地区))?"
+    rf"[市县区州]?(?:、|和|及|与)(?:[{HAN}]{{1,10}}?(?:自治州|州|市|盟|地区))?"
 )
 _ITEM_TAIL = re.compile(r"(?:比前一[周月年]|比上[周月年]|较上[周月年]|同比|环比|的)$")
 

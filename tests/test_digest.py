@@ -18,10 +18,10 @@ from briefings.digest import (
     compose_edition,
     edition_numbers_verified,
     near_duplicate_groups,
-    number_tokens,
     render_text,
 )
 from briefings.models import ArticleBundle, ArticleRegion, Figure, StoredArticle, TopicScore
+from briefings.numbers import number_tokens, parse_number
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
 DATE = "2026-04-15"
@@ -529,8 +529,8 @@ def bundles_strategy(draw):
                 text = nums[0]
                 figures.append(
                     Figure(
-                        "指标", 1.0, "元", text, region=region, adcode=CODES[region], sentence=s,
-                        confident=True,
+                        "指标", parse_number(text), "元", text, region=region,
+                        adcode=CODES[region], sentence=s, confident=True,
                     )
                 )
         topics = {
