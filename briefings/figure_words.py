@@ -182,7 +182,14 @@ SPLIT_WORDS = (
     "(?<![于但总还正就或凡若要只])是", "等(?![级同于待候])",
 )  # fmt: skip
 SPLIT = guarded("|".join(SPLIT_WORDS))
-GENERIC = re.compile("(?:成绩|门槛|大关|关口|台阶|量级|水平线|水平|规模以上)$")
+# A threshold an amount crosses (迈过3000亿元门槛, 突破千亿大关, 站上新台阶): not what is measured.
+_THRESHOLDS = "门槛|大关|关口|台阶|量级|水平线"
+THRESHOLD = re.compile(f"新?(?:{_THRESHOLDS})")
+# The amount is the threshold: the threshold word follows it (3000亿元门槛, 1万美元的新台阶).
+AT_THRESHOLD = re.compile(f"的?新?(?:{_THRESHOLDS})")
+# Verbs of crossing one: they say the amount was reached, not what reached it.
+CROSSING = frozenset(words("站上 迈上 跨上 登上 冲上 踏上 跃上 迈过 跨过 越过 突破 迈入 跨入"))
+GENERIC = re.compile(f"(?:成绩|{_THRESHOLDS}|水平|规模以上)$")
 # A piece that is only a place in space or time (园区范围内, 期间, 当中) names no indicator.
 LOCATIVE = re.compile("(?:范围内|内|中|里|期间|当中|之中|以来|方面|领域|之间|以内|左右|上下)$")
 # 跟去年年货节相比, 较前一年, 与此前评估的: a comparison inside the clause is not the indicator.
@@ -334,6 +341,10 @@ PROVINCE_SCOPE = guarded("(?<![占比较于过])(?:全省|我省|本省|省内)"
 NATIONAL_SCOPE = guarded(
     "(?<![占比较于过])(?:全国|我国|国内|全球|世界|(?<![浙中])中国(?!电影|出品|首|的))"
 )
+# The scope words that name the nation itself: a figure under one is a national total.
+NATION_WORDS = frozenset(("全国", "我国"))
+# …and the words that make the nation the one given to, not the one counting (为我国…募集).
+NATION_GIVEN = frozenset(("为", "向", "对", "给", "帮", "替"))
 # Countries and international bodies: a statement about them is nobody's county figure.
 FOREIGN = re.compile(
     "美国|英国|法国|德国|意大利|西班牙|葡萄牙|荷兰|比利时|瑞士|瑞典|挪威|丹麦|芬兰|奥地利|"

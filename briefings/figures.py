@@ -13,11 +13,13 @@ docs/figures.md; the word lists live in ``briefings.figure_words``.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from briefings import figure_words as W
+from briefings import segment
 from briefings.indicators import (
     MASK,
     Named,
@@ -505,6 +507,10 @@ class _Reading:
     scope_at: int = -1  # where the last figure with a scope word started
     national: bool = False
     lists: dict[tuple[int, int], tuple[str, str] | None] = field(default_factory=dict)
+    # The national scope word (全国, 我国 …) the last figure was read under, as (start, end) in
+    # the sentence; None when the last figure had none.
+    nation: tuple[int, int] | None = None
+    national_word: tuple[int, int] | None = None  # the one that set scope_at
 
 
 def _region_for(
@@ -515,6 +521,7 @@ def _region_for(
     (the unit's main region), none."""
     sentence = para.sentences[index]
     text = sentence.text
+    state.nation = None
     if num.item_region:
         return (num.item_region[2], num.item_region[3]), "list"
     lists = state.lists
@@ -539,11 +546,15 @@ def _region_for(
     if scope_end >= 0:
         state.scope_at = num.start
         state.national = bool(national and national.end() == scope_end)
+        if national and state.national:
+            state.national_word = state.nation = (start + national.start(), start + scope_end)
         return (None if state.national else ctx.province), "scope"
     after = [s for s in spans if num.end <= s[0] and s[1] <= end]
     if after:
         return _pick(after[:1], lists), "clause"
     if state.scope_at >= 0 and not any(state.scope_at < s[0] < num.start for s in spans):
+        if state.national:
+            state.nation = state.national_word
         return (None if state.national else ctx.province), "scope"
     earlier = [s for s in spans if s[1] <= start]
     if earlier:
@@ -653,8 +664,46 @@ def _small_count(num: _Num) -> bool:
     )
 
 
+def _stated_before(earlier: Sequence[Figure], num: _Num, where: tuple[str, str] | None):
+    """The figure of the same amount stated earlier in the article for the same place, with an
+    indicator of its own (余杭、北仑、慈溪等GDP超3000亿元 … 去年刚迈过3000亿元门槛的慈溪)."""
+    if where is None:
+        return None
+    for f in reversed(earlier):
+        if (
+            f.adcode == where[1]
+            and f.unit == num.base
+            and f.role in ("current", "shared")
+            and math.isclose(f.value, num.value)
+            and not W.THRESHOLD.fullmatch(f.indicator)
+        ):
+            return f
+    return None
+
+
+def _national(indicator: str, text: str, original: str, nation: tuple[int, int] | None) -> str:
+    """A figure its clause scopes to the nation says so (在全国51条院线中 → 全国院线), so that no
+    reader takes a national total for the region's. Only the words that name the nation and
+    nothing else (全国, 我国; not 中国文联, 国内领先, 全国“扫黄打非”办), and only where the
+    nation is the subject: not after a noun that owns it (蒙牛全国41个生产基地) nor as the one
+    given to (为我国…募集善款)."""
+    if nation is None or W.NATIONAL_SCOPE.search(indicator):
+        return indicator
+    s, e = nation
+    if text[s:e] not in W.NATION_WORDS or text[e : e + 1] in "“\"《「":
+        return indicator
+    before = segment.tag(text[clause_start(text, s) : s])
+    if before and (before[-1][1].startswith("n") or before[-1][0] in W.NATION_GIVEN):
+        return indicator
+    return original[s:e] + indicator
+
+
 def _figures_in_sentence(
-    para: _Paragraph, index: int, ctx: _Context, has_places: Callable[[], bool]
+    para: _Paragraph,
+    index: int,
+    ctx: _Context,
+    has_places: Callable[[], bool],
+    earlier_figures: Sequence[Figure] = (),
 ) -> list[tuple[int, Figure]]:
     sentence = para.sentences[index]
     text = sentence.text
@@ -706,6 +755,19 @@ def _figures_in_sentence(
             previous = base
         region, region_source = _region_for(para, index, num, named, ctx=ctx, state=state)
         economic = _economic_count(text, num, named)
+        sure = True
+        if W.THRESHOLD.fullmatch(base) or (
+            W.AT_THRESHOLD.match(text, num.end) and (base in W.CROSSING or named.source == "verb")
+        ):
+            # 迈过3000亿元门槛: the threshold is not what is measured; the amount stated before
+            # for the same place says what it is, or the figure is shown as its sentence.
+            stated = _stated_before(earlier_figures, num, region)
+            sure = stated is not None
+            if stated is not None:
+                indicator = stated.indicator + ("目标" if role == "goal" else "")
+                previous = stated.indicator
+        if region is None and region_source == "scope":
+            indicator = _national(indicator, text, sentence.original or text, state.nation)
         if region_source in ("clause", "sentence", "list", "scope", "anaphor"):
             sentence.carry = region or ()
         places = (
@@ -729,7 +791,9 @@ def _figures_in_sentence(
                         sentence=sentence.original or text,
                         subject=named.subject,
                         role=role,  # type: ignore[arg-type]
-                        confident=economic and _confident(named, role, source, has_places),
+                        confident=sure
+                        and economic
+                        and _confident(named, role, source, has_places),
                     ),
                 )
             )
@@ -783,7 +847,7 @@ def extract_figures(
         for index, sentence in enumerate(sentences):
             if not sentence.scan:
                 continue
-            for start, fig in _figures_in_sentence(para, index, ctx, has_places):
+            for start, fig in _figures_in_sentence(para, index, ctx, has_places, figures):
                 key = (fig.sentence, start, fig.text, fig.adcode)
                 if key not in seen:
                     seen.add(key)

@@ -196,7 +196,7 @@ def test_the_source_of_a_statistic_is_not_its_region():
 
 def test_a_national_total_is_not_the_provinces_and_its_share_is():
     rows = table("在全国51条院线中,已有35条落地浙江。", province=("浙江", "330000"))
-    assert rows == [("51条", "院线", "current", ""), ("35条", "院线", "current", "浙江")]
+    assert rows == [("51条", "全国院线", "current", ""), ("35条", "院线", "current", "浙江")]
 
 
 def test_a_province_wide_clause_belongs_to_the_province():
