@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from briefings.figure_words import CONVERSION
-from briefings.marks import HAN
+from briefings.marks import CLAUSE_MARKS, FULL_STOPS, HAN
 
 Span = tuple[int, int, str, str]
 
-_CLAUSE_MARKS = "，,；;：:。！？!?"
+# The clauses a figure is read in: between clause marks (not 、, which joins the items of a
+# list inside one clause) or full stops.
+_CLAUSE_MARKS = CLAUSE_MARKS.replace("、", "") + FULL_STOPS
 # 从/由 opening a change, up to 14 characters before the old value (由建档初期的46.0%).
 _FROM = re.compile(r"(?:从(?!而|事|未|不|来|小|中)|由(?!于|此))(?P<fill>[^，,。；;：:从由]{0,14})$")
 # What joins the old value to the new one: 增长到, 降至, 减并为, 跃升至2012年的, ，提高到三季度增长.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from briefings.marks import CLOSERS, HAN, HAN_CHAR, NOT_HAN_RUN, OPENERS
+from briefings.marks import CLOSERS, FULL_STOPS, HAN, HAN_CHAR, NOT_HAN_RUN, OPENERS, STOPS
 from briefings.normalize import zhconv_tables
 from briefings.sentences import ends_sentence
 
@@ -291,7 +291,7 @@ def starts_mid_sentence(text: str) -> bool:
         c = s.find(closer)
         if c >= 0 and not 0 <= s.find(opener) < c:
             return True
-    m = re.match(r"[^。！？!?]*[。！？!?]", s)
+    m = re.match(f"[^{FULL_STOPS}]*[{FULL_STOPS}]", s)
     if not m or s[0] in OPENERS or _vis(m.group()) - 1 > 4 or len(m.group()) == len(s):
         return False
     # 20天。 or 了。 ends a sentence begun elsewhere; 控尘。 (a label opening a list item) does not.
@@ -306,7 +306,7 @@ _ASKS = re.compile(
     rf"[{_H}A-Za-z0-9“”‘’「」『』\s]+(?:[，,][{_H}A-Za-z0-9“”‘’「」『』\s]+)?[！？!?]+[”’」』]?"
 )
 # An enumeration trailing off, as kickers are set: 听有声书、“云”端看展、上网络公开课……
-_TRAILING_LIST = re.compile(r"^[^。！？!?；;]*、[^。！？!?；;]*(?:……|…)$")
+_TRAILING_LIST = re.compile(f"^[^{STOPS}]*、[^{STOPS}]*(?:……|…)$")
 
 
 def _vis_untagged(s: str) -> int:

@@ -3,20 +3,15 @@ total says it is national. Sentences written for these tests, not taken from a p
 
 from __future__ import annotations
 
+from placefinder import locator
+
 from briefings.figure_lines import figure_line
 from briefings.figures import extract_figures
 
 PLACES = {"北仑": "330206", "海宁": "330481", "杭州": "330100", "义乌": "330782"}
 
 
-def locate(sentence: str) -> list[tuple[int, int, str, str]]:
-    found = []
-    for name, code in PLACES.items():
-        i = sentence.find(name)
-        while i >= 0:
-            found.append((i, i + len(name), name, code))
-            i = sentence.find(name, i + 1)
-    return sorted(found)
+locate = locator(PLACES)
 
 
 def figure(paragraphs: list[str], text: str):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from placefinder import locator
 
 from briefings.figures import extract_figures, shown_text
 from briefings.models import Figure
@@ -27,14 +28,7 @@ REGIONS = {
 }  # fmt: skip
 
 
-def fake_locate(sentence: str) -> list[tuple[int, int, str, str]]:
-    found = []
-    for name, code in REGIONS.items():
-        i = sentence.find(name)
-        while i >= 0:
-            found.append((i, i + len(name), name, code))
-            i = sentence.find(name, i + 1)
-    return sorted(found)
+fake_locate = locator(REGIONS)
 
 
 @pytest.fixture(scope="module")
