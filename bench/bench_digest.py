@@ -30,7 +30,7 @@ from briefings.models import (  # noqa: E402
     StoredArticle,
     TopicScore,
 )
-from briefings.numbers import number_tokens  # noqa: E402
+from briefings.numbers import number_tokens, parse_number  # noqa: E402
 
 DATE = "2026-04-15"
 COUNTIES = {
@@ -64,8 +64,9 @@ def synthetic_bundles(n: int, seed: int = 15) -> list[ArticleBundle]:
             nums = number_tokens(s)
             if nums and codes and rng.random() < 0.6:
                 code = rng.choice(codes)
+                value = parse_number(nums[0]) or 1.0  # a figure's value is what its text reads
                 figures.append(
-                    Figure("指标", 1.0, "元", nums[0], period=rng.choice(["", "前两个月"]),
+                    Figure("指标", value, "元", nums[0], period=rng.choice(["", "前两个月"]),
                            region=COUNTIES[code], adcode=code, sentence=s, confident=True)
                 )  # fmt: skip
         topics = tuple(TopicScore(t, round(rng.random(), 2)) for t in TOPICS)

@@ -22,7 +22,7 @@ from briefings.figures import shown_text
 from briefings.models import DEFAULT_TOPICS, ArticleBundle, StoredArticle
 from briefings.normalize import nfkc
 from briefings.numbers import number_tokens
-from briefings.sentences import ends_statement, split_statements
+from briefings.sentences import ends_statement, split_statements, statements
 from briefings.stories import Headline, headline
 from briefings.topics import THRESHOLD as TOPIC_THRESHOLD
 from briefings.typography import CONTINUED_FROM, lead_marks_end
@@ -200,8 +200,8 @@ def _fingerprints(body: str) -> set[str]:
     # sentence somewhere; pairs stay rare when single sentences are boilerplate.
     keys = set()
     heads = []
-    for start, end in split_statements(body):
-        n = _norm(body[start:end])
+    for s in statements(body):
+        n = _norm(s) if len(s) >= 8 else ""
         if len(n) >= 8:
             keys.add("h" + n[:8])
             keys.add("t" + n[-8:])

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from briefings.figures import shown_text
 from briefings.models import Figure
-from briefings.numbers import number_tokens, parse_number
+from briefings.numbers import number_tokens, quantity_value
 
 # Characters of the sentence shown before a figure's value in an excerpt (half of it after).
 EXCERPT_WIDTH = 36
@@ -55,12 +55,16 @@ def figure_problems(fig: Figure) -> list[str]:
     """What does not hold of ``fig`` as a shown figure, checked apart from the tokenizer: its
     text and its shown text (with the qualifier word) verbatim in its sentence, and its value
     what its text parses to."""
+    return _problems(fig, shown_text(fig))
+
+
+def _problems(fig: Figure, shown: str) -> list[str]:
     problems = []
     if not fig.text or fig.text not in fig.sentence:
         problems.append(f"figure text {fig.text!r} not in its sentence")
-    elif shown_text(fig) not in fig.sentence:
-        problems.append(f"shown text {shown_text(fig)!r} not in its sentence")
-    value = parse_number(fig.text)
+    elif shown not in fig.sentence:
+        problems.append(f"shown text {shown!r} not in its sentence")
+    value = quantity_value(fig.text)
     if value is None or not math.isclose(value, fig.value, rel_tol=1e-9, abs_tol=1e-9):
         problems.append(f"value {fig.value!r} is not what {fig.text!r} reads ({value!r})")
     return problems
@@ -75,12 +79,14 @@ def figure_line(fig: Figure, *, region: str | None = None, known: str = "") -> F
     names is not repeated (桐庐 · 超百个订单, not 桐庐 · 订单 超百个订单). A figure that is not
     confident, or fails ``figure_problems``, is shown as an excerpt of its sentence.
     """
-    if not fig.confident or figure_problems(fig):
+    if not fig.confident:
+        return excerpt(fig.sentence, fig.text)
+    value = shown_text(fig)
+    if _problems(fig, value):
         return excerpt(fig.sentence, fig.text)
     name = fig.region if region is None else region
     name = "" if name == known else name
     indicator = "" if fig.indicator in fig.text else fig.indicator
-    value = shown_text(fig)
     for label in (f"{fig.period}{indicator}", indicator, ""):
         line = FigureLine(value, name, label)
         if not unprinted_numbers(line.plain(), fig.sentence):

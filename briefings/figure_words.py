@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from briefings.marks import HAN
-from briefings.numbers import LEADING_QUALIFIERS, QUALIFIER_NOT_AFTER
+from briefings.numbers import LEADING_QUALIFIERS, qualifier_words
 
 
 def words(text: str) -> list[str]:
@@ -132,11 +132,7 @@ DECLINE = ("下降", "减少", "降低", "压缩", "回落", "下滑", "缩减",
            "降", "跌")  # fmt: skip
 # The qualifier words printed before a number (briefings.numbers), each not after the
 # characters that make it the end of another word (发达, 最近, 签约).
-_QUALIFIER_TAILS = tuple(
-    f"(?<![{QUALIFIER_NOT_AFTER[q]}]){q}" if q in QUALIFIER_NOT_AFTER else q
-    for q in LEADING_QUALIFIERS
-    if q != "上"
-)
+_QUALIFIER_TAILS = qualifier_words(LEADING_QUALIFIERS)
 # Words between an indicator and its number: verbs of amount, adverbs, comparisons, the
 # qualifier words. The lookbehinds keep nouns whole (人均, 公共, 发达, 成就, 国有, 行为).
 TAIL_WORDS = (

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # 〇 and ○ both appear as the zero of years written digit by digit (二〇二五, 二○二五).
 CN_DIGIT_VALUES: dict[str, int] = {
@@ -98,15 +99,29 @@ class Quantity:
     percent: bool = False
 
 
+def qualifier_words(words: tuple[str, ...] = LEADING_QUALIFIERS) -> tuple[str, ...]:
+    """``words`` as regex alternatives, each not after the characters that make it the end of
+    another word (``(?<![发到表传通抵送直雷])达``); 上 left out (see ``TIGHT_QUALIFIERS``)."""
+    return tuple(
+        f"(?<![{QUALIFIER_NOT_AFTER[q]}]){q}" if q in QUALIFIER_NOT_AFTER else q
+        for q in words
+        if q != "上"
+    )
+
+
+@lru_cache(maxsize=8)
+def _qualifier_at_end(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("(?:" + "|".join(qualifier_words(words)) + r")\Z")
+
+
+_LONGEST_QUALIFIER = max(map(len, QUALIFIERS))
+
+
 def qualifier_before(text: str, words: tuple[str, ...] = VERBAL_QUALIFIERS) -> str:
     """The qualifier word of ``words`` printed at the very end of ``text`` (the longest), or
     ''. ``上`` is never one here (see ``TIGHT_QUALIFIERS``)."""
-    for q in words:
-        if q != "上" and text.endswith(q):
-            before = text[-len(q) - 1 : -len(q)]
-            if not (before and before in QUALIFIER_NOT_AFTER.get(q, "")):
-                return q
-    return ""
+    m = _qualifier_at_end(words).search(text, max(0, len(text) - _LONGEST_QUALIFIER))
+    return m.group() if m else ""
 
 
 def split_qualifier(text: str) -> tuple[str, str]:
@@ -283,8 +298,8 @@ _MAGNITUDE_CHARS = frozenset(MAGNITUDES)
 # Maximal runs only: a run of numerals is read whole, so the scan is linear however long the run
 # (a pattern that looked inside runs for a magnitude was quadratic on a line of 一一一…).
 _TOKEN = re.compile(
-    r"(?P<arabic>[0-9０-９]+(?:,[0-9]{3})*(?:[.．][0-9０-９]+)?[%％‰]?[万亿千百]*)"
-    rf"|(?P<chinese>[{CN_NUMERAL_CHARS}]+(?:点[{CN_DIGITS}]+[十百千万亿]*)?)"
+    r"([0-9０-９]+(?:,[0-9]{3})*(?:[.．][0-9０-９]+)?[%％‰]?[万亿千百]*)"
+    rf"|([{CN_NUMERAL_CHARS}]+(?:点[{CN_DIGITS}]+[十百千万亿]*)?)({TENTHS.pattern})?"
 )
 
 
@@ -299,6 +314,7 @@ def numeral_value(text: str) -> Decimal | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def _is_chinese_number(run: str) -> bool:
     """A run of Chinese numerals that is a number and not grammar: 十二, 千亿, 二〇二五, 一点五;
     not a lone 一/两 (一批, 两年前) or a lone financial numeral (大陆), not 两三 or 十四五."""
@@ -312,15 +328,9 @@ def number_tokens(text: str) -> list[str]:
     magnitudes (19.7%, 4,000, 18亿), Chinese numerals that are numbers (千亿, 十二, 二〇二五), and
     tenths (九成). The tokenizer of the number verifier; linear in ``len(text)``."""
     out: list[str] = []
-    for m in _TOKEN.finditer(text):
-        token = m["arabic"]
-        if token is None:
-            run = m["chinese"]
-            tenths = TENTHS.match(text, m.end())
-            if tenths and len(run) == 1 and run in CN_DIGIT_VALUES:
-                token = run + "成"  # 九成: nine tenths
-            elif _is_chinese_number(run):
-                token = run + ("成" if tenths else "")
-        if token:
-            out.append(token)
+    for arabic, run, tenths in _TOKEN.findall(text):
+        if arabic:
+            out.append(arabic)
+        elif (tenths and len(run) == 1 and run in CN_DIGIT_VALUES) or _is_chinese_number(run):
+            out.append(run + tenths)  # 九成: nine tenths
     return out

@@ -15,18 +15,32 @@ import re
 from briefings.marks import CLAUSE_MARKS, CLOSERS, ELLIPSES, FULL_STOPS, STOPS, STRAIGHT_QUOTES
 
 _AFTER_END = CLOSERS + STRAIGHT_QUOTES
-# One end: a run of end marks (an ellipsis counts as one), then closers, then blanks; or a newline.
-_END = re.compile(
-    rf"(?:[{re.escape(STOPS)}]|[{ELLIPSES}]+|\.{{3,}})+"
-    rf"[{re.escape(_AFTER_END)}]*"
-    r"[ \t\u3000\u00a0]*"
-    r"|\n+"
+_BLANKS = " \t\u3000\u00a0"
+# An end: a run of end marks (an ellipsis counts as one), then closers, then blanks; or a newline.
+# A lone "." is a decimal point or an abbreviation, never an end. Possessive quantifiers: an end
+# is the whole run of marks, and nothing is ever tried twice, so the scan is linear.
+_NOT_END = rf"[^{re.escape(STOPS)}{ELLIPSES}.\n]++|\.(?!\.\.)"
+_RUN = rf"(?:[{re.escape(STOPS)}]|[{ELLIPSES}]++|\.{{3,}}+)++"
+_END = rf"{_RUN}[{re.escape(_AFTER_END)}]*+[{_BLANKS}]*+|\n++"
+_SENTENCE = re.compile(rf"(?:{_NOT_END})*+(?:{_END})?")
+# A statement: sentences up to one whose run of marks ends in a full stop (。！？), or a line.
+_STATEMENT = re.compile(
+    rf"(?:{_NOT_END}|{_RUN}(?<![{re.escape(FULL_STOPS)}]))*+(?:{_END})?"
 )
-# The characters an end can start with. The pattern above opens with a repeated group, so the
-# regex engine cannot skip ahead by itself and tries it at every character of the paragraph.
-_END_START = re.compile(rf"[{re.escape(STOPS)}{ELLIPSES}.\n]")
 # One clause: up to and including a run of clause marks, or a newline.
 _CLAUSE = re.compile(rf"[^{CLAUSE_MARKS}\n]*(?:[{CLAUSE_MARKS}]+|\n|$)")
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """The consecutive non-empty matches of ``pattern`` over ``text``, as spans (they tile it:
+    the pattern matches anything up to its end, and only the end of the text is empty)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for part in pattern.findall(text):
+        if part:
+            spans.append((start, start + len(part)))
+            start += len(part)
+    return spans
 
 
 def split_sentences(paragraph: str) -> list[tuple[int, int]]:
@@ -35,38 +49,23 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
     Blanks after an end mark stay with the sentence before them; the last sentence may lack an
     end mark. An empty paragraph has no sentences.
     """
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for c in _END_START.finditer(paragraph):
-        # The same ends as _END.finditer: tried left to right, never inside the previous one.
-        if c.start() < start or (m := _END.match(paragraph, c.start())) is None:
-            continue
-        spans.append((start, m.end()))
-        start = m.end()
-    if start < len(paragraph):
-        spans.append((start, len(paragraph)))
-    return spans
+    return _spans(_SENTENCE, paragraph)
 
 
 def sentences(paragraph: str) -> list[str]:
     """The sentence texts of ``paragraph`` (``split_sentences`` sliced out)."""
-    return [paragraph[s:e] for s, e in split_sentences(paragraph)]
+    return [s for s in _SENTENCE.findall(paragraph) if s]
 
 
 def split_statements(text: str) -> list[tuple[int, int]]:
     """Spans of the statements of ``text``: whole sentences (``split_sentences``) up to one that
     ends a statement (``ends_statement``) or a line; they tile ``text`` too."""
-    spans: list[tuple[int, int]] = []
-    start = -1
-    for s, e in split_sentences(text):
-        start = s if start < 0 else start
-        piece = text[s:e]
-        if "\n" in piece or ends_statement(piece):
-            spans.append((start, e))
-            start = -1
-    if start >= 0:
-        spans.append((start, len(text)))
-    return spans
+    return _spans(_STATEMENT, text)
+
+
+def statements(text: str) -> list[str]:
+    """The statement texts of ``text`` (``split_statements`` sliced out)."""
+    return [s for s in _STATEMENT.findall(text) if s]
 
 
 def clauses(sentence: str) -> list[str]:

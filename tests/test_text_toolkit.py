@@ -71,6 +71,18 @@ def test_every_statement_is_whole_sentences(text: str) -> None:
 
 
 @given(SOUP)
+def test_statements_are_the_sentences_up_to_a_full_stop_or_a_line(text: str) -> None:
+    expected, start = [], 0
+    for s, e in split_sentences(text):
+        if "\n" in text[s:e] or ends_statement(text[s:e]):
+            expected.append((start, e))
+            start = e
+    if start < len(text):
+        expected.append((start, len(text)))
+    assert split_statements(text) == expected
+
+
+@given(SOUP)
 def test_a_sentence_ends_only_at_its_end(text: str) -> None:
     spans = split_sentences(text)
     for s, e in spans[:-1]:
