@@ -21,11 +21,11 @@ _BLANKS = " \t\u3000\u00a0"
 # is the whole run of marks, and nothing is ever tried twice, so the scan is linear.
 _NOT_END = rf"[^{re.escape(STOPS)}{ELLIPSES}.\n]++|\.(?!\.\.)"
 _RUN = rf"(?:[{re.escape(STOPS)}]|[{ELLIPSES}]++|\.{{3,}}+)++"
-_END = rf"{_RUN}[{re.escape(_AFTER_END)}]*+[{_BLANKS}]*+|\n++"
-_SENTENCE = re.compile(rf"(?:{_NOT_END})*+(?:{_END})?")
+_END = re.compile(rf"{_RUN}[{re.escape(_AFTER_END)}]*+[{_BLANKS}]*+|\n++")
+_SENTENCE = re.compile(rf"(?:{_NOT_END})*+(?:{_END.pattern})?")
 # A statement: sentences up to one whose run of marks ends in a full stop (。！？), or a line.
 _STATEMENT = re.compile(
-    rf"(?:{_NOT_END}|{_RUN}(?<![{re.escape(FULL_STOPS)}]))*+(?:{_END})?"
+    rf"(?:{_NOT_END}|{_RUN}(?<![{re.escape(FULL_STOPS)}]))*+(?:{_END.pattern})?"
 )
 # One clause: up to and including a run of clause marks, or a newline.
 _CLAUSE = re.compile(rf"[^{CLAUSE_MARKS}\n]*(?:[{CLAUSE_MARKS}]+|\n|$)")
