@@ -15,6 +15,7 @@ import re
 from briefings.marks import CLAUSE_MARKS, CLOSERS, ELLIPSES, FULL_STOPS, STOPS, STRAIGHT_QUOTES
 
 _AFTER_END = CLOSERS + STRAIGHT_QUOTES
+_LINE_ENDS = frozenset(STOPS + ELLIPSES + "．")  # at the very end of a text, ． is a full stop
 _BLANKS = " \t\u3000\u00a0"
 # An end: a run of end marks (an ellipsis counts as one), then closers, then blanks; or a newline.
 # A lone "." is a decimal point or an abbreviation, never an end. Possessive quantifiers: an end
@@ -79,7 +80,7 @@ def ends_sentence(text: str) -> bool:
     The full-width full stop ． counts here: at the very end it is no decimal point.
     """
     core = text.rstrip().rstrip(_AFTER_END)
-    return bool(core) and core[-1] in STOPS + ELLIPSES + "．"
+    return bool(core) and core[-1] in _LINE_ENDS
 
 
 def ends_statement(text: str) -> bool:
