@@ -10,6 +10,7 @@ reader's language (``tr``); indicator names are the vocabulary's, translated
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.cards import Button, Photo, Reply, callback, clip, fit, place_name
@@ -47,6 +48,8 @@ GOALS = N_("🎯 <b>目标</b>（不计入排名）")
 MORE = N_("……另有 {n} 个地区")
 SHARED_NOTE = N_("※ 出自同一句话中并列的多个地区，数值为共同的下限：{sentence}")
 SOURCE = N_("来源")
+PERIOD = N_("（{period}）")
+SINCE_YEAR = N_("{year}年以来")
 CHART_BUTTON = N_("📈 图表")
 CHART_OF = N_("📈 {place}")
 COMPARE_TITLE = N_("⚖️ <b>{places}</b> · 可比指标（各地最新数值）")
@@ -87,11 +90,36 @@ def _region(region: Region | None, tr: Translator) -> str:
     return tr.place(region.short or region.name, region.pinyin)
 
 
+# The period labels ranking.Entry.when makes (figure_periods.read_period); anything else is the
+# figure's own words, shown as printed.
+_LABEL_SINCE = re.compile(r"(\d{4})年以来")
+_LABEL_YEAR = re.compile(r"(\d{4})年")
+_LABEL_MONTHS = re.compile(r"(\d{4})年(\d{1,2})(?:-(\d{1,2}))?月")
+
+
+def period_label(label: str, tr: Translator) -> str:
+    """A period label in ``tr``'s language: 2026年1-2月 → Jan–Feb 2026, 2025年 → 2025,
+    2026年以来 → since 2026; the figure's own words stay as printed."""
+    if not tr.english:
+        return label
+    if m := _LABEL_SINCE.fullmatch(label):
+        return tr(SINCE_YEAR, year=m.group(1))
+    if m := _LABEL_YEAR.fullmatch(label):
+        return m.group(1)
+    if m := _LABEL_MONTHS.fullmatch(label):
+        year, first, last = int(m.group(1)), int(m.group(2)), int(m.group(3) or m.group(2))
+        if 1 <= first <= last <= 12:
+            months = [tr.date(f"{year}-{k:02d}-01", month=True) for k in (first, last)]
+            span = months[1] if first == last else f"{months[0]}–{months[1]}"
+            return f"{span} {year}"
+    return label
+
+
 def value_line(e: Entry, bot_username: str, tr: Translator, *, name: str | None = None) -> str:
     """余杭 >3000亿元（2025年）· 2026-04-15 来源: the place (or ``name``; '' for none), the
     value as ranked, its period, its publication date and its source."""
     who = place_name(e.region, e.adcode, tr) if name is None else name
-    when = f"（{escape(e.when)}）" if e.when else ""
+    when = tr(PERIOD, period=escape(period_label(e.when, tr))) if e.when else ""
     mark = "※" if e.figure.role == "shared" else ""
     date = escape(e.date) if e.date else ""
     head = f"<b>{escape(who)}</b> " if who else ""

@@ -138,9 +138,9 @@ class Translator:
             return self(value.message)
         return self(value.message, **value.params)
 
-    def date(self, iso: str, *, year: bool = True) -> str:
+    def date(self, iso: str, *, year: bool = True, month: bool = False) -> str:
         """A ``YYYY-MM-DD`` date in words: 2026年4月15日 / 15 Apr 2026 (4月15日 / 15 Apr without
-        the year); anything else unchanged."""
+        the year; 4月 / Apr for its ``month`` alone); anything else unchanged."""
         try:
             d = date.fromisoformat(iso) if len(iso or "") == 10 else None
         except ValueError:
@@ -150,7 +150,10 @@ class Translator:
         if self.english:
             from babel.dates import format_date
 
-            return format_date(d, "d MMM y" if year else "d MMM", locale="en")
+            pattern = "MMM" if month else ("d MMM y" if year else "d MMM")
+            return format_date(d, pattern, locale="en")
+        if month:
+            return f"{d.month}月"
         return f"{d.year}年{d.month}月{d.day}日" if year else f"{d.month}月{d.day}日"
 
     def join(self, items: Iterable[str]) -> str:
