@@ -187,9 +187,7 @@ def following_list(regions: Sequence[Region], tr: Translator = CHINESE) -> Reply
     if not regions:
         return Reply(escape(tr(NO_FOLLOWS)))
     lines = [tr(FOLLOWED_TITLE)] + [f"• {escape(place(r, tr))}" for r in regions]
-    rows = tuple(
-        (Button(place(r, tr), data=callback(f"county:{r.adcode}")),) for r in regions[:20]
-    )
+    rows = tuple((Button(place(r, tr), data=callback(f"county:{r.adcode}")),) for r in regions[:20])
     return Reply(fit("\n".join(lines)), rows)
 
 

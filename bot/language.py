@@ -68,4 +68,3 @@ async def on_button(ctx, rest: str) -> list[Reply]:
     if rest not in ("en", "zh", "auto"):
         return [chatcards.toast(chatcards.EXPIRED_BUTTON, ctx.tr)]
     return await _choose(ctx, rest, edit=True)
-

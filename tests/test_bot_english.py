@@ -10,29 +10,27 @@ Chinese is a leak.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from botharness import (
     ADMIN_ID,
     JINYUN,
-    SAMPLE_DATE,
     USER_ID,
     Harness,
     buttons,
     copy_db,
-    fixed_clock,
+    running_bot,
 )
-from fakebotapi import FakeBotAPI, make_inline_query, make_message, running_app
+from fakebotapi import FakeBotAPI, make_inline_query, make_message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from printed import Printed, runs
 
 from bot import handlers, scheduling
-from bot.app import build_application, open_runtime
+from bot.app import open_runtime
 from bot.config import Config
 from bot.console import Console
 from bot.telegram_html import visible_text
@@ -254,27 +252,6 @@ async def test_only_group_admins_change_a_groups_language(harness: Harness) -> N
     (refused,) = await exchange(harness, group, "/language en", lang="zh-hans")
     assert "只有群管理员" in refused["text"]
     assert harness.prefs(group) is None or harness.prefs(group).lang == ""
-
-
-@contextlib.asynccontextmanager
-async def running_bot(fake: FakeBotAPI, db: Path) -> AsyncIterator[Harness]:
-    config = Config(
-        token=fake.token,
-        base_url=fake.base_url,
-        base_file_url=fake.base_file_url,
-        db_path=str(db),
-        admin_ids=frozenset({ADMIN_ID}),
-        inbox_dir=db.parent / "inbox",
-        inbox_interval=0,
-        catchup_until="00:00",
-    )
-    rt = open_runtime(config)
-    rt.clock = fixed_clock(f"{SAMPLE_DATE}T09:00:00+08:00")
-    try:
-        async with running_app(build_application(config, rt), poll_timeout=2) as app:
-            yield Harness(fake, app, rt)
-    finally:
-        rt.close()
 
 
 async def test_the_language_choice_survives_a_restart(fake_api: FakeBotAPI, bot_db: Path) -> None:
