@@ -56,7 +56,14 @@ from bot.ratelimit import RateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
 from briefings import chats, county
 from briefings.errors import BriefingError
-from briefings.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, reader_language, translator
+from briefings.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    Translator,
+    language_for,
+    reader_language,
+    translator,
+)
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +279,12 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     chat = change.chat
     status = change.new_chat_member.status
     active = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-    await rt.db(chats.ensure_chat, chat.id, str(chat.type), chat.title or "")
+    # Whoever added or unblocked the bot is the first reader the chat is known to have.
+    code = change.from_user.language_code if change.from_user else None
+    seen = language_for(code) if code else ""
+    await rt.db(chats.ensure_chat, chat.id, str(chat.type), chat.title or "", seen)
+    if isinstance(context.chat_data, dict):
+        context.chat_data.pop(language.STATE_KEY, None)  # read the stored language again
     await rt.db(chats.set_active, chat.id, active)
     log.info("chat %s is now %s", chat.id, "active" if active else "inactive")
     await _reschedule(context.application, rt, chat.id)

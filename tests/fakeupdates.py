@@ -213,6 +213,7 @@ def make_my_chat_member(
     *,
     user_id: int | None = None,
     chat_type: str | None = None,
+    language_code: str | None = CHINESE,
 ) -> dict:
     """The bot's own membership changing: private member→kicked is "blocked", kicked→member
     "unblocked"; in groups left→member (or administrator) is "added"."""
@@ -222,7 +223,7 @@ def make_my_chat_member(
     bot = make_user(BOT_ID)
     update = {
         "chat": chat,
-        "from": make_user(user_id),
+        "from": make_user(user_id, language_code=language_code),
         "date": int(time.time()),
         "old_chat_member": chat_member_json(bot, old_status),
         "new_chat_member": chat_member_json(bot, new_status),

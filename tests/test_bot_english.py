@@ -24,7 +24,7 @@ from botharness import (
     copy_db,
     running_bot,
 )
-from fakebotapi import FakeBotAPI, make_inline_query, make_message
+from fakebotapi import FakeBotAPI, make_inline_query, make_message, make_my_chat_member
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from printed import Printed, runs
@@ -288,6 +288,15 @@ async def test_scheduled_digest_for_an_english_reader_is_english(
         "SELECT part_texts FROM deliveries WHERE chat_id = ?", (EN_USER,)
     ).fetchone()[0]
     assert "County highlights" in stored, "the claim stores the parts in the chat's language"
+
+
+async def test_a_group_added_by_an_english_reader_gets_english_briefings(harness: Harness) -> None:
+    group = -100888
+    harness.fake.push_update(
+        make_my_chat_member(group, "left", "administrator", language_code="en")
+    )
+    await harness.eventually(lambda: (p := harness.prefs(group)) is not None and p.seen_lang)
+    assert harness.prefs(group).language == "en"
 
 
 async def test_scheduled_digest_follows_the_chats_choice_over_its_readers(
