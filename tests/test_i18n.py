@@ -268,3 +268,63 @@ def test_ask_answers_as_to_an_english_speaking_user(
     assert "Zhejiang Economic Briefing" in capsys.readouterr().out
     assert cli.main(["ask", "/help"]) == 0
     assert "浙江经济简报" in capsys.readouterr().out
+
+
+# ---- nothing a reader sees escapes the catalogue ------------------------------------------------
+
+# Modules whose Chinese is for operators (logs, the CLI, health checks), not for readers.
+OPERATOR_MODULES = {"config.py", "delivery.py", "health.py", "lease.py"}
+# Chinese in reply modules that is not interface text: words people type (compare 缙云 对比 柯城),
+# examples of input for Chinese readers, an industry key, the admins' traceback header.
+NOT_INTERFACE = {
+    "对比",
+    "rev:家电",
+    "规上工业增加值增速",
+    "出口",
+    "社会消费品零售总额",
+    "家电营收",
+    "⚠️ <b>未处理的异常</b> ",
+}
+
+
+def _unmarked_chinese(path: Path) -> list[str]:
+    """String literals with Han characters in ``path`` that are neither marked (``N_``,
+    ``tr``, ``ngettext``), docstrings, nor regular expressions."""
+    import ast
+
+    tree = ast.parse(path.read_text("utf-8"))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")
+            if name in ("N_", "tr", "ngettext", "compile"):
+                skip.update(id(sub) for a in node.args for sub in ast.walk(a))
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            skip.add(id(body[0].value))
+    return [
+        f"{path.name}:{node.lineno}: {node.value!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and re.search(f"[{HAN}]", node.value)
+        and id(node) not in skip
+        and node.value not in NOT_INTERFACE
+    ]
+
+
+def test_every_chinese_string_a_reader_sees_is_marked_for_translation() -> None:
+    found = [
+        line
+        for path in sorted((REPO / "bot").glob("*.py"))
+        if path.name not in OPERATOR_MODULES
+        for line in _unmarked_chinese(path)
+    ]
+    assert not found, "mark these with tr() or N_() and translate them:\n" + "\n".join(found)
+
+
+def test_the_unmarked_check_finds_a_chinese_reply_written_in_code(tmp_path: Path) -> None:
+    source = tmp_path / "new.py"
+    source.write_text('def reply():\n    """说明。"""\n    return "已订阅"\n', "utf-8")
+    assert _unmarked_chinese(source) == ["new.py:3: '已订阅'"]
