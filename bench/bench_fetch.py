@@ -153,7 +153,9 @@ def ours_parse(feeds: list[bytes]) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
-async def fetch_twice(port: int, n_feeds: int, folder: Path) -> tuple[float, int, float, int]:
+async def fetch_twice(
+    port: int, n_feeds: int, folder: Path, processes: int = 0
+) -> tuple[float, int, float, int]:
     from briefings import sources
     from briefings.fetching import FeedSettings
     from briefings.polling import Poller
@@ -163,8 +165,9 @@ async def fetch_twice(port: int, n_feeds: int, folder: Path) -> tuple[float, int
     for k in range(n_feeds):
         sources.add_source(store.conn, f"http://127.0.0.1:{port}/feed/{k}", source="浙江日报")
     settings = FeedSettings(sources_file=folder / "none.toml", max_items=1000)
-    poller = Poller(store, settings)
+    poller = Poller(store, settings, processes=processes)
     try:
+        await poller.warm()  # worker processes load the gazetteer and segmenter, as at start-up
         t0 = time.perf_counter()
         first = await poller.poll(due_only=False)
         t1 = time.perf_counter()
@@ -184,6 +187,9 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--processes", type=int, default=0, help="parse and analyse in this many worker processes"
+    )
     args = parser.parse_args()
     logging.getLogger("jieba").setLevel(logging.ERROR)
     from briefings.feeds import document_key, item_document, parse_feed
@@ -206,7 +212,9 @@ def main() -> None:
             b, nb = baseline(feeds)
             o, no = ours_parse(feeds)
             with tempfile.TemporaryDirectory() as tmp:
-                f, added, s2, again = asyncio.run(fetch_twice(port, args.feeds, Path(tmp)))
+                f, added, s2, again = asyncio.run(
+                    fetch_twice(port, args.feeds, Path(tmp), args.processes)
+                )
             assert nb == no == added == total, (nb, no, added, total)
             assert again == 0
             rows["baseline"].append(b)

@@ -55,6 +55,10 @@ class Planned:
     kept_copy: Copy | None = None  # duplicates of a stored article: gains the item's link
 
 
+# An item to write with its analysed units and their full-text columns (see store.fts_texts).
+Analysed = tuple[Planned, Sequence[AnalyzedUnit], Sequence[tuple[str, str]]]
+
+
 @dataclass
 class Plan:
     items: list[Planned] = field(default_factory=list)
@@ -178,10 +182,12 @@ def _apply(
     source: Source,
     p: Planned,
     units: Sequence[AnalyzedUnit],
+    fts: Sequence[tuple[str, str]],
     *,
     out: Written,
     now: str,
     index: DayIndex,
+    fts_rows: list[tuple[int, str, str]],
 ) -> None:
     conn = store.conn
     if p.action == "duplicate":
@@ -193,7 +199,7 @@ def _apply(
         )  # fmt: skip
         out.duplicates += 1
         return
-    result = store.save_document(p.doc, units)
+    result = store.save_document(p.doc, units, fts=fts, fts_rows=fts_rows)
     for article_id in p.supersedes if result.status != "unchanged" else ():
         drop_article(conn, article_id)
         index.forget(p.doc.date, article_id)
@@ -212,16 +218,19 @@ def _apply(
         out.articles += result.articles
         out.figures += result.figures
         out.dates.add(p.doc.date)
-        ids = conn.execute(
-            "SELECT id FROM articles WHERE document_id = ?", (result.document_id,)
-        ).fetchall()
-        out.new_ids.setdefault(p.doc.date, []).extend(i for (i,) in ids)
+        if result.status in ("added", "replaced"):
+            ids = list(result.article_ids)
+        else:
+            ids = [i for (i,) in conn.execute(
+                "SELECT id FROM articles WHERE document_id = ?", (result.document_id,)
+            )]  # fmt: skip
+        out.new_ids.setdefault(p.doc.date, []).extend(ids)
 
 
 def write_fetch(
     store,
     source: Source,
-    analysed: Sequence[tuple[Planned, Sequence[AnalyzedUnit]]],
+    analysed: Sequence[Analysed],
     *,
     parsed: ParsedFeed,
     etag: str,
@@ -236,23 +245,29 @@ def write_fetch(
     """Store a fetch's items and the source's new state in one transaction.
 
     Each item runs in its own savepoint: one that cannot be stored is rolled back alone and
-    listed in ``failed``; the ETag is saved only together with the items it vouches for.
+    listed in ``failed``; the ETag is saved only together with the items it vouches for. The
+    items' full-text rows are written together at the end (see ``Store.save_document``).
     """
     out = Written(failed=list(failed))
     stamp = iso(now)
     index = index or DayIndex()
+    fts_rows: list[tuple[int, str, str]] = []
     with store.transaction() as conn:
-        for n, (p, units) in enumerate(analysed):
+        for n, (p, units, fts) in enumerate(analysed):
             conn.execute(f"SAVEPOINT item{n}")
+            rows: list[tuple[int, str, str]] = []
             try:
-                _apply(store, source, p, units, out=out, now=stamp, index=index)
+                _apply(store, source, p, units, fts, out=out, now=stamp, index=index, fts_rows=rows)
             except (BriefingError, ValueError, sqlite3.IntegrityError) as exc:
                 conn.execute(f"ROLLBACK TO item{n}")
                 out.failed.append(f"{p.item.title[:40] or p.item.ident[:60]}: {exc}")
+            else:
+                fts_rows.extend(rows)
             conn.execute(f"RELEASE item{n}")
         index.begin()
         for day, ids in sorted(out.new_ids.items()):
             out.superseded += merge_day(conn, index, day, only=ids)
+        store.write_fts(fts_rows)
         stored = out.added + out.replaced
         conn.execute(
             "UPDATE sources SET kind = ?, etag = ?, last_modified = ?, last_checked = ?, "

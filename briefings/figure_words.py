@@ -14,6 +14,75 @@ def words(text: str) -> list[str]:
     return text.split()
 
 
+_META = frozenset("()[]{}|?*+.^$\\")
+
+
+def _closing(pattern: str, at: int) -> int:
+    """Index of the ``)`` closing the group opened at ``at`` (brackets hold literal parens)."""
+    depth, i, in_class = 0, at, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError(f"unbalanced group: {pattern!r}")
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of ``pattern``."""
+    out, start, i = [], 0, 0
+    while i < len(pattern):
+        if pattern[i] == "(":
+            i = _closing(pattern, i)
+        elif pattern[i] == "[":
+            i = pattern.index("]", i + 1)
+        elif pattern[i] == "|":
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*out, pattern[start:]]
+
+
+def first_chars(pattern: str) -> set[str]:
+    """Every character a match of ``pattern`` can start with.
+
+    Understands what the word lists are written in: literal characters, ``(?:…|…)`` groups
+    and zero-width assertions in front; anything else (a class, an optional first character,
+    an escape) raises, so a guard built from this is never narrower than the pattern.
+    """
+    out: set[str] = set()
+    for whole in _alternatives(pattern):
+        alt = whole
+        while alt.startswith(("(?<!", "(?<=", "(?!", "(?=")):
+            alt = alt[_closing(alt, 0) + 1 :]
+        if alt.startswith("(?:"):
+            end = _closing(alt, 0)
+            if alt[end + 1 : end + 2] in ("?", "*", "{"):
+                raise ValueError(f"optional group first: {alt!r}")
+            out |= first_chars(alt[3:end])
+        elif not alt or alt[0] in _META or alt[1:2] in ("?", "*", "{"):
+            raise ValueError(f"cannot tell how a match starts: {alt!r}")
+        else:
+            out.add(alt[0])
+    return out
+
+
+def guarded(pattern: str) -> re.Pattern[str]:
+    """``pattern`` behind a look-ahead at its first characters: the same matches, but a
+    position that cannot start one fails at once instead of trying every alternative (their
+    leading look-behinds keep the engine from skipping ahead by itself)."""
+    first = "".join(re.escape(ch) for ch in sorted(first_chars(pattern)))
+    return re.compile(f"(?=[{first}])(?:{pattern})")
+
+
 # --- units ------------------------------------------------------------------------------------
 # Printed unit → (unit stored on the Figure, kind). Magnitudes are applied to the value, so the
 # stored unit is the base one: 18亿元 → 1.8e9 元, 1.2万人 → 12000 人.
@@ -104,7 +173,7 @@ SPLIT_WORDS = (
     "(?<![收捕俘斩荣])获", "(?<![所国专特固私稀具])有(?![限关效机序力所的望助利])",
     "(?<![于但总还正就或凡若要只])是", "等(?![级同于待候])",
 )  # fmt: skip
-SPLIT = re.compile("|".join(SPLIT_WORDS))
+SPLIT = guarded("|".join(SPLIT_WORDS))
 GENERIC = re.compile("(?:成绩|门槛|大关|关口|台阶|量级|水平线|水平|规模以上)$")
 # A piece that is only a place in space or time (园区范围内, 期间, 当中) names no indicator.
 LOCATIVE = re.compile("(?:范围内|内|中|里|期间|当中|之中|以来|方面|领域|之间|以内|左右|上下)$")
@@ -253,8 +322,8 @@ ANAPHOR = re.compile(
 # --- scope ----------------------------------------------------------------------------------
 # A province-wide scope in the figure's own clause: the figure is the province's, not a county's
 # (拥有横店、象山两大影视基地…,全省共有影视制作机构近4000家). 占全省/比全国 compare instead.
-PROVINCE_SCOPE = re.compile("(?<![占比较于过])(?:全省|我省|本省|省内)")
-NATIONAL_SCOPE = re.compile(
+PROVINCE_SCOPE = guarded("(?<![占比较于过])(?:全省|我省|本省|省内)")
+NATIONAL_SCOPE = guarded(
     "(?<![占比较于过])(?:全国|我国|国内|全球|世界|(?<![浙中])中国(?!电影|出品|首|的))"
 )
 # Countries and international bodies: a statement about them is nobody's county figure.

@@ -12,6 +12,7 @@ docs/figures.md; the word lists live in ``briefings.figure_words``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from briefings.numbers import (
     CN_NUMERAL_CHARS,
     MAGNITUDE,
     QUALIFIERS,
-    parse_quantity,
+    quantity_value,
 )
 from briefings.sentences import split_sentences
 from briefings.statements import Candidate, analyse, clause_end, clause_start
@@ -69,6 +70,16 @@ _NUMERAL_RUN = re.compile(f"[0-9０-９]+|[{CN_NUMERAL_CHARS}]+")
 _TIGHT_QUALIFIERS = frozenset("近超逾约上各")
 
 
+# What every figure holds: the last numeral of its number, then maybe 多/余/来, a magnitude, 多/余
+# and a unit that is not a time unit (or 百分之 and a number). One scan of a paragraph for this
+# tells the sentences that may hold a figure from the many that cannot (dates, 一些, 统一 …).
+_MAYBE_FIGURE = re.compile(
+    rf"[0-9０-９{CN_NUMERAL_CHARS}](?:分之|(?:多|余|来)?{MAGNITUDE}(?:多|余)?(?:"
+    + "|".join(re.escape(u) for u, (_, kind) in sorted(UNITS.items()) if kind != "time")
+    + "))"
+)
+
+
 def _figure_matches(text: str) -> Iterator[re.Match[str]]:
     """``_FIGURE.finditer(text)``, trying only the places a figure can start.
 
@@ -97,8 +108,12 @@ _PART = (
     rf"|{_MON}[-—–~～至到]{_MON}月份?|{_MON}月份?{_NOT_DAY})"
 )
 _YEAR_OK = rf"{_YEAR}(?!{_MON}月[0-9一二三四五六七八九十]{{1,3}}[日号])"
+# Every character a period can start with (截至, a year, 前/第/上/全…, a numeral, 近/这/过/连…,
+# 目前…, “十四五”): the guard lets the engine skip every other position without trying the
+# alternatives below, which is most of the cost on a page. Keep it in step with them.
+_PERIOD_FIRST = "截今去明前本当第上下全年近这多过连目至迄如“0-9一二两三四五六七八九十"
 _PERIOD = re.compile(
-    r"(?:截至|截止)?(?:"
+    rf"(?=[{_PERIOD_FIRST}])(?:截至|截止)?(?:"
     rf"{_YEAR_OK}{_PART}?|{_PART}"
     r"|近年来|近些年|近几年|这些年|多年来|近年"
     rf"|(?:近|过去|连续|这){_N}(?:多|余)?个?(?:年|月)(?:来|以来|间|内|里)?"
@@ -116,7 +131,7 @@ _VERBAL_QUALIFIER = re.compile(
 )
 _PROVINCE_TOPIC = re.compile("浙江|全省|我省|本省")
 # 计划 as a verb (计划拨款, 计划2020年投入), not the noun of 扶持计划, or “星火”计划.
-_TARGET = re.compile(W.TARGET.pattern.replace("计划", '(?<![”"])计划(?=[^，,。；;的”"])'))
+_TARGET = W.guarded(W.TARGET.pattern.replace("计划", '(?<![”"])计划(?=[^，,。；;的”"])'))
 # An organisation named after a province (浙江省现代纺织技术创新中心) does not place a figure.
 _ORG_AFTER = re.compile(
     r"[^，,。；;、]{0,14}?(?:中心|公司|集团|大学|学院|研究院|研究所|医院|银行|协会|学会|委员会|"
@@ -124,7 +139,7 @@ _ORG_AFTER = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sentence:
     """One sentence of a paragraph, with its region and period spans computed on demand.
 
@@ -135,6 +150,8 @@ class _Sentence:
 
     text: str
     original: str = ""
+    # False when the sentence holds nothing a figure is made of (see _MAYBE_FIGURE).
+    scan: bool = True
     _regions: list[Span] | None = None
     _periods: list[tuple[int, int, str]] | None = None
     _masked: str | None = None
@@ -196,13 +213,44 @@ class _Sentence:
         return self._masked
 
 
-@dataclass
 class _Paragraph:
-    sentences: list[_Sentence] = field(default_factory=list)
-    previous: _Paragraph | None = None
+    """A paragraph as its sentences, split on first use: most paragraphs hold no figure, and are
+    read only for the place they may carry to the next one, if at all."""
+
+    __slots__ = ("_split", "maybe", "plain", "previous", "sentences", "text")
+
+    def __init__(
+        self, text: str, plain: str, maybe: list[int], previous: _Paragraph | None
+    ) -> None:
+        self.text = text
+        self.plain = plain  # fold_chars(text)
+        self.maybe = maybe  # where a figure may be (_MAYBE_FIGURE), in order
+        self.previous = previous
+        self.sentences: list[_Sentence] = []  # filled by split()
+        self._split = False
+
+    def split(self) -> list[_Sentence]:
+        """The sentences (``self.sentences``), split on the first call."""
+        if not self._split:
+            self._split = True
+            text, plain, maybe = self.text, self.plain, self.maybe
+            for s, e in split_sentences(text):
+                piece = text[s:e]
+                chunk = piece.strip()
+                if chunk:
+                    a = s + len(piece) - len(piece.lstrip())
+                    b = a + len(chunk)
+                    scan = False
+                    if maybe:
+                        i = bisect.bisect_left(maybe, a)
+                        scan = i < len(maybe) and maybe[i] < b
+                    # Folding is character for character: the folded paragraph holds each
+                    # sentence's folded copy.
+                    self.sentences.append(_Sentence(plain[a:b], chunk, scan))
+        return self.sentences
 
     def last_region(self, locate: Locate | None) -> tuple[str, str] | None:
-        return self.carried_region(len(self.sentences), locate)
+        return self.carried_region(len(self.split()), locate)
 
     def carried_region(self, index: int, locate: Locate | None) -> tuple[str, str] | None:
         """The place the last sentence naming one was about; a national or foreign statement in
@@ -225,7 +273,7 @@ class _Paragraph:
         return ""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Num(Candidate):
     """A number with a unit, with what the scan found: printed unit, value, qualifier."""
 
@@ -246,7 +294,11 @@ class _Context:
 
 def _quote_start(text: str, pos: int) -> int:
     """Start of the quotation or semicolon-separated part holding ``pos`` (“力争…”“已集聚…”)."""
-    return max(text.rfind(c, 0, pos) for c in "“”「」‘’;；") + 1
+    find = text.rfind
+    return max(
+        find("“", 0, pos), find("”", 0, pos), find("「", 0, pos), find("」", 0, pos),
+        find("‘", 0, pos), find("’", 0, pos), find(";", 0, pos), find("；", 0, pos),
+    ) + 1  # fmt: skip
 
 
 def _qualifier(m: re.Match[str], clause_raw: str) -> str:
@@ -312,8 +364,8 @@ def _scan(text: str) -> list[_Num]:
             continue  # 亿万人民: "countless", not a number
         if unit_printed == "成" and not _TENTHS_OK.match(text, m.start("unit")):
             continue
-        quantity = parse_quantity(text[m.start() : end])
-        if quantity is None or (unit_printed == "成" and quantity.value > 100):
+        value = quantity_value(text[m.start() : end])
+        if value is None or (unit_printed == "成" and value > 100):
             continue
         # Qualifier words are short; the few characters before the number are enough.
         clause_raw = text[max(clause_of(text, m.start()), m.start() - 6) : m.start()]
@@ -324,7 +376,7 @@ def _scan(text: str) -> list[_Num]:
                 kind,
                 unit=unit_printed,
                 base=base,
-                value=quantity.value,
+                value=value,
                 qualifier=_qualifier(m, clause_raw),
                 tight=m["tq"] or "",
             )
@@ -332,20 +384,15 @@ def _scan(text: str) -> list[_Num]:
     return out
 
 
-def _non_economic(text: str, num: _Num, named: Named) -> bool:
+def _not_data_here(text: str, num: _Num) -> bool:
     """Patients, offences, lakes, visitors to a fair, class labels, physical rates, distances,
-    idioms (最后一米) and numbers inside titles (《2万吨精准操纵法》)."""
+    idioms (最后一米) and numbers inside titles (《2万吨精准操纵法》), as far as the text around
+    the number tells: checked before the indicator is named (``_not_data_named`` reads it)."""
     after = text[num.end : num.end + 8]
     if W.RATE_AFTER.match(after) or W.THRESHOLD_AFTER.match(after):
         return True
     if num.kind == "measure" and (W.DISTANCE_AFTER.match(after) or W.IDIOM.match(text, num.start)):
         return True  # 驱车赶往200多公里外; 打通最后一公里甚至是最后一米
-    if num.base in W.LENGTH_UNITS:
-        # A length is data when it measures something built (公路, 铁路 …): 距县城30公里,
-        # 约400公里的路程 and 50公里长光纤 are distances and sizes.
-        noun, _ = forward_noun(text, num.end)
-        if not W.INFRASTRUCTURE.search(f"{named.subject}{named.indicator}{noun}"):
-            return True
     if text.rfind("《", 0, num.start) > text.rfind("》", 0, num.start):
         return True
     if num.value == 1 and W.PER_ONE.search(text, max(0, num.start - 4), num.start):
@@ -360,18 +407,31 @@ def _non_economic(text: str, num: _Num, named: Named) -> bool:
     ):
         return True  # 或规上工业总产值1000亿元以上,…才能被认定为工业大县: a criterion
     noun, _ = forward_noun(text, num.end)
-    # People words count only as what is counted (93名村民), not inside a measure of them
-    # (村民年平均收入).
-    for where, whole in ((named.indicator, False), (named.subject, False), (noun, True)):
-        for m in W.NON_ECONOMIC_WORDS.finditer(where or ""):
-            if whole or m.end() == len(where) or W.NON_ECONOMIC[m.group()] != "events and people":
-                return True
+    if noun and W.NON_ECONOMIC_WORDS.search(noun):
+        return True  # what is counted: 93名村民, 229例病例
     after_clause = text[num.end : clause_end(text, num.end)]
     if num.kind == "count" and W.AFTER_NON_ECONOMIC.search(after_clause):
         return True  # 229人确认感染新冠病毒
     for m in W.NON_ECONOMIC_WORDS.finditer(clause):
         if W.NON_ECONOMIC[m.group()] in W.CLAUSE_DOMAINS and m.group() != "问题":
             return True
+    return False
+
+
+def _not_data_named(text: str, num: _Num, named: Named) -> bool:
+    """Not economic data by what the indicator and subject say it measures."""
+    if num.base in W.LENGTH_UNITS:
+        # A length is data when it measures something built (公路, 铁路 …): 距县城30公里,
+        # 约400公里的路程 and 50公里长光纤 are distances and sizes.
+        noun, _ = forward_noun(text, num.end)
+        if not W.INFRASTRUCTURE.search(f"{named.subject}{named.indicator}{noun}"):
+            return True
+    # People words count only as what is counted (93名村民), not inside a measure of them
+    # (村民年平均收入).
+    for where in (named.indicator, named.subject):
+        for m in W.NON_ECONOMIC_WORDS.finditer(where or ""):
+            if m.end() == len(where) or W.NON_ECONOMIC[m.group()] != "events and people":
+                return True
     return False
 
 
@@ -484,7 +544,7 @@ def _region_for(
         return _pick(later[:1], lists), "sentence"
     if _foreign_or_national(text, num.start):
         return None, "scope"
-    if W.NAMED_ORG.search(text, clause_start(text, num.start), num.start):
+    if _names_org(text, clause_start(text, num.start), num.start):
         return None, "scope"  # 截至目前,中粮集团累计供应…: the group's figure
     # 这个最年轻的工业大县, 当地, 全县: the sentence itself points back to the place.
     pointed = "anaphor" if W.ANAPHOR.search(text, 0, num.start) else "carried"
@@ -500,6 +560,14 @@ def _region_for(
     if ctx.default_region:
         return ctx.default_region, "default"
     return None, "none"
+
+
+def _names_org(text: str, start: int, end: int) -> bool:
+    """``W.NAMED_ORG`` in ``text[start:end]``; every name it knows ends in 集团 or 公司, and the
+    pattern itself is slow to fail (a run of any Han characters, tried at each of them)."""
+    if text.find("集团", start, end) < 0 and text.find("公司", start, end) < 0:
+        return False
+    return W.NAMED_ORG.search(text, start, end) is not None
 
 
 def _economic_count(text: str, num: _Num, named: Named) -> bool:
@@ -563,36 +631,49 @@ def _is_goal(text: str, num: _Num) -> bool:
     return False
 
 
+def _small_count(num: _Num) -> bool:
+    """A count under ten with no qualifier and no 各: grammar (一个县城, 两大基地), unless the
+    sentence makes it a side of a change or an item of a list."""
+    return (
+        num.kind == "count"
+        and num.value < 10
+        and num.qualifier not in ("多", "超", "近", "约")
+        and num.tight != "各"
+    )
+
+
 def _figures_in_sentence(
     para: _Paragraph, index: int, ctx: _Context, has_places: Callable[[], bool]
 ) -> list[tuple[int, Figure]]:
     sentence = para.sentences[index]
     text = sentence.text
     nums = _scan(text)
-    if not nums:
+    if not nums or (len(nums) == 1 and _small_count(nums[0])):
+        # A lone small count stays one whatever the sentence's structure (only a second
+        # number can make it a side of a change or an item of a list).
         return []
     analyse(text, nums, sentence.regions(ctx.locate))
-    masked = sentence.masked(ctx.locate)
-    earlier = [x.text for x in para.sentences[:index]]
+    masked = ""  # read when the first figure is named: many sentences hold only small counts
+    earlier: list[str] = []
     found: list[tuple[int, Figure]] = []
     state = _Reading()
     previous = ""  # indicator of the last figure of the sentence
     for num in nums:
         if num.conversion:
             continue
-        if (
-            num.kind == "count"
-            and num.value < 10
-            and num.qualifier not in ("多", "超", "近", "约")
-            and not (num.linked or num.item or num.tight == "各")
-        ):
+        if _small_count(num) and not (num.linked or num.item):
             continue  # 一个县城, 两大基地, 只有一个病房: grammar, not economic figures
+        if _not_data_here(text, num):
+            continue  # not economic data, whatever it measures: no need to name it
+        if not masked:
+            masked = sentence.masked(ctx.locate)
+            earlier = [x.text for x in para.sentences[:index]]
         place = Place(
             text, masked, num.start, num.end, num.kind,
             item=num.item, link_at=num.link_subject_at, clause_at=num.clause_at,
         )  # fmt: skip
         named = name_figure(place, previous, earlier)
-        if not named.indicator or _non_economic(text, num, named):
+        if not named.indicator or _not_data_named(text, num, named):
             continue
         base = named.indicator
         indicator = _with_suffix(base, num, named)
@@ -656,33 +737,41 @@ def extract_figures(
     *,
     province: tuple[str, str] | None = None,
     parent: Parent | None = None,
+    folded: Sequence[str] | None = None,
 ) -> list[Figure]:
     """Economic figures of ``paragraphs`` in reading order, each with its verbatim text.
 
     ``locate(sentence)`` gives region mentions as ``(start, end, short_name, adcode)``
     (provinces included, if it can); ``default_region`` is the unit's main region, used when
     nothing closer ties a figure to a place; ``province`` is what 全省/我省 refer to; ``parent``
-    names the region holding a list of places. The same text at the same position of the same
+    names the region holding a list of places; ``folded`` may give ``fold_chars`` of each
+    paragraph, when the caller has it already. The same text at the same position of the same
     sentence is reported once, even if the sentence is printed twice.
     """
     ctx = _Context(locate, default_region, province, parent)
     figures: list[Figure] = []
     seen: set[tuple[str, int, str, str]] = set()
     para: _Paragraph | None = None
-    for paragraph in paragraphs:
-        para = _Paragraph(previous=para if para and para.sentences else None)
+    for k, paragraph in enumerate(paragraphs):
+        plain = folded[k] if folded is not None else fold_chars(paragraph)
+        maybe = [m.start() for m in _MAYBE_FIGURE.finditer(plain)]
+        # A blank paragraph has no sentence: the one after it carries nothing over it.
+        para = _Paragraph(
+            paragraph, plain, maybe, para if para is not None and para.text.strip() else None
+        )
         if para.previous:
             para.previous.previous = None  # carry one paragraph back only; keep memory flat
-        for s, e in split_sentences(paragraph):
-            chunk = paragraph[s:e].strip()
-            if chunk:
-                para.sentences.append(_Sentence(fold_chars(chunk), chunk))
+        if not maybe:
+            continue  # no figure here; its sentences are split if the next paragraph asks
+        sentences = para.split()
 
         def has_places(para: _Paragraph = para) -> bool:
             # Only asked about a figure left without a region: is there any place around?
             return default_region is not None or any(x.regions(locate) for x in para.sentences)
 
-        for index in range(len(para.sentences)):
+        for index, sentence in enumerate(sentences):
+            if not sentence.scan:
+                continue
             for start, fig in _figures_in_sentence(para, index, ctx, has_places):
                 key = (fig.sentence, start, fig.text, fig.adcode)
                 if key not in seen:

@@ -80,27 +80,87 @@ def clause_of(text: str, pos: int) -> int:
     return last_mark(text, pos, _DELIMS_RE, 60)
 
 
+_META = frozenset("()[]{}|?*+.^$\\")
+
+
+def _word_forms(word: str) -> tuple[frozenset[str], list[str]]:
+    """The strings one tail word matches and the characters it may not follow.
+
+    Tail words are written as literals, ``(?:a|b)`` groups, ``?`` after a character or a group,
+    and a leading ``(?<![…])``; anything else is refused here, so the table below never
+    silently differs from the pattern.
+    """
+    banned: frozenset[str] = frozenset()
+    if word.startswith("(?<!["):
+        end = word.index("])")
+        banned, word = frozenset(word[5:end]), word[end + 2 :]
+    forms, i = [""], 0
+    while i < len(word):
+        if word.startswith("(?:", i):
+            end = word.index(")", i)
+            options = word[i + 3 : end].split("|")
+            i = end + 1
+        else:
+            options, i = [word[i]], i + 1
+        if any(_META & set(o) for o in options):
+            raise ValueError(f"tail word beyond literals and groups: {word!r}")
+        if word[i : i + 1] == "?":
+            options, i = [*options, ""], i + 1
+        forms = [f + o for f in forms for o in options]
+    return banned, forms
+
+
+def _tail_table() -> dict[str, tuple[frozenset[str], ...]]:
+    table: dict[str, list[frozenset[str]]] = {}
+    for word in W.TAIL_WORDS:
+        banned, forms = _word_forms(word)
+        for form in forms:
+            table.setdefault(form, []).append(banned)
+    return {form: tuple(b) for form, b in table.items()}
+
+
+# Every string W.TAIL matches, with the characters each may not follow (its lookbehind).
+_TAIL_FORMS = _tail_table()
+_TAIL_LONGEST = max(map(len, _TAIL_FORMS))
+_TAIL_LAST = frozenset(form[-1] for form in _TAIL_FORMS)
+
+
+def _tail_word(piece: str) -> tuple[int, str] | None:
+    """``W.TAIL.search(piece, max(0, len(piece) - _TAIL_REACH))`` as (start, word), by looking
+    the piece's last few suffixes up, longest first (the leftmost match is the longest)."""
+    n = len(piece)
+    if piece.endswith("\n"):  # $ also matches before a final newline: leave that to the regex
+        m = W.TAIL.search(piece, max(0, n - _TAIL_REACH))
+        return (m.start(), m.group()) if m else None
+    if not n or piece[-1] not in _TAIL_LAST:
+        return None
+    for i in range(max(0, n - _TAIL_REACH, n - _TAIL_LONGEST), n):
+        banned = _TAIL_FORMS.get(piece[i:])
+        if banned and any(i == 0 or piece[i - 1] not in b for b in banned):
+            return i, piece[i:]
+    return None
+
+
 def strip_tail(piece: str, flags: set[str]) -> str:
     """Drop the verbs, adverbs and comparisons between an indicator and its number, noting
     whether they say growth, decline or share."""
     while piece:
-        # Tail words are short: search only the end (a $-anchored alternation is tried at
-        # every position otherwise).
-        m = W.TAIL.search(piece, max(0, len(piece) - _TAIL_REACH))
-        if not m:
+        # Tail words are short: only the end of the piece is looked at.
+        found = _tail_word(piece)
+        if not found:
             stripped = W.COMPARISON.sub("", piece)
             if stripped == piece:
                 break
             piece = stripped
             continue
-        word = m.group()
+        start, word = found
         if word in W.GROWTH:
             flags.add("growth")
         elif word in W.DECLINE:
             flags.add("decline")
         elif word.startswith("占"):
             flags.add("share")  # 出口占近九成, 产值占全省的30%
-        piece = piece[: m.start()]
+        piece = piece[:start]
     return piece
 
 

@@ -55,6 +55,9 @@ QUALIFIERS: dict[str, str] = {
 
 # Qualifiers printed after the number (2000多, 60%以上); all others come before it.
 TRAILING_QUALIFIERS = ("以上", "以下", "左右", "上下", "前后", "之多", "多", "余", "来")
+# The ones looked for in the few characters after a number and its unit (not 多/余/来, which
+# the numeral pattern reads itself).
+_TRAILING_NEAR = TRAILING_QUALIFIERS[:6]
 _LEADING = "|".join(
     sorted((q for q in QUALIFIERS if q not in TRAILING_QUALIFIERS), key=len, reverse=True)
 )
@@ -157,7 +160,9 @@ def _number_value(num: str) -> Decimal | None:
         frac = "".join(str(CN_DIGIT_VALUES[ch]) for ch in digits)
         return _apply_magnitudes(Decimal(f"{whole}.{frac}"), tail[len(digits) :])
     try:
-        return Decimal(unicodedata.normalize("NFKC", num).replace(",", ""))
+        # NFKC only changes full-width digits here: ASCII numbers skip it.
+        plain = num if num.isascii() else unicodedata.normalize("NFKC", num)
+        return Decimal(plain.replace(",", ""))
     except InvalidOperation:
         return None
 
@@ -174,7 +179,18 @@ def parse_quantity(text: str) -> Quantity | None:
         return None
 
 
-def _parse_quantity(text: str) -> Quantity | None:
+def quantity_value(text: str) -> float | None:
+    """``parse_quantity(text).value`` (None where that is None), without reading the
+    qualifier. Never raises."""
+    try:
+        found = _value(text)
+    except (ArithmeticError, ValueError, KeyError, IndexError):
+        return None
+    return None if found is None else found[1]
+
+
+def _value(text: str) -> tuple[re.Match[str], float, bool, str] | None:
+    """The match, the value, whether it is a percentage, and what follows the number."""
     m = _QUANTITY.match(text.strip())
     if not m:
         return None
@@ -187,15 +203,26 @@ def _parse_quantity(text: str) -> Quantity | None:
     if not percent and _TENTHS.match(rest):
         value *= 10
         percent = True
+    return m, float(value), percent, rest
+
+
+def _parse_quantity(text: str) -> Quantity | None:
+    found = _value(text)
+    if found is None:
+        return None
+    m, value, percent, rest = found
     qualifier = ""
     for raw in (m["qual"], m["a1"], m["a2"]):
         if raw:
             qualifier = QUALIFIERS[raw]
             break
     if not qualifier:
-        tail = next((q for q in TRAILING_QUALIFIERS[:6] if q in rest[:6]), "")
-        qualifier = QUALIFIERS.get(tail, "")
-    return Quantity(float(value), qualifier, percent)
+        head = rest[:6]
+        for q in _TRAILING_NEAR:
+            if q in head:
+                qualifier = QUALIFIERS[q]
+                break
+    return Quantity(value, qualifier, percent)
 
 
 def parse_number(text: str) -> float | None:

@@ -1,7 +1,9 @@
 """The ingest pipeline: read files, parse them into units, find regions, figures and topics, store.
 
 ``analyze_document`` is pure (no database); ``ingest_paths`` and ``ingest_bytes`` add the store.
-Each document is stored atomically. Nothing stops a run but a missing named path: every entry
+Each document is stored atomically (a savepoint of its own; WRITE_BATCH of them share a
+transaction, written after their files were read and analysed, so the write lock is held only
+for the writes). Nothing stops a run but a missing named path: every entry
 that cannot be read or analysed (whatever the exception) is reported on one line and skipped,
 and the remaining files still go in. A file whose bytes were ingested before, with its
 documents still stored as they were, is not read again; an article over MAX_ARTICLE_CHARS is
@@ -11,13 +13,16 @@ cut at a paragraph or sentence end before analysis, and the report says so.
 from __future__ import annotations
 
 import bisect
+import copy
 import hashlib
 import logging
 import re
+import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from briefings.arguments import replace_surrogates
@@ -32,10 +37,12 @@ from briefings.files import (
     walk_inputs,
 )
 from briefings.i18n import N_
-from briefings.models import AnalyzedUnit, Document, RegionMention, Unit
+from briefings.models import AnalyzedUnit, Document, Region, RegionMention, Unit
+from briefings.normalize import fold_chars
 from briefings.parsing import parse_document
 from briefings.reading import documents_from_bytes
 from briefings.regions import common_parent, find_mentions, load_gazetteer
+from briefings.store import fts_texts
 from briefings.topics import best_topic, score_topics
 
 log = logging.getLogger(__name__)
@@ -118,19 +125,24 @@ def _home_province(
 ) -> tuple[str, str] | None:
     """The province 全省/我省 of a unit refers to: the dateline's (本报成都…电), else the one its
     places are in, when one clearly leads (one and a half times the runner-up)."""
-    gaz = load_gazetteer()
     votes: Counter[str] = Counter()
     for weight, group in ((3, dateline), (1, mentions)):
         for m in group:
             r = m.region
-            province = r if r.level == "province" else next(iter(gaz.named(r.province)), None)
+            province = r if r.level == "province" else _province_named(r.province)
             if province is not None:
                 votes[province.adcode] += weight * m.count
     ranked = votes.most_common(2)
     if not ranked or (len(ranked) > 1 and ranked[0][1] < 1.5 * ranked[1][1]):
         return None
-    found = gaz.by_adcode(ranked[0][0])
+    found = load_gazetteer().by_adcode(ranked[0][0])
     return (found.short, found.adcode) if found else None
+
+
+@lru_cache(maxsize=64)
+def _province_named(name: str) -> Region | None:
+    """The gazetteer's province of this name (a region's ``province`` field)."""
+    return next(iter(load_gazetteer().named(name)), None)
 
 
 def _parent(adcodes: Sequence[str]) -> tuple[str, str] | None:
@@ -146,8 +158,15 @@ def analyze_unit(unit: Unit) -> AnalyzedUnit:
     """
     head = "\n".join(x for x in (unit.kicker, unit.title, unit.subtitle, *unit.subheads) if x)
     body = unit.body
+    # One folded copy (character for character) serves regions, figures and topics.
+    plain = fold_chars(body)
+    folded: list[str] = []
+    offset = 0
+    for para in unit.paragraphs:
+        folded.append(plain[offset : offset + len(para)])
+        offset += len(para) + 1
     head_all = find_mentions(head, provinces=True) if head else []
-    body_all = find_mentions(body, provinces=True) if body else []
+    body_all = find_mentions(body, provinces=True, folded=plain) if body else []
     head_mentions = [m for m in head_all if m.region.level != "province"]
     body_mentions = [m for m in body_all if m.region.level != "province"]
     mentions = _merge_mentions(head_mentions, body_mentions)
@@ -163,8 +182,10 @@ def analyze_unit(unit: Unit) -> AnalyzedUnit:
         default_region=_main_region(head_all, mentions),
         province=_home_province(dateline, _merge_mentions(head_all, body_all)),
         parent=_parent,
+        folded=folded,
     )
-    return AnalyzedUnit(unit, mentions, figures, score_topics(unit, mentions, figures))
+    topics = score_topics(unit, mentions, figures, folded_body=plain)
+    return AnalyzedUnit(unit, mentions, figures, topics)
 
 
 def _cut_point(text: str, room: int) -> int:
@@ -272,62 +293,165 @@ FileRecord = tuple[str, int, str, list[tuple[str, str]]]
 # File records are written together, in one transaction per this many files (a COMMIT each
 # would cost more than the rest of storing a page); lost ones only mean a file is read again.
 FILE_RECORD_BATCH = 200
+# Documents written in one transaction, each in its own savepoint: a COMMIT, with the index
+# segment FTS5 writes at it, costs about as much as storing a page. Files are read and analysed
+# before the write lock is taken, so it is held only while these are written.
+WRITE_BATCH = 16
 
 
-def _ingest_file(
-    store, path: Path, report: IngestReport, *, source: str | None, date: str | None
-) -> FileRecord | None:
-    """Ingest one file; returns its record for ``store.remember_files`` (None if it was known)."""
-    data = read_capped(path)
-    size, digest = len(data), hashlib.sha256(data).hexdigest()
-    # An explicit --date re-reads known bytes: it is how an undated file gets its date.
-    known = None if date else store.known_file(digest, size)
-    if known is not None:  # the same bytes went in before and are still stored as they were
-        count, first_path = known
-        first_name = Path(first_path).name  # uploads were read from a temporary folder
-        report.documents += count
-        if first_name == Path(display_path(path)).name:
-            report.unchanged += count
-        else:
-            report.duplicates += count
-            report.notes.append(
-                f"{display_path(path)}: 与之前导入的 {first_name} 内容相同, 未重复入库 "
-                "(same bytes as a file already ingested)"
-            )
-        return None
-    docs = documents_from_bytes(
-        data, path, source=source, date=date, problems=report.skipped_records
-    )
-    del data  # the decoded text is all we need from here on
-    analysed = []
-    for doc in docs:
-        units, notes = bounded_units(doc)
-        analysed.append((doc, [analyze_unit(u) for u in units]))
-        report.notes.extend(notes)
-    stored: list[tuple[str, str]] = []
-    for doc, units in analysed:
-        result = store.save_document(doc, units)
-        stored.append((result.key, result.sha256))
-        report.documents += 1
-        if result.status == "added":
-            report.added += 1
-        elif result.status == "replaced":
-            report.replaced += 1
-        elif result.status == "duplicate":
-            report.duplicates += 1
-            report.notes.append(
-                f"{doc.path}: 与已入库的 {result.duplicate_of} 内容相同, 未重复入库 "
-                "(same text as a stored document)"
-            )
-        else:
-            report.unchanged += 1
-        if result.status in ("added", "replaced"):
-            report.articles += result.articles
-            report.figures += result.figures
-            report.other += sum(best_topic(u.topics) == "other" for u in units)
-            if not doc.date:
-                report.undated.append(doc.path or display_path(path))
-    return (digest, size, display_path(path), stored)
+@dataclass
+class _FileWork:
+    """One file, read and analysed, waiting to be stored; ``part`` is its share of the report."""
+
+    path: Path
+    part: IngestReport
+    digest: str = ""
+    size: int = 0
+    # (document, analysed units, full-text columns); None when there is nothing to store
+    analysed: list[tuple[Document, list[AnalyzedUnit], list[tuple[str, str]]]] | None = None
+    stored: list[tuple[str, str]] = field(default_factory=list)  # (key, text sha256) so far
+    failed: bool = False
+
+
+def _failed(part: IngestReport, path: Path, exc: Exception) -> None:
+    if isinstance(exc, BriefingError):
+        part.errors.append((display_path(path), str(exc)))
+        return
+    log.warning("ingest of %s failed", display_path(path), exc_info=exc)
+    reason = replace_surrogates(f"{type(exc).__name__}: {exc}")
+    part.errors.append((display_path(path), f"处理出错, 已跳过 (internal error): {reason}"))
+
+
+def _read_file(store, path: Path, *, source: str | None, date: str | None) -> _FileWork:
+    """Read and analyse one file (no write); a failure is in its report part."""
+    work = _FileWork(path, IngestReport(files=1))
+    report = work.part
+    try:
+        data = read_capped(path)
+        work.size, work.digest = len(data), hashlib.sha256(data).hexdigest()
+        # An explicit --date re-reads known bytes: it is how an undated file gets its date.
+        known = None if date else store.known_file(work.digest, work.size)
+        if known is not None:  # the same bytes went in before and are still stored as they were
+            count, first_path = known
+            first_name = Path(first_path).name  # uploads were read from a temporary folder
+            report.documents += count
+            if first_name == Path(display_path(path)).name:
+                report.unchanged += count
+            else:
+                report.duplicates += count
+                report.notes.append(
+                    f"{display_path(path)}: 与之前导入的 {first_name} 内容相同, 未重复入库 "
+                    "(same bytes as a file already ingested)"
+                )
+            return work
+        docs = documents_from_bytes(
+            data, path, source=source, date=date, problems=report.skipped_records
+        )
+        del data  # the decoded text is all we need from here on
+        analysed = []
+        for doc in docs:
+            units, notes = bounded_units(doc)
+            done = [analyze_unit(u) for u in units]
+            analysed.append((doc, done, fts_texts(done)))
+            report.notes.extend(notes)
+        work.analysed = analysed
+    except Exception as exc:  # one bad entry never stops the run
+        _failed(report, path, exc)
+    return work
+
+
+# The open transaction of a batch and the full-text rows its documents keep for its end.
+_Batch = tuple[sqlite3.Connection, list[tuple[int, str, str]]]
+
+
+def _store_document(store, work: _FileWork, n: int, batch: _Batch | None = None) -> None:
+    """Save the ``n``-th document of a read file and count it in the file's report part: in a
+    savepoint of the batch's open transaction, its full-text rows kept for the end of the
+    batch; or, without a batch, in a transaction of its own."""
+    assert work.analysed is not None
+    doc, units, fts = work.analysed[n]
+    report = work.part
+    if batch is None:
+        result = store.save_document(doc, units, fts=fts)
+    else:
+        conn, fts_rows = batch
+        rows: list[tuple[int, str, str]] = []
+        conn.execute("SAVEPOINT document")
+        try:
+            result = store.save_document(doc, units, fts=fts, fts_rows=rows)
+        except BaseException:
+            conn.execute("ROLLBACK TO document")
+            conn.execute("RELEASE document")
+            raise
+        conn.execute("RELEASE document")
+        fts_rows.extend(rows)
+    work.stored.append((result.key, result.sha256))
+    report.documents += 1
+    if result.status == "added":
+        report.added += 1
+    elif result.status == "replaced":
+        report.replaced += 1
+    elif result.status == "duplicate":
+        report.duplicates += 1
+        report.notes.append(
+            f"{doc.path}: 与已入库的 {result.duplicate_of} 内容相同, 未重复入库 "
+            "(same text as a stored document)"
+        )
+    else:
+        report.unchanged += 1
+    if result.status in ("added", "replaced"):
+        report.articles += result.articles
+        report.figures += result.figures
+        report.other += sum(best_topic(u.topics) == "other" for u in units)
+        if not doc.date:
+            report.undated.append(doc.path or display_path(work.path))
+
+
+def _store_each(store, todo: Sequence[tuple[_FileWork, int]], batch: _Batch | None = None) -> None:
+    for work, n in todo:
+        if work.failed:
+            continue  # an earlier document of the file failed: the file stops there
+        try:
+            _store_document(store, work, n, batch)
+        except Exception as exc:  # one bad entry never stops the run
+            work.failed = True
+            _failed(work.part, work.path, exc)
+
+
+def _store_files(store, works: Sequence[_FileWork]) -> None:
+    """Write the documents of read files, WRITE_BATCH to a transaction (each in a savepoint, so
+    a failing document is undone alone, as in a transaction of its own). A batch that cannot
+    be written as a whole (its COMMIT fails) is written again one document at a time."""
+    todo = [(w, n) for w in works if w.analysed for n in range(len(w.analysed))]
+    for at in range(0, len(todo), WRITE_BATCH):
+        chunk = todo[at : at + WRITE_BATCH]
+        saved = {id(w): (copy.deepcopy(w.part), len(w.stored), w.failed) for w, _ in chunk}
+        try:
+            fts_rows: list[tuple[int, str, str]] = []
+            with store.transaction() as conn:
+                _store_each(store, chunk, (conn, fts_rows))
+                store.write_fts(fts_rows)
+        except Exception:
+            log.warning("writing %d documents together failed; one at a time", len(chunk))
+            store.end_transaction()
+            for work, _ in chunk:
+                work.part, kept, work.failed = saved[id(work)]
+                del work.stored[kept:]
+            _store_each(store, chunk)
+
+
+def _add(report: IngestReport, part: IngestReport) -> None:
+    """Add one file's report part to the run's report."""
+    for name in ("files", "documents", "added", "unchanged", "replaced", "duplicates"):
+        setattr(report, name, getattr(report, name) + getattr(part, name))
+    report.articles += part.articles
+    report.figures += part.figures
+    report.other += part.other
+    report.errors += part.errors
+    report.skipped_records += part.skipped_records
+    report.ignored += part.ignored
+    report.notes += part.notes
+    report.undated += part.undated
 
 
 def ingest_paths(
@@ -352,22 +476,28 @@ def ingest_paths(
         else:
             files.append(entry)
     records: list[FileRecord] = []
-    for path in progress(files) if progress else files:
-        report.files += 1
+    batch: list[_FileWork] = []
+
+    def flush() -> None:
+        _store_files(store, batch)
+        for work in batch:
+            _add(report, work.part)
+            if work.analysed is not None and not work.failed:
+                records.append((work.digest, work.size, display_path(work.path), work.stored))
+        batch.clear()
         if len(records) >= FILE_RECORD_BATCH:
             store.remember_files(records)
             records.clear()
-        try:
-            if record := _ingest_file(store, path, report, source=source, date=date):
-                records.append(record)
-        except BriefingError as exc:
-            report.errors.append((display_path(path), str(exc)))
-        except Exception as exc:  # one bad entry never stops the run
-            log.warning("ingest of %s failed", display_path(path), exc_info=True)
-            reason = replace_surrogates(f"{type(exc).__name__}: {exc}")
-            report.errors.append(
-                (display_path(path), f"处理出错, 已跳过 (internal error): {reason}")
-            )
+
+    waiting = 0  # documents read and not yet written
+    for path in progress(files) if progress else files:
+        work = _read_file(store, path, source=source, date=date)
+        batch.append(work)
+        waiting += len(work.analysed or ())
+        if waiting >= WRITE_BATCH:
+            flush()
+            waiting = 0
+    flush()
     if records:
         store.remember_files(records)
     return report

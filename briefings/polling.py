@@ -16,9 +16,11 @@ import functools
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from multiprocessing import get_context
 from typing import Any, TypeVar
 
 from briefings import feedstore, sources
@@ -27,7 +29,7 @@ from briefings.errors import BriefingError
 from briefings.feeds import FeedError, ParsedFeed, parse_feed
 from briefings.fetching import FeedSettings, FetchError, fetch, new_session
 from briefings.localtime import local_today
-from briefings.models import AnalyzedUnit
+from briefings.models import AnalyzedUnit, Document
 from briefings.sources import Source
 
 log = logging.getLogger(__name__)
@@ -74,23 +76,64 @@ class PollReport:
         )
 
 
-def _analyse(
-    planned: Sequence[feedstore.Planned],
-) -> tuple[list[tuple[feedstore.Planned, list[AnalyzedUnit]]], list[str]]:
-    """Regions, figures and topics of the items to store (pure; runs on the CPU thread)."""
-    from briefings.pipeline import analyze_document
+# What analysing one item gives: its units and their full-text columns, or why it failed.
+Analysis = tuple[list[AnalyzedUnit], list[tuple[str, str]]] | str
 
-    out: list[tuple[feedstore.Planned, list[AnalyzedUnit]]] = []
+
+def analyse_documents(docs: Sequence[Document]) -> list[Analysis]:
+    """Regions, figures and topics of each document, and its full-text index columns; a
+    BriefingError or ValueError becomes its message. Pure: runs on the CPU thread, or in a
+    worker process."""
+    from briefings.pipeline import analyze_document
+    from briefings.store import fts_texts
+
+    out: list[Analysis] = []
+    for doc in docs:
+        try:
+            units = analyze_document(doc)
+            out.append((units, fts_texts(units)))
+        except (BriefingError, ValueError) as exc:
+            out.append(str(exc))
+    return out
+
+
+def _assemble(
+    planned: Sequence[feedstore.Planned], results: Sequence[Analysis]
+) -> tuple[list[feedstore.Analysed], list[str]]:
+    """The items to write, each with its analysis, and one line per item that failed."""
+    out: list[feedstore.Analysed] = []
     failed: list[str] = []
+    todo = iter(results)
     for p in planned:
         if p.action == "duplicate":
-            out.append((p, []))
+            out.append((p, [], []))
             continue
-        try:
-            out.append((p, analyze_document(p.doc)))
-        except (BriefingError, ValueError) as exc:
-            failed.append(f"{p.item.title[:40]}: {exc}")
+        result = next(todo)
+        if isinstance(result, str):
+            failed.append(f"{p.item.title[:40]}: {result}")
+        else:
+            out.append((p, *result))
     return out, failed
+
+
+def _analyse(planned: Sequence[feedstore.Planned]) -> tuple[list[feedstore.Analysed], list[str]]:
+    """Regions, figures and topics of the items to store (pure; runs on the CPU thread)."""
+    return _assemble(planned, analyse_documents(_to_analyse(planned)))
+
+
+def _to_analyse(planned: Sequence[feedstore.Planned]) -> list[Document]:
+    return [p.doc for p in planned if p.action != "duplicate"]
+
+
+def _warm_worker() -> None:
+    """Load the gazetteer, the segmenter and the conversion tables in a new worker process."""
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    text = "丽水市缙云县规上工业增加值增长19.7%。"
+    analyse_documents([Document(kind="article", text=text, source="", date="")])
+
+
+def _ready() -> bool:
+    return True
 
 
 def _with_store(store, fn: Callable[..., T], *args: Any) -> T:
@@ -117,7 +160,14 @@ def record_as(source: Source, parsed: ParsedFeed) -> str:
 
 class Poller:
     """Polls sources into one store. ``run_store`` runs a blocking SQLite call (default: a
-    private single thread); ``run_cpu`` runs parsing and analysis (default: another thread)."""
+    private single thread); ``run_cpu`` runs parsing and analysis (default: another thread).
+
+    With ``processes`` > 0, parsing and analysis run in that many worker processes instead
+    (spawned, each loading the gazetteer and segmenter once): they then use other cores while
+    this process fetches and writes. Everything else stays as it is: SQLite only here, one
+    transaction per fetch. A worker that dies makes the pool be built again; that source's
+    poll fails like any other error and is retried on its schedule.
+    """
 
     def __init__(
         self,
@@ -127,6 +177,7 @@ class Poller:
         run_store: Runner | None = None,
         run_cpu: Runner | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        processes: int = 0,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -135,6 +186,40 @@ class Poller:
         self.run_store = run_store or self._runner("feeds-sqlite")
         self.run_cpu = run_cpu or self._runner("feeds-cpu")
         self._running = asyncio.Lock()
+        self.processes = max(processes, 0)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _workers(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=get_context("spawn"), initializer=_warm_worker
+            )
+        return self._pool
+
+    async def warm(self) -> None:
+        """Start the worker processes and let each load what analysis needs (no-op without
+        them): the bot does this at start-up, so the first poll does not wait for it."""
+        if self.processes:
+            loop = asyncio.get_running_loop()
+            pool = self._workers()
+            await asyncio.gather(
+                *(loop.run_in_executor(pool, _ready) for _ in range(self.processes))
+            )
+
+    async def _compute(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run pure CPU work on a worker process, or on the CPU runner without them."""
+        if not self.processes:
+            return await self.run_cpu(fn, *args, **kwargs)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self._workers(), functools.partial(fn, *args, **kwargs)
+            )
+        except BrokenProcessPool:
+            pool, self._pool = self._pool, None  # a worker died: the next call builds anew
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
     def _runner(self, name: str) -> Runner:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
@@ -149,6 +234,9 @@ class Poller:
     def close(self) -> None:
         for executor in self._executors:
             executor.shutdown(wait=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     @property
     def busy(self) -> bool:
@@ -203,7 +291,7 @@ class Poller:
                 )
                 log.info("feed %s: not modified", source.label)
                 return SourceResult(source, True, "未变化 (304 not modified)", not_modified=True)
-            parsed = await self.run_cpu(
+            parsed = await self._compute(
                 parse_feed, resp.data, url=resp.url, content_type=resp.content_type,
                 fetched=started, tz=settings.timezone, max_items=settings.max_items,
             )  # fmt: skip
@@ -211,7 +299,11 @@ class Poller:
             plan = await self.run_store(
                 feedstore.plan_items, self.store, source, parsed.items, name, index
             )
-            analysed, failed = await self.run_cpu(_analyse, plan.items)
+            if self.processes:
+                results = await self._compute(analyse_documents, _to_analyse(plan.items))
+                analysed, failed = _assemble(plan.items, results)
+            else:
+                analysed, failed = await self.run_cpu(_analyse, plan.items)
             written = await self.run_store(
                 feedstore.write_fetch, self.store, source, analysed,
                 parsed=parsed, etag=resp.etag, last_modified=resp.last_modified,

@@ -7,6 +7,7 @@ wins. ``find_mentions`` recognises regions in running news text (the second half
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import re
@@ -398,9 +399,15 @@ class _Matcher:
                 if (r, full) not in table[key] and (r, True) not in table[key]:
                     table[key].append((r, full))
         self.automaton = ahocorasick.Automaton()
+        # What the rules ask of a name again and again, worked out once per name.
+        self.full: dict[str, bool] = {}  # some region goes by it written in full
+        self.outer: dict[str, tuple[Region, ...]] = {}  # the provinces and cities it names
         for key, entries in table.items():
             self.automaton.add_word(_bytewise(key), (key, tuple(entries)))
+            self.full[key] = any(f for _, f in entries)
+            self.outer[key] = tuple(r for r, _ in entries if r.level != "county")
         self.automaton.make_automaton()
+        self._free: dict[str, tuple[list[tuple[Region, str]], Region | None]] = {}
         self.compounds: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for compound in _COMPOUNDS:
             for key in table:
@@ -427,13 +434,14 @@ class _Matcher:
         for item in every:
             by_start[item[0]].append(item)
         chained = self._chains(every, by_start, bounds)
+        starts = sorted(by_start)
         for start, end, key, entries in every:
             if (start in bounds and end in bounds) or (start, end) in chained:
-                if self._swallowed((start, end, key, entries), by_start, norm):
+                if self._swallowed((start, end, key, entries), by_start, starts, norm):
                     continue
                 raw.append((start, -len(key), key, entries))
             elif key not in _WEAK_CITIES:
-                outer = [r for r, _ in entries if r.level != "county"]
+                outer = self.outer[key]
                 if len(outer) == 1:
                     hints.append((start, outer[0]))
         raw.sort()
@@ -445,13 +453,12 @@ class _Matcher:
                 reach = start - neg_len
         return out, hints
 
-    @staticmethod
-    def _chains(every, by_start, bounds: Container[int]) -> set[tuple[int, int]]:
+    def _chains(self, every, by_start, bounds: Container[int]) -> set[tuple[int, int]]:
         """Names jieba keeps in one token (上海市浦东新区): accepted when the token is a chain of
         an outer name (province or city) and the names after it, end to end."""
         out: set[tuple[int, int]] = set()
-        for start, end, _, entries in every:
-            if end not in by_start or not any(r.level != "county" for r, _ in entries):
+        for start, end, key, _ in every:
+            if end not in by_start or not self.outer[key]:
                 continue
             if start not in bounds or end in bounds:
                 continue
@@ -460,13 +467,20 @@ class _Matcher:
                     out.update({(start, end), (nxt[0], nxt[1])})
         return out
 
-    @staticmethod
-    def _swallowed(item: tuple[int, int, str, tuple], by_start, norm: str) -> bool:
+    def _swallowed(
+        self, item: tuple[int, int, str, tuple], by_start, starts: list[int], norm: str
+    ) -> bool:
         """A short name overlapping another name (长沙湾: 长沙 and 沙湾) is neither; a full name
-        that swallowed the end of a place before it (宁德城区) is that place and a noun."""
-        start, end, key, entries = item
-        full = any(f for _, f in entries)
-        earlier = (x for s2 in range(max(0, start - 12), start) for x in by_start.get(s2, ()))
+        that swallowed the end of a place before it (宁德城区) is that place and a noun.
+
+        ``starts`` are the keys of ``by_start`` in order."""
+        start, end, key, _ = item
+        full = self.full[key]
+        if not full and len(key) != 2:
+            return False
+        lo = bisect.bisect_left(starts, start - 12)
+        hi = bisect.bisect_left(starts, start, lo)
+        earlier = (x for s2 in starts[lo:hi] for x in by_start[s2])
         for s2, e2, _, _ in earlier:
             if not (s2 < start < e2 < end):
                 continue
@@ -490,7 +504,7 @@ class _Matcher:
             and not _ORG_BEFORE_DOT.search(norm, max(0, before - 3), before)
         ):
             return True  # 保罗·瑞安; but 共享联盟·普陀 is an organisation's local branch
-        if len(hit.key) == 2 and not any(full for _, full in hit.entries):
+        if len(hit.key) == 2 and not self.full[hit.key]:
             if hit.key in _LANDMARKS:
                 return True
             if before >= 0 and norm[before] in _SURNAMES and before in bounds:
@@ -516,16 +530,18 @@ class _Matcher:
                 return True  # 象山村, 吕梁山, 锦江两岸
         return False
 
-    def find(self, text: str, *, provinces: bool = False) -> list[RegionMention]:
+    def find(
+        self, text: str, *, provinces: bool = False, folded: str | None = None
+    ) -> list[RegionMention]:
         from briefings import segment
 
-        norm = match_key(text)
+        norm = match_key(text) if folded is None else folded
         bounds = segment.LazyBoundaries(norm)
         found, hints = self.hits(norm, bounds)
         blocked = [h for h in found if self.blocked(h, norm, bounds)]
         # One sense per text: once 象山 is a village (象山村), a bare 象山 is that village too.
         landmarks = {h.key for h in blocked if _LANDMARK_AFTER.match(norm, h.end)}
-        full_keys = {h.key for h in found if any(f for _, f in h.entries)}
+        full_keys = {h.key for h in found if self.full[h.key]}
         hits = [
             h
             for h in found
@@ -582,8 +598,7 @@ class _Matcher:
         pending = []
         for h in hits:
             if h.region is None:
-                options = [(r, self._standing(h, r, full)) for r, full in h.entries]
-                h.region = self._without_context(options)
+                options, h.region = self._context_free(h)
                 if h.region is None:
                     pending.append((h, options))
         anchors = [(h.start, h.region) for h in hits if h.region is not None]
@@ -593,6 +608,18 @@ class _Matcher:
         anchors += hints
         for h, options in pending:
             h.region = self._by_context(h, options, anchors, same)
+
+    def _context_free(self, hit: _Hit) -> tuple[list[tuple[Region, str]], Region | None]:
+        """The hit's options with their standing, and the region they give without context:
+        worked out once per name for hits whose entries are the name's own."""
+        if hit.qualified or hit.consumed:  # entries narrowed by a neighbouring name
+            options = [(r, self._standing(hit, r, full)) for r, full in hit.entries]
+            return options, self._without_context(options)
+        found = self._free.get(hit.key)
+        if found is None:
+            options = [(r, self._standing(hit, r, full)) for r, full in hit.entries]
+            found = self._free[hit.key] = (options, self._without_context(options))
+        return found
 
     def _without_context(self, options: list[tuple[Region, str]]) -> Region | None:
         regions = [r for r, _ in options]
@@ -659,18 +686,23 @@ def _forms(region: Region) -> list[tuple[str, bool]]:
 
 
 def find_mentions(
-    text: str, gazetteer: Gazetteer | None = None, *, provinces: bool = False
+    text: str,
+    gazetteer: Gazetteer | None = None,
+    *,
+    provinces: bool = False,
+    folded: str | None = None,
 ) -> list[RegionMention]:
     """County- and city-level regions named in ``text``, most mentioned first.
 
     Spans are offsets into ``text`` itself. A province or city name that only qualifies the
     next name (舟山市 in 舟山市普陀区) is not counted on its own; provinces are returned only
     when ``provinces`` is true (figures can belong to a province: 湖南省建档立卡贫困劳动力…).
+    ``folded`` may give ``match_key(text)`` when the caller has it already.
     """
     gaz = gazetteer or load_gazetteer()
     if gaz._matcher is None:
         gaz._matcher = _Matcher(gaz)
-    return gaz._matcher.find(text, provinces=provinces)
+    return gaz._matcher.find(text, provinces=provinces, folded=folded)
 
 
 def common_parent(gaz: Gazetteer, adcodes: Sequence[str]) -> Region | None:

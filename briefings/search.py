@@ -55,15 +55,22 @@ def _searchable(token: str) -> bool:
     return any(ch.isalnum() for ch in token)
 
 
-# Punctuation and blanks between tokens: unicode61 would skip them anyway; dropping them in
-# one regex pass over the joined text keeps the stored column small without a per-token loop.
-_NOT_INDEXED = re.compile(r"[^\w]+")
+# Punctuation and blanks between tokens: unicode61 would skip them anyway, and dropping them
+# keeps the stored column small. The stored text is the word-character runs of the tokens
+# joined by single spaces (the same as replacing every non-word run of the joined tokens by one
+# space); most tokens are one run already (str.isalnum is the regex's \w without "_").
+_WORD = re.compile(r"\w+")
 
 
 def index_text(text: str) -> str:
     """Text as stored in the FTS table: normalised, search-mode tokens joined by spaces."""
-    tokens = segment.cut_for_search(for_matching(text))
-    return _NOT_INDEXED.sub(" ", " ".join(tokens)).strip()
+    words: list[str] = []
+    for token in segment.cut_for_search(for_matching(text)):
+        if token.isalnum():
+            words.append(token)
+        else:
+            words.extend(_WORD.findall(token))
+    return " ".join(words)
 
 
 def query_chunks(query: str) -> list[list[str]]:

@@ -10,6 +10,7 @@ import bisect
 import re
 import threading
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 import rjieba
@@ -53,14 +54,10 @@ def tag(text: str) -> list[tuple[str, str]]:
     return _segmenter().tag(text, True)
 
 
-def boundaries(text: str) -> set[int]:
-    """Character offsets where a precise-mode token starts or ends (0 and len(text) included)."""
-    pos = 0
-    out = {0}
-    for tok in cut(text):
-        pos += len(tok)
-        out.add(pos)
-    return out
+def boundaries(text: str, offset: int = 0) -> set[int]:
+    """Character offsets where a precise-mode token starts or ends (0 and len(text) included),
+    plus ``offset``."""
+    return set(accumulate(map(len, cut(text)), initial=offset))
 
 
 # jieba (and jieba-rs) segment each run of these characters on its own; everything else is
@@ -93,6 +90,6 @@ class LazyBoundaries:
             return True  # a run's edges, or outside every run: always a boundary
         inner = self._cache.get(i)
         if inner is None:
-            inner = {start + b for b in boundaries(self._text[start:end])}
+            inner = boundaries(self._text[start:end], start)
             self._cache[i] = inner
         return pos in inner

@@ -45,7 +45,7 @@ _PLACE_GAP = re.compile(
 _ITEM_TAIL = re.compile(r"(?:比前一[周月年]|比上[周月年]|较上[周月年]|同比|环比|的)$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One number of a sentence with a unit, before it is judged a figure.
 

@@ -107,6 +107,7 @@ class SaveResult:
     key: str = ""
     sha256: str = ""  # of the document's text
     duplicate_of: str = ""
+    article_ids: tuple[int, ...] = ()  # added or replaced: the ids of its articles now
 
 
 def db_path(explicit: str | Path | None = None) -> Path:
@@ -188,10 +189,19 @@ def _merge_mentions(regions: Sequence[RegionMention]) -> tuple[tuple[str, str, s
     return tuple((code, name, level, count) for code, (name, level, count) in merged.items())
 
 
-def _prepare(au: AnalyzedUnit) -> _PreparedUnit:
-    u = au.unit
-    heading = "\n".join([u.title, u.subtitle, u.kicker, *u.subheads])
-    return _PreparedUnit(au, index_text(heading), index_text(u.body), _merge_mentions(au.regions))
+def fts_texts(units: Sequence[AnalyzedUnit]) -> list[tuple[str, str]]:
+    """The full-text index columns (heading, body) of each unit, as ``save_document`` stores
+    them: segmenting is most of the cost of storing, and can run before, elsewhere."""
+    out = []
+    for au in units:
+        u = au.unit
+        heading = "\n".join([u.title, u.subtitle, u.kicker, *u.subheads])
+        out.append((index_text(heading), index_text(u.body)))
+    return out
+
+
+def _prepare(au: AnalyzedUnit, fts: tuple[str, str]) -> _PreparedUnit:
+    return _PreparedUnit(au, fts[0], fts[1], _merge_mentions(au.regions))
 
 
 _ARTICLE_COLUMNS = (
@@ -249,6 +259,10 @@ def _insert(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, objec
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})",
             rows,
         )
+
+
+def _insert_fts(conn: sqlite3.Connection, rows: Sequence[tuple[int, str, str]]) -> None:
+    conn.executemany("INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", rows)
 
 
 def _json(value: object) -> str:
@@ -316,28 +330,54 @@ class Store:
         with self.lock, transaction(self.conn) as conn:
             yield conn
 
+    def end_transaction(self) -> None:
+        """Roll back a transaction left open by a COMMIT that failed (``transaction()`` rolls
+        back what raises inside it, not a COMMIT that cannot be done)."""
+        with self.lock:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+
     # ---- ingest -------------------------------------------------------------------------------
 
-    def save_document(self, doc: Document, units: Sequence[AnalyzedUnit]) -> SaveResult:
+    def save_document(
+        self,
+        doc: Document,
+        units: Sequence[AnalyzedUnit],
+        *,
+        fts: Sequence[tuple[str, str]] | None = None,
+        fts_rows: list[tuple[int, str, str]] | None = None,
+    ) -> SaveResult:
         """Store a document and its analysed units: added, unchanged (same text) or replaced.
 
         All writes happen in one transaction, so a failure leaves the database as it was. Units
-        are segmented before the write lock is taken; ``part_of`` indices become article ids.
+        are segmented before the write lock is taken (or were: ``fts`` may give
+        ``fts_texts(units)``); ``part_of`` indices become article ids.
+
+        With ``fts_rows``, the full-text rows are added to that list instead of written, for
+        the caller to write with ``write_fts`` before its transaction ends: FTS5 writes out its
+        pending index at every SAVEPOINT, so storing many documents in savepoints would
+        otherwise make (and merge) an index segment per document.
         """
         digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
         key = document_key(doc, digest)
         base = id_base(doc.date)
+        if fts is not None and len(fts) != len(units):
+            raise ValueError("fts: one (heading, body) pair per unit")
         with self.lock:
             dated = bool(doc.date)
             known = self._unchanged(key, digest) or self._same_content(key, digest, dated)
             if known:
                 return known
-            prepared = [_prepare(au) for au in units]
+            texts = fts_texts(units) if fts is None else fts
+            prepared = [_prepare(au, t) for au, t in zip(units, texts, strict=True)]
+            # Inside a caller's transaction nothing can have changed since the check above.
+            outer = self.conn.in_transaction
             with self.transaction() as conn:
                 # Re-check inside the write lock: another process may have stored it meanwhile.
-                known = self._unchanged(key, digest) or self._same_content(key, digest, dated)
-                if known:
-                    return known
+                if not outer:
+                    known = self._unchanged(key, digest) or self._same_content(key, digest, dated)
+                    if known:
+                        return known
                 if dated:
                     self._adopt_undated(conn, key, digest)
                 row = conn.execute("SELECT id FROM documents WHERE key = ?", (key,)).fetchone()
@@ -365,15 +405,20 @@ class Store:
                     )
                     status: SaveStatus = "replaced"
                 else:
-                    _insert(conn, "documents", [{"key": key} | fields])
-                    (document_id,) = conn.execute(
-                        "SELECT id FROM documents WHERE key = ?", (key,)
-                    ).fetchone()
+                    values = {"key": key} | fields
+                    document_id = conn.execute(
+                        f"INSERT INTO documents ({', '.join(values)}) "
+                        f"VALUES ({', '.join(':' + c for c in values)})",
+                        values,
+                    ).lastrowid
                     status = "added"
-                figures = self._insert_units(conn, doc, document_id, prepared, first)
+                figures = self._insert_units(
+                    conn, doc, document_id, prepared, first, fts_rows=fts_rows
+                )
                 # Continuations across this issue's pages, relinked now that this page is in.
                 continuations.link_issue(conn, doc.source, doc.date)
-        return SaveResult(status, len(prepared), figures, document_id, key, digest)
+        ids = tuple(range(first, first + len(prepared)))
+        return SaveResult(status, len(prepared), figures, document_id, key, digest, "", ids)
 
     def _counts(self, document_id: int) -> tuple[int, int]:
         """(articles, figures) of a stored document."""
@@ -492,6 +537,8 @@ class Store:
         document_id: int,
         prepared: Sequence[_PreparedUnit],
         first: int,
+        *,
+        fts_rows: list[tuple[int, str, str]] | None = None,
     ) -> int:
         ids = [first + i for i in range(len(prepared))]
         articles, mentions, figures, fts = [], [], [], []
@@ -537,13 +584,31 @@ class Store:
                 {"article_id": aid, "seq": i, "date": doc.date} | _figure_columns(f)
                 for i, f in enumerate(p.analyzed.figures)
             )
-            fts.append({"rowid": aid, "title": p.fts_title, "body": p.fts_body})
+            fts.append((aid, p.fts_title, p.fts_body))
         # Parents before children: the foreign keys are checked row by row.
         _insert(conn, "articles", articles)
         _insert(conn, "mentions", mentions)
         _insert(conn, "figures", figures)
-        _insert(conn, "articles_fts", fts)
+        if fts_rows is None:
+            _insert_fts(conn, fts)
+        else:
+            fts_rows.extend(fts)
         return len(figures)
+
+    def write_fts(self, rows: Sequence[tuple[int, str, str]]) -> None:
+        """Write full-text rows kept back by ``save_document(fts_rows=…)``, inside the caller's
+        transaction; rows of articles deleted meanwhile (a copy dropped) are left out."""
+        if not rows:
+            return
+        with self.lock:
+            live = {
+                i
+                for (i,) in self.conn.execute(
+                    "SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps([r[0] for r in rows]),),
+                )
+            }
+            _insert_fts(self.conn, [r for r in rows if r[0] in live])
 
     # ---- search -------------------------------------------------------------------------------
 

@@ -59,14 +59,20 @@ class TopicEvidence:
 
 
 def evidence(
-    unit: Unit, regions: Sequence[RegionMention] = (), figures: Sequence[Figure] = ()
+    unit: Unit,
+    regions: Sequence[RegionMention] = (),
+    figures: Sequence[Figure] = (),
+    *,
+    folded_body: str | None = None,
 ) -> TopicEvidence:
-    """Count weighted cues in the headline (x3) and body, per 1,000 characters of body."""
+    """Count weighted cues in the headline (x3) and body, per 1,000 characters of body.
+
+    ``folded_body`` may give ``fold_chars(unit.body)`` when the caller has it already."""
     # Cue words are simplified: match on the folded copy (traditional → simplified).
     head = fold_chars(
         " ".join(x for x in (unit.kicker, unit.title, unit.subtitle, *unit.subheads) if x)
     )
-    body = fold_chars(unit.body)
+    body = fold_chars(unit.body) if folded_body is None else folded_body
     # Long bodies mention everything once; normalise by length so density matters.
     length_factor = 1.0 / max(1.0, math.sqrt(len(body) / 1000.0))
     points: dict[str, float] = {}
@@ -74,16 +80,15 @@ def evidence(
     for topic, pattern in _CUE_PATTERNS.items():
         weights = CUES[topic]
         total = 0.0
-        found: list[str] = []
-        for m in pattern.finditer(head):
-            total += 3 * weights[m.group()]
-            found.append(m.group())
+        in_head = pattern.findall(head)
+        for cue in in_head:
+            total += 3 * weights[cue]
         body_points = 0.0
-        for m in pattern.finditer(body):
-            body_points += weights[m.group()]
-            found.append(m.group())
+        in_body = pattern.findall(body)
+        for cue in in_body:
+            body_points += weights[cue]
         points[topic] = total + body_points * length_factor
-        cues[topic] = found
+        cues[topic] = in_head + in_body
     # How much the unit talks about Zhejiang counties: every mention counts, up to a cap, so a
     # report on one county (桐庐 ×6) weighs like one that names six counties once.
     county_mentions = sum(
@@ -98,10 +103,14 @@ def evidence(
 
 
 def score_topics(
-    unit: Unit, regions: Sequence[RegionMention] = (), figures: Sequence[Figure] = ()
+    unit: Unit,
+    regions: Sequence[RegionMention] = (),
+    figures: Sequence[Figure] = (),
+    *,
+    folded_body: str | None = None,
 ) -> list[TopicScore]:
     """Labels with confidence in 0..1, best first; ``other`` when no topic reaches THRESHOLD."""
-    ev = evidence(unit, regions, figures)
+    ev = evidence(unit, regions, figures, folded_body=folded_body)
     scores = {t: 1 - math.exp(-p / _SCALE[t]) for t, p in ev.points.items()}
     labels = [TopicScore(t, s) for t, s in scores.items() if s >= THRESHOLD]
     best = max(scores.values(), default=0.0)

@@ -214,6 +214,37 @@ async def test_a_richer_page_copy_is_kept_and_gains_the_feeds_link(
     assert (kind, link) == ("page", "https://ex.example/linan.html")
 
 
+def _fts_consistent(store: Store) -> None:
+    """Every article has its full-text row and no row is left without its article."""
+    store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    articles = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY id")]
+    rows = [r[0] for r in store.conn.execute("SELECT rowid FROM articles_fts ORDER BY rowid")]
+    assert rows == articles
+
+
+async def test_two_copies_in_one_fetch_leave_one_article_and_one_index_row(
+    store, feed_server, feed_settings
+):
+    short = "<p>今年一季度，临安区农村电商销售额达到36.5亿元，同比增长14.8%。</p>"
+    longer = short + "<p>全区已建成村级电商服务站120个，带动就业超过5000人。</p>"
+    one, two = (
+        _one_item_feed("临安推进农村电商提质", body, f"https://ex.example/{k}.html")
+        for k, body in enumerate((short, longer))
+    )
+    feed = one.replace(
+        b"</channel>", two[two.index(b"<item>") : two.index(b"</channel>")] + b"</channel>"
+    )
+    add(store, feed_server.set("twice", feed))
+    report = await poll(store, feed_settings)
+    assert report.total("added") == 2
+    assert report.total("superseded") == 1
+    ((_, _, link),) = titled(store, "临安推进农村电商提质")
+    assert link == "https://ex.example/1.html"  # the richer copy
+    assert store.search("电商服务站").total == 1
+    assert store.search("农村电商").total == 1
+    _fts_consistent(store)
+
+
 # ---- bad sources -----------------------------------------------------------------------------
 
 FAULTS = {
@@ -252,6 +283,7 @@ async def test_bad_sources_never_hurt_good_ones(store, feed_server, feed_setting
     assert "只读前 300 条, 共 10000 条" in capped.last_status
     assert count(store, "SELECT count(*) FROM articles") == 4 + 300
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    _fts_consistent(store)
 
 
 async def test_a_failed_write_leaves_no_item_and_no_etag_behind(
@@ -288,10 +320,10 @@ async def test_an_item_that_cannot_be_stored_is_left_out_alone(
     add(store, feed_server.url("feeds/zjrb.xml"))
     real = Store.save_document
 
-    def picky(self, doc, units):
+    def picky(self, doc, units, **kwargs):
         if "象山" in doc.title:
             raise BriefingError("这篇存不下")
-        return real(self, doc, units)
+        return real(self, doc, units, **kwargs)
 
     monkeypatch.setattr(Store, "save_document", picky)
     report = await poll(store, feed_settings)
@@ -440,3 +472,62 @@ def test_settings_from_the_environment_are_checked():
         FeedSettings.from_env({"FEED_INTERVAL": "often"})
     with pytest.raises(InvalidArgument, match="FEED_TIMEOUT"):
         FeedSettings.from_env({"FEED_TIMEOUT": "0"})
+
+
+# ---- worker processes ------------------------------------------------------------------------
+
+_TABLES = {
+    "documents": "SELECT key, kind, source, date, page, path, url, sha256 FROM documents",
+    "articles": "SELECT * FROM articles",
+    "figures": "SELECT * FROM figures",
+    "mentions": "SELECT * FROM mentions",
+    "articles_fts": "SELECT rowid, title, body FROM articles_fts",
+    "feed_items": "SELECT * FROM feed_items",
+    "sources": "SELECT id, etag, items, failures, last_status FROM sources",
+}
+
+
+def _rows(store: Store) -> dict[str, list[tuple]]:
+    return {name: sorted(store.conn.execute(sql).fetchall()) for name, sql in _TABLES.items()}
+
+
+async def test_worker_processes_store_exactly_what_the_cpu_thread_stores(
+    tmp_path, feed_server, feed_settings
+):
+    paths = ["feeds/zjrb.xml", "feeds/gov_atom.xml", "feeds/county.json", "feeds/gbk_rss.xml",
+             "feeds/notitle.xml", "feeds/malformed.xml", "many"]  # fmt: skip
+    rows = []
+    for processes in (0, 1):
+        with Store.open(tmp_path / f"p{processes}.db") as s:
+            for path in paths:
+                add(s, feed_server.url(path))
+            poller = Poller(s, feed_settings, clock=Clock(), processes=processes)
+            try:
+                await poller.warm()
+                report = await poller.poll()
+            finally:
+                poller.close()
+            assert report.total("added") > 300
+            assert [r.status for r in report.results if not r.ok] == [
+                "失败 (failed): XML 格式错误 (malformed XML: mismatched tag, line 7)"
+            ]
+            rows.append(_rows(s))
+    assert rows[0] == rows[1]
+
+
+def _die() -> None:
+    import os
+
+    os._exit(3)
+
+
+async def test_a_dead_worker_fails_that_call_and_the_next_one_gets_a_new_pool(store, feed_settings):
+    from concurrent.futures.process import BrokenProcessPool
+
+    poller = Poller(store, feed_settings, processes=1)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            await poller._compute(_die)
+        assert await poller._compute(sum, [1, 2, 3]) == 6
+    finally:
+        poller.close()
