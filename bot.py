@@ -5,7 +5,8 @@ Usage:
                                        with no TELEGRAM_BOT_TOKEN, a local console chat on the
                                        bundled sample data
     python bot.py ask "/county 缙云"    run one command offline, print the reply as sent (HTML);
-                                       ask "/chart 缙云" --out DIR writes the chart as PNG
+                                       ask "/chart 缙云" --out DIR writes the chart as PNG;
+                                       ask --lang en "/help" answers an English-speaking user
     python bot.py ingest PATH...       ingest page files, article files, JSON Lines, folders
     python bot.py parse FILE --json    print the parsed units as JSON, without touching the DB
     python bot.py search QUERY         full-text search, newest first
@@ -272,8 +273,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     """Run one command offline and print the reply as sent (HTML); a chart is written as PNG
     into --out (default: a folder in the system's temporary one) and its file named.
 
+    --lang is the asking user's Telegram language (en: English replies), as in Telegram a
+    /language choice stored for the console chat wins over it.
+
     Example:
         python bot.py ask "/county 缙云"
+        python bot.py ask --lang en "/county jinyun"
         python bot.py ask "/chart 缙云" --out charts/
     """
     from dataclasses import replace
@@ -285,7 +290,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.db:
         config = replace(config, db_path=args.db)
     _db_location(config.db_path or None, create=True)
-    print(ask(config, " ".join(args.text), Path(args.out) if args.out else None))
+    out = Path(args.out) if args.out else None
+    print(ask(config, " ".join(args.text), out, lang=getattr(args, "lang", None)))
     return 0
 
 
@@ -407,7 +413,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     from bot.console import run_console
 
-    return run_console(config, sys.stdin, sys.stdout)
+    return run_console(config, sys.stdin, sys.stdout, lang=getattr(args, "lang", None))
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -465,6 +471,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", help="SQLite file (default: $BRIEFINGS_DB or data/briefings.db)")
+    parser.add_argument(
+        "--lang", help="console: the user's Telegram language (en for English replies)"
+    )
     parser.set_defaults(func=cmd_run)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="python bot.py")
 
@@ -502,6 +511,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date")
     p = add("ask", cmd_ask, "one command offline")
     p.add_argument("text", nargs="+", metavar="TEXT")
+    p.add_argument(
+        "--lang",
+        default=argparse.SUPPRESS,
+        help="the asking user's Telegram language: en answers in English (default: Chinese)",
+    )
     p.add_argument("--out", metavar="DIR", help="folder for the PNG of a chart reply")
     p = add("sources", cmd_sources, "feed sources: add, list, remove, enable, disable")
     p.set_defaults(action="list")

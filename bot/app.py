@@ -4,6 +4,8 @@ Each adapter builds a ``Ctx`` from the update, awaits the framework-free handler
 ``Reply`` values it returns (new messages, or edits of the message whose button was pressed).
 Domain errors become messages through ``bot.errors``; anything else reaches ``on_error``, which
 apologises to the chat, reports the traceback to the admins, and lets the bot keep running.
+Each ``Ctx`` carries the reader's language (``bot/language.py``: the chat's /language choice,
+else the sender's Telegram ``language_code``); the command menu is set in Chinese and English.
 """
 
 from __future__ import annotations
@@ -33,7 +35,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cards, errors, feeds, handlers, health, inline, photos, scheduling, startup
+from bot import (
+    chatcards,
+    errors,
+    feeds,
+    handlers,
+    health,
+    inline,
+    language,
+    photos,
+    scheduling,
+    startup,
+)
 from bot.cards import Reply
 from bot.config import Config, quiet_token_logs
 from bot.extbot import briefing_bot
@@ -43,6 +56,14 @@ from bot.ratelimit import RateLimiter
 from bot.runtime import RUNTIME_KEY, Runtime, runtime_of
 from briefings import chats, county
 from briefings.errors import BriefingError
+from briefings.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    Translator,
+    language_for,
+    reader_language,
+    translator,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +80,8 @@ async def _reschedule(app: Application, rt: Runtime, chat_id: int) -> None:
     await scheduling.reschedule_chat(app, rt, chat_id)
 
 
-def make_ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> handlers.Ctx:
-    """The handler context of an update: chat, user, forum topic, admin checks."""
+async def make_ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> handlers.Ctx:
+    """The handler context of an update: chat, user, forum topic, admin checks, language."""
     rt = runtime_of(context)
     chat = update.effective_chat
     user = update.effective_user
@@ -87,7 +108,7 @@ def make_ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> handlers.Ctx
     async def changed(cid: int) -> None:
         await _reschedule(context.application, rt, cid)
 
-    return handlers.Ctx(
+    ctx = handlers.Ctx(
         rt=rt,
         chat_id=chat_id,
         chat_type=str(chat_type),
@@ -100,6 +121,16 @@ def make_ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> handlers.Ctx
         check_admin=check_admin,
         on_prefs_changed=changed,
     )
+    return await language.localize(ctx, user.language_code if user else None)
+
+
+def known_translator(update: object, context: ContextTypes.DEFAULT_TYPE) -> Translator:
+    """The reader's language without a database trip (for the error handler): the chat's
+    choice if this process has seen it, else the sender's Telegram language."""
+    chat_data = context.chat_data if isinstance(context.chat_data, dict) else {}
+    chosen, seen = chat_data.get(language.STATE_KEY, ("", ""))
+    user = update.effective_user if isinstance(update, Update) else None
+    return translator(reader_language(chosen, user.language_code if user else None, seen))
 
 
 # ---- sending ----------------------------------------------------------------------------------
@@ -164,7 +195,7 @@ def command(name: str) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitabl
         text = message.text or message.caption or ""
         parsed = handlers.parse_command(text, context.bot.username or "")
         args = parsed[1] if parsed else ""
-        ctx = make_ctx(update, context)
+        ctx = await make_ctx(update, context)
         await send_replies(update, context, await handlers.run_command(ctx, name, args))
 
     callback.__name__ = f"cmd_{name}"
@@ -190,7 +221,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
-    ctx = make_ctx(update, context)
+    ctx = await make_ctx(update, context)
     await send_replies(update, context, await handlers.run_text(ctx, message.text))
 
 
@@ -203,14 +234,15 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         if not handlers.addressed_elsewhere(message.text, context.bot.username or ""):
             await on_text(update, context)  # a "/" with no command name: plain text
         return
-    await send_replies(update, context, [cards.unknown_command(parsed[0])])
+    ctx = await make_ctx(update, context)
+    await send_replies(update, context, [chatcards.unknown_command(parsed[0], ctx.tr)])
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    ctx = make_ctx(update, context)
+    ctx = await make_ctx(update, context)
     await send_replies(update, context, await handlers.run_button(ctx, query.data or ""))
 
 
@@ -219,14 +251,14 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = update.effective_message
     if message is None or message.document is None:
         return
-    ctx = make_ctx(update, context)
+    ctx = await make_ctx(update, context)
     if not ctx.is_bot_admin:
-        await send_replies(update, context, [cards.admin_only_bot()])
+        await send_replies(update, context, [chatcards.admin_only_bot(ctx.tr)])
         return
     doc = message.document
     if doc.file_size and doc.file_size > handlers.MAX_UPLOAD_BYTES:
         limit_mb = handlers.MAX_UPLOAD_BYTES // 2**20
-        too_big = Reply(f"文件过大,请拆分后再上传(上限 {limit_mb} MB)。")
+        too_big = chatcards.text_reply(chatcards.UPLOAD_SPLIT, ctx.tr, mb=limit_mb)
         await send_replies(update, context, [too_big])
         return
     file = await doc.get_file()
@@ -234,7 +266,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     try:
         replies = await handlers.ingest_upload(ctx, doc.file_name or "upload.txt", data)
     except BriefingError as exc:
-        replies = [errors.domain_reply(exc)]
+        replies = [errors.domain_reply(exc, tr=ctx.tr)]
     await send_replies(update, context, replies)
 
 
@@ -247,7 +279,12 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     chat = change.chat
     status = change.new_chat_member.status
     active = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-    await rt.db(chats.ensure_chat, chat.id, str(chat.type), chat.title or "")
+    # Whoever added or unblocked the bot is the first reader the chat is known to have.
+    code = change.from_user.language_code if change.from_user else None
+    seen = language_for(code) if code else ""
+    await rt.db(chats.ensure_chat, chat.id, str(chat.type), chat.title or "", seen)
+    if isinstance(context.chat_data, dict):
+        context.chat_data.pop(language.STATE_KEY, None)  # read the stored language again
     await rt.db(chats.set_active, chat.id, active)
     log.info("chat %s is now %s", chat.id, "active" if active else "inactive")
     await _reschedule(context.application, rt, chat.id)
@@ -297,7 +334,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await rt.db(chats.set_active, chat.id, False)
         return
     log.error("error while handling %s", _describe(update), exc_info=exc)
-    apology = errors.apology()
+    apology = errors.apology(known_translator(update, context))
     try:
         if isinstance(update, Update) and update.callback_query is not None:
             await update.callback_query.answer(apology.toast)
@@ -317,11 +354,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def post_init(app: Application) -> None:
-    """Menu commands in Chinese (default) and English; delivery jobs from the database."""
-    await app.bot.set_my_commands([BotCommand(c, d) for c, d in handlers.MENU_ZH])
-    await app.bot.set_my_commands(
-        [BotCommand(c, d) for c, d in handlers.MENU_EN], language_code="en"
-    )
+    """Menu commands in Chinese (the default) and in each other language for its users;
+    delivery jobs from the database."""
+    for lang in LANGUAGES:
+        menu = [BotCommand(c, d) for c, d in chatcards.menu(translator(lang))]
+        code = None if lang == DEFAULT_LANGUAGE else lang
+        await app.bot.set_my_commands(menu, language_code=code)
     rt: Runtime = app.bot_data[RUNTIME_KEY]
     await scheduling.schedule_all(app, rt)
     await feeds.start_feeds(app, rt)  # feed sources polled on their own jobs (bot/feeds.py)

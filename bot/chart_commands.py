@@ -5,7 +5,8 @@ reads go to the SQLite worker thread (``rt.call``), name lookups to the CPU pool
 (``rt.compute``), and charts are drawn by ``ChartRenderer`` on a thread of its own (never the
 event loop, never the SQLite thread), at most ``MAX_PENDING`` at once, and cached by what they
 show: the cache key is a hash of the chart's complete data, so a repeated chart costs one
-query and no drawing, and any new figure makes a new chart.
+query and no drawing, and any new figure makes a new chart. Replies, captions and the chart's
+own titles are in the reader's language (``ctx.tr``).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from dataclasses import dataclass
 
 from bot import chart_replies as replies
 from bot.cards import Reply
+from bot.telegram_html import escape
 from briefings import chart_specs, charts, comparable, county, ranking
 from briefings.comparable import Indicator
 from briefings.errors import AmbiguousRegion, InvalidArgument, UnknownRegion
-from briefings.i18n import translator
 from briefings.models import Region
 
 MAX_PENDING = 4  # charts drawing or waiting; more get "busy" at once rather than a long wait
@@ -178,7 +179,7 @@ async def resolve_region(ctx, name: str) -> Region:
 async def _scope(ctx, name: str) -> Region:
     region = await resolve_region(ctx, name)
     if region.level == "county":
-        raise InvalidArgument(translator()(replies.SCOPE_LEVEL))
+        raise InvalidArgument(replies.SCOPE_LEVEL)
     return region
 
 
@@ -196,7 +197,7 @@ async def parse_indicator(ctx, text: str) -> IndicatorQuery | None:
 async def _unknown(ctx, text: str, verb: str) -> Reply:
     known = await ctx.rt.call(known_indicators, ctx.rt.store)
     found = await ctx.rt.compute(suggest, text, known)
-    return replies.unknown_indicator(text, found, verb=verb)
+    return replies.unknown_indicator(text, found, ctx.tr, verb=verb)
 
 
 # ---- commands ---------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ async def rank_reply(ctx, query: IndicatorQuery, *, edit: bool = False) -> Reply
     if result.empty:
         others = related(query.indicator, await ctx.rt.call(known_indicators, ctx.rt.store))
     reply = replies.rank_reply(
-        result, scope=query.scope, bot_username=ctx.bot_username, related=others
+        result, scope=query.scope, bot_username=ctx.bot_username, tr=ctx.tr, related=others
     )
     return Reply(reply.text, reply.buttons, edit=edit) if edit else reply
 
@@ -224,7 +225,7 @@ async def cmd_rank(ctx, args: str) -> list[Reply]:
     """/rank INDICATOR [PLACE]: counties ranked by their latest result."""
     text = args.strip()
     if not text:
-        return [Reply(translator()(replies.RANK_USAGE))]
+        return [Reply(escape(ctx.tr(replies.RANK_USAGE)))]
     query = await parse_indicator(ctx, text)
     if query is None:
         return [await _unknown(ctx, text, "rank")]
@@ -238,27 +239,27 @@ def compare_names(text: str) -> list[str]:
 
 async def cmd_compare(ctx, args: str) -> list[Reply]:
     """/compare PLACE PLACE [...]: the places' latest comparable figures side by side."""
-    tr = translator()
+    tr = ctx.tr
     names = compare_names(args)
     if not names:
-        return [Reply(tr(replies.COMPARE_USAGE))]
+        return [Reply(escape(tr(replies.COMPARE_USAGE)))]
     if len(names) > MAX_COMPARE:
-        return [Reply(tr(replies.COMPARE_TOO_MANY, n=MAX_COMPARE))]
+        return [Reply(escape(tr(replies.COMPARE_TOO_MANY, n=MAX_COMPARE)))]
     regions: list[Region] = []
     for name in names:
         region = await resolve_region(ctx, name)
         if all(r.adcode != region.adcode for r in regions):
             regions.append(region)
     if len(regions) < 2:
-        return [Reply(tr(replies.COMPARE_ONE))]
+        return [Reply(escape(tr(replies.COMPARE_ONE)))]
     latest = await ctx.rt.call(load_compare, ctx.rt.store, [r.adcode for r in regions])
-    return [replies.compare_reply(regions, latest, bot_username=ctx.bot_username)]
+    return [replies.compare_reply(regions, latest, bot_username=ctx.bot_username, tr=tr)]
 
 
 async def _photo(ctx, chart: charts.Chart, build: Callable[[bytes, str], Reply]) -> Reply:
     drawn = await RENDERER.png(chart)
     if drawn is None:
-        busy = translator()(replies.BUSY)
+        busy = ctx.tr(replies.BUSY)
         return Reply(busy, toast=busy)
     key, png = drawn
     return build(png, key)
@@ -266,28 +267,31 @@ async def _photo(ctx, chart: charts.Chart, build: Callable[[bytes, str], Reply])
 
 async def indicator_chart(ctx, query: IndicatorQuery) -> Reply:
     result = await ctx.rt.call(load_ranking, ctx.rt.store, query.indicator, query.scope)
-    where = (query.scope.short or query.scope.name) if query.scope else ""
-    spec = chart_specs.ranking_chart(result, where)
+    scope, tr = query.scope, ctx.tr
+    where = tr.place(scope.short or scope.name, scope.pinyin) if scope else ""
+    spec = chart_specs.ranking_chart(result, where, tr)
     if spec is None:
-        return replies.too_few_places(result, scope=query.scope, bot_username=ctx.bot_username)
+        return replies.too_few_places(result, scope=scope, bot_username=ctx.bot_username, tr=tr)
     return await _photo(
         ctx,
         spec,
-        lambda png, key: replies.bar_photo(result, png, key, spec.footer, scope=query.scope),
+        lambda png, key: replies.bar_photo(result, png, key, spec.footer, scope=scope, tr=tr),
     )
 
 
 async def county_chart(ctx, region: Region) -> Reply:
     entries = await ctx.rt.call(load_county, ctx.rt.store, region.adcode, ranking.SERIES_POINTS)
-    spec = chart_specs.county_chart(region.short or region.name, entries)
+    tr = ctx.tr
+    place = tr.place(region.short or region.name, region.pinyin)
+    spec = chart_specs.county_chart(place, entries, tr)
     if spec is None:
         latest = ranking.latest_by_indicator(entries)
-        return replies.too_few_points(region, latest, bot_username=ctx.bot_username)
+        return replies.too_few_points(region, latest, bot_username=ctx.bot_username, tr=tr)
     panels = len(spec.panels)
     return await _photo(
         ctx,
         spec,
-        lambda png, key: replies.series_photo(region, panels, png, key, spec.footer),
+        lambda png, key: replies.series_photo(region, panels, png, key, spec.footer, tr=tr),
     )
 
 
@@ -295,7 +299,7 @@ async def cmd_chart(ctx, args: str) -> list[Reply]:
     """/chart PLACE (its indicators over time) or /chart INDICATOR [PLACE] (across counties)."""
     text = args.strip()
     if not text:
-        return [Reply(translator()(replies.CHART_USAGE))]
+        return [Reply(escape(ctx.tr(replies.CHART_USAGE)))]
     query = await parse_indicator(ctx, text)
     if query is not None:
         return [await indicator_chart(ctx, query)]
@@ -305,7 +309,7 @@ async def cmd_chart(ctx, args: str) -> list[Reply]:
         known = await ctx.rt.call(known_indicators, ctx.rt.store)
         found = await ctx.rt.compute(suggest, text, known)
         if found:
-            return [replies.unknown_indicator(text, found, verb="chart:i")]
+            return [replies.unknown_indicator(text, found, ctx.tr, verb="chart:i")]
         raise await _suggested(ctx, exc) from None
     except AmbiguousRegion:
         raise
@@ -317,7 +321,7 @@ BUTTON_KINDS = frozenset({"chart", "rank"})
 
 async def on_button(ctx, kind: str, rest: str) -> list[Reply]:
     """``rank:<key>`` (a suggestion), ``chart:i:<key>[@<adcode>]``, ``chart:c:<adcode>``."""
-    expired = Reply("", toast=translator()(replies.EXPIRED))
+    expired = Reply("", toast=ctx.tr(replies.EXPIRED))
     if kind == "rank":
         indicator = comparable.indicator_for_key(rest)
         if indicator is None:

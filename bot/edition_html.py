@@ -6,27 +6,32 @@ articles by id. Here the region of a figure line turns bold, the article id beco
 link into the bot (or ``/article ID`` without a username), and the blocks are split between
 items into messages of at most ``limit`` UTF-16 units. ``EditionHtml`` is the renderer the
 delivery claim stores parts with (briefings/delivery_plan.py), so what is sent is exactly what
-was rendered at claim time.
+was rendered at claim time. The edition is written in its ``ChatEdition.lang`` (the chat's
+language for a scheduled one): headings, notes, dates and our marks are translated, the items
+are the paper's words as printed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.cards import place_name
 from bot.telegram_html import MESSAGE_LIMIT, deep_link, escape, escape_attr, split_html, utf16_len
-from briefings.digest import EDITION_TITLE, Edition, Item, format_date, item_provenance
+from briefings.digest import EDITION_TITLE, Edition, Item, item_provenance
 from briefings.editions import ChatEdition
-from briefings.i18n import N_
+from briefings.i18n import N_, Translator, translator
 
 
-def item_html(it: Item, bot_username: str | None) -> str:
+def item_html(it: Item, bot_username: str | None, tr: Translator | None = None) -> str:
     """One item: its text (a figure line's region in bold), then a link to its article."""
+    tr = tr or translator()
     head = f"{it.region} · "
     if it.kind == "figure" and it.region and it.text.startswith(head):
-        text = f"<b>{escape(it.region)}</b> · {escape(it.text[len(head) :])}"
+        region = place_name(it.region, it.adcode, tr)  # pinyin in English
+        text = f"<b>{escape(region)}</b> · {escape(it.text[len(head) :])}"
     else:
         text = escape(it.text)
-    name, sub = it.source_label()
+    name, sub = it.source_label(tr=tr)
     label = escape(name)
     url = deep_link(bot_username or "", f"article_{it.article_id}")
     sub = f" {escape(sub)}" if sub else ""  # the subtitle, lighter: outside the link
@@ -34,7 +39,14 @@ def item_html(it: Item, bot_username: str | None) -> str:
         link = f'<a href="{escape_attr(url)}">{label}</a>{sub}'
     else:
         link = f"{label}{sub} /article {it.article_id}"
-    return f"• {text}\n  ↳ {link} · {escape(item_provenance(it))}"
+    return f"• {text}\n  ↳ {link} · {escape(item_provenance(it, tr))}"
+
+
+SECTION_HEADING = N_("【{title}】")
+
+
+def _title(title: str, date: str, tr: Translator) -> str:
+    return f"<b>{escape(tr(title))} · {escape(tr.date(date))}</b>"
 
 
 def render_html(
@@ -43,18 +55,22 @@ def render_html(
     bot_username: str | None = None,
     limit: int = MESSAGE_LIMIT,
     title: str = EDITION_TITLE,
+    tr: Translator | None = None,
 ) -> list[str]:
     """Telegram HTML messages for an edition, split between items; each within ``limit``.
 
     A section heading travels with its first item so it never ends a message alone.
     """
+    tr = tr or translator()
     if edition.empty:
-        return [render_empty(edition.date, None, edition=edition, title=title)]
+        return [render_empty(edition.date, None, edition=edition, title=title, tr=tr)]
     count = sum(len(s.items) for s in edition.sections)
-    blocks = [f"<b>{escape(title)} · {escape(format_date(edition.date))}</b>\n<i>{count} 条</i>"]
+    items = tr.ngettext("{n} 条", "{n} 条", count)
+    blocks = [f"{_title(title, edition.date, tr)}\n<i>{escape(items)}</i>"]
     for section in edition.sections:
-        first, *rest = (item_html(it, bot_username) for it in section.items)
-        blocks.append(f"\n<b>【{escape(section.title)}】</b>\n{first}")
+        first, *rest = (item_html(it, bot_username, tr) for it in section.items)
+        heading = escape(tr(SECTION_HEADING, title=tr(section.title)))
+        blocks.append(f"\n<b>{heading}</b>\n{first}")
         blocks.extend(rest)
     return split_html(blocks, limit)
 
@@ -73,11 +89,12 @@ def render_empty(
     *,
     edition: Edition | None = None,
     title: str = EDITION_TITLE,
+    tr: Translator | None = None,
 ) -> str:
     """A short HTML note for a date with nothing to send, saying why (no paper that day,
     everything already sent to the chat, nothing in its sections) and pointing to the latest
     issue."""
-    head = f"<b>{escape(title)} · {escape(format_date(date))}</b>"
+    tr = tr or translator()
     if edition is None or not edition.available:
         note = EMPTY_NO_PAPER
     elif edition.already_sent and not edition.unsent:
@@ -86,9 +103,10 @@ def render_empty(
         note = EMPTY_SOME_SENT
     else:
         note = EMPTY_NOT_IN_SECTIONS
+    text = escape(tr(note))
     if latest_date and latest_date != date:
-        note += "\n" + LATEST_ISSUE.format(date=escape(format_date(latest_date)))
-    return f"{head}\n{note}"
+        text += "\n" + escape(tr(LATEST_ISSUE, date=tr.date(latest_date)))
+    return f"{_title(title, date, tr)}\n{text}"
 
 
 @dataclass(frozen=True)
@@ -96,7 +114,8 @@ class EditionHtml:
     """Renders a chat's edition as its Telegram messages, never an empty one.
 
     Frozen, so hashable: a delivery pass composes an edition once per distinct renderer and
-    preferences (briefings/delivery_plan.py keys its cache on it).
+    preferences (briefings/delivery_plan.py keys its cache on it). The language is the
+    edition's own (``ChatEdition.lang``), so one renderer serves chats of every language.
     """
 
     bot_username: str | None = None
@@ -104,12 +123,13 @@ class EditionHtml:
 
     def __call__(self, chat_edition: ChatEdition) -> list[str]:
         ce = chat_edition
+        tr = translator(ce.lang)
         head = f"{escape(ce.note)}\n\n" if ce.note else ""
         if ce.empty and ce.reason and ce.note:  # /today found nothing: the note says why
-            tail = f"\n{TOPICS_HINT}" if ce.reason == "not_in_sections" else ""
+            tail = f"\n{escape(tr(TOPICS_HINT))}" if ce.reason == "not_in_sections" else ""
             return [escape(ce.note) + tail]
         if ce.empty:
-            return [head + render_empty(ce.date, ce.latest, edition=ce.edition)]
+            return [head + render_empty(ce.date, ce.latest, edition=ce.edition, tr=tr)]
         room = self.limit - utf16_len(head)
-        messages = render_html(ce.edition, bot_username=self.bot_username, limit=room)
+        messages = render_html(ce.edition, bot_username=self.bot_username, limit=room, tr=tr)
         return [head + messages[0], *messages[1:]]

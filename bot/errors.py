@@ -1,8 +1,9 @@
 """The one place where failures become messages: domain errors for users, tracebacks for admins.
 
-Domain errors (``briefings.errors``) carry a message meant for people, so users see it as is
-(unknown and ambiguous regions also get their candidates as buttons). Anything else is a bug:
-the user gets a short apology and the bot's admins the escaped traceback.
+Domain errors (``briefings.errors``) carry a message meant for people, so users see it, in their
+language (``exc.text`` said again by ``tr``; ``str(exc)`` stays Chinese for the CLI and logs).
+Unknown and ambiguous regions also get their candidates as buttons. Anything else is a bug: the
+user gets a short apology and the bot's admins the escaped traceback (in Chinese, for operators).
 """
 
 from __future__ import annotations
@@ -14,28 +15,33 @@ from bot.cards import Reply
 from bot.redact import redact
 from bot.telegram_html import MESSAGE_LIMIT, escape, visible_len
 from briefings.errors import AmbiguousRegion, BriefingError, UnknownRegion
+from briefings.i18n import CHINESE, N_, Translator
+
+APOLOGY = N_("抱歉，处理这条消息时出错了，管理员已收到通知。请稍后再试。")
+APOLOGY_TOAST = N_("出错了，请稍后再试")
 
 # Room left for the header around the traceback in an admin message.
 _TRACE_BUDGET = 3600
 
 
-def domain_reply(exc: BriefingError, command: str = "county") -> Reply:
+def domain_reply(exc: BriefingError, command: str = "county", tr: Translator = CHINESE) -> Reply:
     """What the user sees for an expected failure: the message, or region candidates offered
     for the command the user typed (``/follow 缙去`` suggests following a place)."""
     if isinstance(exc, AmbiguousRegion):
-        return cards.region_choices(exc.query, exc.candidates, ambiguous=True, command=command)
+        return cards.region_choices(
+            exc.query, exc.candidates, ambiguous=True, command=command, tr=tr
+        )
     if isinstance(exc, UnknownRegion):
         return cards.region_choices(
-            exc.query, exc.suggestions, ambiguous=False, command=command
+            exc.query, exc.suggestions, ambiguous=False, command=command, tr=tr
         )
-    return Reply(f"⚠️ {escape(cards.clip(str(exc), 500))}", toast=cards.clip(str(exc), 190))
+    text = tr.text(getattr(exc, "text", None) or str(exc))
+    return Reply(f"⚠️ {escape(cards.clip(text, 500))}", toast=cards.clip(text, 190))
 
 
-def apology() -> Reply:
+def apology(tr: Translator = CHINESE) -> Reply:
     """The user's side of an unexpected error: short, no internals."""
-    return Reply(
-        "抱歉,处理这条消息时出错了,管理员已收到通知。请稍后再试。", toast="出错了,请稍后再试"
-    )
+    return Reply(escape(tr(APOLOGY)), toast=tr(APOLOGY_TOAST))
 
 
 def _tail(text: str, budget: int) -> str:

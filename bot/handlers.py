@@ -8,7 +8,8 @@ never the event loop; region suggestions, which need no database, go through ``r
 that they never hold up that thread (it also writes the delivery ledger). Every argument is cleaned
 (no bidi controls, no lone surrogates) and capped in ``run_command``/``run_text`` before any
 work is done on it. Domain errors (``briefings.errors``) propagate; the adapters turn them into
-messages with ``bot.errors``.
+messages with ``bot.errors``. Every reply is in the reader's language, ``ctx.tr`` (set by the
+adapter through ``bot.language.localize``).
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import cards, chart_commands, errors
+from bot import cards, chart_commands, chatcards, errors, language
 from bot.cards import Reply
 from bot.edition_html import EditionHtml
 from bot.runtime import Runtime
 from briefings import arguments, chats, county, editions, ledger
 from briefings.errors import BriefingError, InvalidArgument, UnknownRegion
+from briefings.i18n import CHINESE, N_, Translator
 from briefings.localtime import local_today
-from briefings.models import Region
+from briefings.models import TOPICS, Region
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +61,20 @@ class Ctx:
     check_admin: Callable[[], Awaitable[bool]] = _always
     # Called with the chat id after subscription settings change (re-plans the delivery job).
     on_prefs_changed: Callable[[int], Awaitable[None]] | None = None
+    # The reader's language (bot/language.py) and the sender's own ('' when Telegram gave none).
+    tr: Translator = CHINESE
+    user_lang: str = ""
 
     @property
     def is_group(self) -> bool:
         return self.chat_type in ("group", "supergroup")
+
+    def ensure(self) -> chats.ChatPrefs:
+        """The chat's row, made if missing with the sender's language as last seen (blocking:
+        run it with ``rt.call``)."""
+        return self.rt.store.run(
+            chats.ensure_chat, self.chat_id, self.chat_type, self.title, self.user_lang
+        )
 
     async def can_manage(self) -> bool:
         return not self.is_group or await self.check_admin()
@@ -73,11 +85,6 @@ class Ctx:
 
 
 # ---- domain access --------------------------------------------------------------------------
-
-
-def _ensure(ctx: Ctx) -> Callable[[], chats.ChatPrefs]:
-    store, chat_id, type_, title = ctx.rt.store, ctx.chat_id, ctx.chat_type, ctx.title
-    return lambda: store.run(chats.ensure_chat, chat_id, type_, title)
 
 
 async def with_suggestions(ctx: Ctx, exc: UnknownRegion) -> UnknownRegion:
@@ -97,13 +104,13 @@ async def resolve_region(ctx: Ctx, name: str) -> Region:
 async def _unless_empty_store(ctx: Ctx, nothing: bool, reply: Reply) -> list[Reply]:
     """``reply``, or, when it found nothing because nothing was ever ingested, how to ingest."""
     if nothing and not await ctx.rt.call(ctx.rt.store.has_articles):
-        return [cards.empty_store(admin=ctx.is_bot_admin)]
+        return [chatcards.empty_store(admin=ctx.is_bot_admin, tr=ctx.tr)]
     return [reply]
 
 
 async def county_card(ctx: Ctx, region: Region, *, edit: bool = False) -> Reply:
     view = await ctx.rt.call(county.county_view, ctx.rt.store, region, chat_id=ctx.chat_id)
-    return cards.county_card(view, edit=edit)
+    return cards.county_card(view, edit=edit, tr=ctx.tr)
 
 
 # ---- queries ----------------------------------------------------------------------------------
@@ -111,7 +118,7 @@ async def county_card(ctx: Ctx, region: Region, *, edit: bool = False) -> Reply:
 
 async def cmd_start(ctx: Ctx, args: str) -> list[Reply]:
     """/start [county_<adcode> | article_<id>]: deep links; also resumes a chat after a block."""
-    await ctx.rt.call(_ensure(ctx))
+    await ctx.rt.call(ctx.ensure)
     before = await ctx.rt.db(chats.get_chat, ctx.chat_id)
     await ctx.rt.db(chats.set_active, ctx.chat_id, True)
     if before is not None and before.subscribed and not before.active:
@@ -123,28 +130,29 @@ async def cmd_start(ctx: Ctx, args: str) -> list[Reply]:
             return [await county_card(ctx, region)]
     if m := re.fullmatch(r"article_(\d{1,18})", payload):
         return await show_article(ctx, m.group(1))
-    return [Reply(cards.welcome_text(admin=ctx.is_bot_admin))]
+    return [Reply(chatcards.welcome_text(admin=ctx.is_bot_admin, tr=ctx.tr))]
 
 
 async def cmd_help(ctx: Ctx, args: str) -> list[Reply]:
-    return [Reply(cards.help_text(admin=ctx.is_bot_admin))]
+    return [Reply(chatcards.help_text(admin=ctx.is_bot_admin, tr=ctx.tr))]
 
 
 async def cmd_county(ctx: Ctx, args: str) -> list[Reply]:
     """/county NAME: card; unknown or ambiguous names raise and become suggestion buttons."""
     name = args.strip()
     if not name:
-        return [cards.county_usage()]
+        return [cards.county_usage(ctx.tr)]
     try:
         view = await ctx.rt.call(county.named_view, ctx.rt.store, name, chat_id=ctx.chat_id)
     except UnknownRegion as exc:
         raise await with_suggestions(ctx, exc) from None
-    return await _unless_empty_store(ctx, view.empty, cards.county_card(view))
+    return await _unless_empty_store(ctx, view.empty, cards.county_card(view, tr=ctx.tr))
 
 
 async def _topic(ctx: Ctx, topic: str, icon: str) -> list[Reply]:
     bundles = await ctx.rt.call(ctx.rt.store.topic_bundles, topic, limit=cards.LIST_ITEMS)
-    return await _unless_empty_store(ctx, not bundles, cards.topic_list(topic, bundles, icon=icon))
+    reply = cards.topic_list(topic, bundles, icon=icon, tr=ctx.tr)
+    return await _unless_empty_store(ctx, not bundles, reply)
 
 
 async def cmd_film(ctx: Ctx, args: str) -> list[Reply]:
@@ -187,38 +195,40 @@ async def search_reply(ctx: Ctx, query: str, page_no: int, *, edit: bool = False
         limit=cards.SEARCH_PAGE_SIZE,
         offset=page_no * cards.SEARCH_PAGE_SIZE,
     )
-    return cards.search_page(page, page_no, _search_key(ctx, query), edit=edit)
+    return cards.search_page(page, page_no, _search_key(ctx, query), edit=edit, tr=ctx.tr)
 
 
 async def cmd_search(ctx: Ctx, args: str) -> list[Reply]:
     query = args.strip()
     if not query:
-        return [cards.search_usage()]
+        return [cards.search_usage(ctx.tr)]
     page = await ctx.rt.call(ctx.rt.store.search, query, limit=cards.SEARCH_PAGE_SIZE)
-    reply = cards.search_page(page, 0, _search_key(ctx, query))
+    reply = cards.search_page(page, 0, _search_key(ctx, query), tr=ctx.tr)
     return await _unless_empty_store(ctx, not page.items, reply)
 
 
 async def show_article(ctx: Ctx, raw: str) -> list[Reply]:
     text = raw.strip().lstrip("#")
     if not text:
-        return [Reply("用法：/article 编号，例如 /article 20558000001（编号见搜索结果）")]
+        return [chatcards.text_reply(chatcards.ARTICLE_USAGE, ctx.tr)]
     if not text.isascii() or not text.isdigit() or len(text) > 18:
-        raise InvalidArgument("文章编号应为数字,例如 /article 20558000001")
+        raise InvalidArgument(chatcards.ARTICLE_ID_DIGITS)
     bundle = await ctx.rt.call(ctx.rt.store.bundle, int(text))
     if bundle is None:
-        return [cards.article_not_found(text)]
-    return cards.article_messages(bundle, bot_username=ctx.bot_username)
+        return [cards.article_not_found(text, ctx.tr)]
+    return cards.article_messages(bundle, bot_username=ctx.bot_username, tr=ctx.tr)
 
 
 async def cmd_article(ctx: Ctx, args: str) -> list[Reply]:
     return await show_article(ctx, args)
 
 
-def _today_messages(store, prefs, today: str, render: EditionHtml) -> list[str] | None:
-    """/today composed and rendered in one trip to the worker thread; None on a database that
-    has no articles at all."""
-    found = editions.latest_for_chat(store, prefs, today)
+def _today_messages(
+    store, prefs, today: str, render: EditionHtml, tr: Translator
+) -> list[str] | None:
+    """/today composed and rendered in one trip to the worker thread, in the reader's language;
+    None on a database that has no articles at all."""
+    found = editions.latest_for_chat(store, prefs, today, tr)
     return None if found.reason == "empty_store" else render(found)
 
 
@@ -227,9 +237,9 @@ async def cmd_today(ctx: Ctx, args: str) -> list[Reply]:
     default_tz = ctx.rt.config.timezone
     today = local_today(ctx.rt.clock(), prefs.tz if prefs else default_tz, default_tz).isoformat()
     render = EditionHtml(ctx.bot_username or None)
-    messages = await ctx.rt.call(_today_messages, ctx.rt.store, prefs, today, render)
+    messages = await ctx.rt.call(_today_messages, ctx.rt.store, prefs, today, render, ctx.tr)
     if messages is None:
-        return [cards.empty_store(admin=ctx.is_bot_admin)]
+        return [chatcards.empty_store(admin=ctx.is_bot_admin, tr=ctx.tr)]
     return [Reply(cards.fit(t)) for t in messages]
 
 
@@ -239,9 +249,9 @@ async def cmd_today(ctx: Ctx, args: str) -> list[Reply]:
 async def _managed(ctx: Ctx) -> list[Reply] | None:
     """None if this user may change the chat's settings; otherwise the refusal to send."""
     if await ctx.can_manage():
-        await ctx.rt.call(_ensure(ctx))
+        await ctx.rt.call(ctx.ensure)
         return None
-    return [cards.admin_only_group()]
+    return [chatcards.admin_only_group(ctx.tr)]
 
 
 async def cmd_subscribe(ctx: Ctx, args: str) -> list[Reply]:
@@ -254,7 +264,7 @@ async def cmd_subscribe(ctx: Ctx, args: str) -> list[Reply]:
     prefs = await ctx.rt.db(chats.subscribe, ctx.chat_id, time=time, thread_id=ctx.thread_id
     )
     await ctx.prefs_changed()
-    return [cards.subscribed(prefs)]
+    return [chatcards.subscribed(prefs, ctx.tr)]
 
 
 async def cmd_unsubscribe(ctx: Ctx, args: str) -> list[Reply]:
@@ -262,7 +272,7 @@ async def cmd_unsubscribe(ctx: Ctx, args: str) -> list[Reply]:
         return refusal
     prefs = await ctx.rt.db(chats.unsubscribe, ctx.chat_id)
     await ctx.prefs_changed()
-    return [cards.unsubscribed(prefs)]
+    return [chatcards.unsubscribed(prefs, ctx.tr)]
 
 
 async def _current(ctx: Ctx) -> chats.ChatPrefs:
@@ -274,36 +284,31 @@ async def _change_setting(
     ctx: Ctx,
     args: str,
     setter: Callable[..., chats.ChatPrefs],
-    current: Callable[[chats.ChatPrefs], str],
-    changed: Callable[[chats.ChatPrefs], str],
+    current: str,
+    changed: str,
 ) -> list[Reply]:
-    """Show a setting with no argument; otherwise check the caller may change it, then do."""
+    """Show a setting with no argument; otherwise check the caller may change it, then do.
+    ``current`` and ``changed`` are marked messages formatted with ``time`` and ``tz``."""
     if not args.strip():
-        return [Reply(current(await _current(ctx)))]
+        prefs = await _current(ctx)
+        return [chatcards.text_reply(current, ctx.tr, time=prefs.time, tz=prefs.tz)]
     if refusal := await _managed(ctx):
         return refusal
     prefs = await ctx.rt.db(setter, ctx.chat_id, args.strip())
     await ctx.prefs_changed()
-    return [cards.settings_changed(changed(prefs), prefs)]
+    what = ctx.tr(changed, time=prefs.time, tz=prefs.tz)
+    return [chatcards.settings_changed(what, prefs, ctx.tr)]
 
 
 async def cmd_time(ctx: Ctx, args: str) -> list[Reply]:
     return await _change_setting(
-        ctx,
-        args,
-        chats.set_time,
-        lambda p: f"当前推送时间：{p.time}（{p.tz}）。修改：/time 08:00 或 /time 7点半",
-        lambda p: f"推送时间已改为 {p.time}",
+        ctx, args, chats.set_time, chatcards.TIME_NOW, chatcards.TIME_CHANGED
     )
 
 
 async def cmd_timezone(ctx: Ctx, args: str) -> list[Reply]:
     return await _change_setting(
-        ctx,
-        args,
-        chats.set_timezone,
-        lambda p: f"当前时区：{p.tz}。修改：/timezone Asia/Shanghai 或 /timezone 伦敦",
-        lambda p: f"时区已改为 {p.tz}",
+        ctx, args, chats.set_timezone, chatcards.TZ_NOW, chatcards.TZ_CHANGED
     )
 
 
@@ -311,20 +316,20 @@ async def cmd_topics(ctx: Ctx, args: str) -> list[Reply]:
     if refusal := await _managed(ctx):
         return refusal
     prefs = await _current(ctx)
-    return [cards.topics_keyboard(prefs)]
+    return [chatcards.topics_keyboard(prefs, tr=ctx.tr)]
 
 
 async def _change_follow(ctx: Ctx, args: str, *, follow: bool) -> list[Reply]:
     """/follow NAME and /unfollow NAME: resolve the place, then change the chat's follows."""
     command = "follow" if follow else "unfollow"
     if not args.strip():
-        return [Reply(f"用法：/{command} 县名，例如 /{command} 缙云")]
+        return [chatcards.follow_usage(command, ctx.tr)]
     if refusal := await _managed(ctx):
         return refusal
     region = await resolve_region(ctx, args.strip())
     change = chats.follow if follow else chats.unfollow
     changed = await ctx.rt.db(change, ctx.chat_id, region.adcode)
-    return [(cards.followed if follow else cards.unfollowed)(region, changed)]
+    return [(chatcards.followed if follow else chatcards.unfollowed)(region, changed, ctx.tr)]
 
 
 async def cmd_follow(ctx: Ctx, args: str) -> list[Reply]:
@@ -342,7 +347,7 @@ def _followed_regions(store, chat_id: int) -> list[Region]:
 
 async def cmd_following(ctx: Ctx, args: str) -> list[Reply]:
     regions = await ctx.rt.call(_followed_regions, ctx.rt.store, ctx.chat_id)
-    return [cards.following_list(regions)]
+    return [chatcards.following_list(regions, ctx.tr)]
 
 
 # ---- admin ------------------------------------------------------------------------------------
@@ -354,27 +359,27 @@ def _stats(store) -> tuple[dict[str, int], dict[str, int]]:
 
 async def cmd_stats(ctx: Ctx, args: str) -> list[Reply]:
     if not ctx.is_bot_admin:
-        return [cards.admin_only_bot()]
+        return [chatcards.admin_only_bot(ctx.tr)]
     store_stats, ledger_stats = await ctx.rt.call(_stats, ctx.rt.store)
-    return [cards.stats_reply(store_stats, ledger_stats)]
+    return [chatcards.stats_reply(store_stats, ledger_stats, ctx.tr)]
 
 
 async def cmd_ingest(ctx: Ctx, args: str) -> list[Reply]:
     if not ctx.is_bot_admin:
-        return [cards.admin_only_bot()]
-    return [cards.ingest_usage()]
+        return [chatcards.admin_only_bot(ctx.tr)]
+    return [chatcards.ingest_usage(ctx.tr)]
 
 
 async def ingest_upload(ctx: Ctx, name: str, data: bytes) -> list[Reply]:
     """An admin's uploaded page file: ingest it on the worker thread and report."""
     if not ctx.is_bot_admin:
-        return [cards.admin_only_bot()]
+        return [chatcards.admin_only_bot(ctx.tr)]
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidArgument(f"文件过大(上限 {MAX_UPLOAD_BYTES // 1024 // 1024} MB)")
+        raise InvalidArgument(chatcards.UPLOAD_TOO_BIG, mb=MAX_UPLOAD_BYTES // 1024 // 1024)
     from briefings.pipeline import ingest_bytes
 
     report = await ctx.rt.call(ingest_bytes, ctx.rt.store, name, data)
-    return [cards.ingest_reply(name, report)]
+    return [chatcards.ingest_reply(name, report, ctx.tr)]
 
 
 def _sources_action(store, action: str, rest: str) -> Any:
@@ -400,27 +405,28 @@ async def cmd_sources(ctx: Ctx, args: str) -> list[Reply]:
     from briefings.fetching import FeedSettings
 
     if not ctx.is_bot_admin:
-        return [cards.admin_only_bot()]
+        return [chatcards.admin_only_bot(ctx.tr)]
+    tr = ctx.tr
     if ctx.chat_type not in ("private", "console"):
-        return [sourcecards.private_only()]
+        return [sourcecards.private_only(tr)]
     action, _, rest = args.strip().partition(" ")
     action = action.lower()
     if action not in ("", "list", "add", "remove", "delete", "rm", "enable", "disable"):
-        return [sourcecards.usage()]
+        return [sourcecards.usage(tr)]
     if action and action != "list" and not rest.strip():
-        return [sourcecards.usage()]
+        return [sourcecards.usage(tr)]
     done = await ctx.rt.call(_sources_action, ctx.rt.store, action, rest)
     if action == "add":
         try:
             interval = FeedSettings.from_env().interval
         except InvalidArgument:
             interval = FeedSettings().interval
-        return [sourcecards.source_added(*done, interval_min=int(interval // 60))]
+        return [sourcecards.source_added(*done, interval_min=int(interval // 60), tr=tr)]
     if action in ("remove", "delete", "rm"):
-        return [sourcecards.source_removed(done)]
+        return [sourcecards.source_removed(done, tr)]
     if action in ("enable", "disable"):
-        return [sourcecards.source_toggled(done)]
-    return [sourcecards.source_list(done, ctx.rt.config.timezone)]
+        return [sourcecards.source_toggled(done, tr)]
+    return [sourcecards.source_list(done, ctx.rt.config.timezone, tr)]
 
 
 # ---- free text and buttons --------------------------------------------------------------------
@@ -430,7 +436,7 @@ async def on_text(ctx: Ctx, text: str) -> list[Reply]:
     """Private-chat text: a county card if it names a place, otherwise a search."""
     query = text.strip()
     if not query:
-        return [Reply(cards.help_text(admin=ctx.is_bot_admin))]
+        return [Reply(chatcards.help_text(admin=ctx.is_bot_admin, tr=ctx.tr))]
     found = await ctx.rt.call(
         county.view_or_search,
         ctx.rt.store,
@@ -439,37 +445,38 @@ async def on_text(ctx: Ctx, text: str) -> list[Reply]:
         search_limit=cards.SEARCH_PAGE_SIZE,
     )
     if isinstance(found, county.CountyView):
-        return await _unless_empty_store(ctx, found.empty, cards.county_card(found))
-    reply = cards.search_page(found, 0, _search_key(ctx, query))
+        return await _unless_empty_store(ctx, found.empty, cards.county_card(found, tr=ctx.tr))
+    reply = cards.search_page(found, 0, _search_key(ctx, query), tr=ctx.tr)
     return await _unless_empty_store(ctx, not found.items, reply)
 
 
 async def _toggle_topic(ctx: Ctx, key: str) -> list[Reply]:
     if not await ctx.can_manage():
-        return [Reply("", toast="只有群管理员可以修改设置")]
-    await ctx.rt.call(_ensure(ctx))
+        return [chatcards.toast(chatcards.ADMIN_ONLY_TOAST, ctx.tr)]
+    await ctx.rt.call(ctx.ensure)
     prefs = await ctx.rt.db(chats.toggle_topic, ctx.chat_id, key)
     await ctx.prefs_changed()
-    state = "已开启" if key in prefs.topics else "已关闭"
-    return [cards.topics_keyboard(prefs, edit=True, toast=f"{state}:{cards.TOPICS[key]}")]
+    toast = chatcards.topic_toast(key, key in prefs.topics, ctx.tr)
+    return [chatcards.topics_keyboard(prefs, edit=True, toast=toast, tr=ctx.tr)]
 
 
 async def _follow_button(ctx: Ctx, adcode: str, follow: bool) -> list[Reply]:
     if not await ctx.can_manage():
-        return [Reply("", toast="只有群管理员可以修改关注")]
+        return [chatcards.toast(chatcards.ADMIN_ONLY_FOLLOW_TOAST, ctx.tr)]
     region = await ctx.rt.call(county.region_by_adcode, adcode)
     if region is None:
-        return [Reply("", toast="这个按钮已失效")]
-    await ctx.rt.call(_ensure(ctx))
+        return [chatcards.toast(chatcards.EXPIRED_BUTTON, ctx.tr)]
+    await ctx.rt.call(ctx.ensure)
     fn = chats.follow if follow else chats.unfollow
     await ctx.rt.db(fn, ctx.chat_id, region.adcode)
     card = await county_card(ctx, region, edit=True)
-    toast = f"已关注 {region.short}" if follow else f"已取消关注 {region.short}"
+    toast = chatcards.follow_toast(region, follow, ctx.tr)
     return [Reply(card.text, card.buttons, edit=True, toast=toast)]
 
 
 async def on_button(ctx: Ctx, data: str) -> list[Reply]:
-    """A callback-button press. Payloads: county:, article:, search:, topic:, follow:, unfollow:."""
+    """A callback-button press. Payloads: county:, article:, search:, topic:, follow:, unfollow:,
+    lang:, and the chart buttons (chart:, rank:)."""
     kind, _, rest = data.partition(":")
     if kind == "county":
         region = await ctx.rt.call(county.region_by_adcode, rest)
@@ -481,15 +488,17 @@ async def on_button(ctx: Ctx, data: str) -> list[Reply]:
         page, _, key = rest.partition(":")
         query = _search_query(ctx, key)
         if query is None or not page.isdigit():
-            return [cards.search_expired()]
+            return [cards.search_expired(ctx.tr)]
         return [await search_reply(ctx, query, int(page), edit=True)]
-    elif kind == "topic" and rest in cards.TOPICS:
+    elif kind == "topic" and rest in TOPICS:
         return await _toggle_topic(ctx, rest)
     elif kind in ("follow", "unfollow"):
         return await _follow_button(ctx, rest, kind == "follow")
+    elif kind == "lang":
+        return await language.on_button(ctx, rest)
     elif kind in chart_commands.BUTTON_KINDS:
         return await chart_commands.on_button(ctx, kind, rest)
-    return [Reply("", toast="这个按钮已失效")]
+    return [chatcards.toast(chatcards.EXPIRED_BUTTON, ctx.tr)]
 
 
 COMMANDS: dict[str, Handler] = {
@@ -515,49 +524,8 @@ COMMANDS: dict[str, Handler] = {
     "rank": chart_commands.cmd_rank,
     "compare": chart_commands.cmd_compare,
     "chart": chart_commands.cmd_chart,
+    "language": language.cmd_language,
 }
-
-# Shown in Telegram's command menu (setMyCommands): Chinese by default, English for "en".
-MENU_ZH: tuple[tuple[str, str], ...] = (
-    ("county", "县(市、区)卡片:/county 缙云"),
-    ("search", "全文搜索:/search 关键词"),
-    ("today", "今日简报"),
-    ("film", "影视产业最新数据"),
-    ("finance", "科创金融最新动态"),
-    ("subscribe", "订阅每日简报:/subscribe 07:30"),
-    ("unsubscribe", "取消订阅"),
-    ("time", "修改推送时间"),
-    ("timezone", "修改时区"),
-    ("topics", "选择简报栏目"),
-    ("follow", "关注地区"),
-    ("unfollow", "取消关注地区"),
-    ("following", "关注的地区"),
-    ("article", "阅读全文:/article 编号"),
-    ("rank", "指标排名:/rank GDP"),
-    ("compare", "地区对比:/compare 缙云 柯城"),
-    ("chart", "图表:/chart 缙云 或 /chart GDP"),
-    ("help", "帮助"),
-)
-MENU_EN: tuple[tuple[str, str], ...] = (
-    ("county", "County card: /county jinyun"),
-    ("search", "Full-text search"),
-    ("today", "Today's briefing"),
-    ("film", "Film industry figures"),
-    ("finance", "Sci-tech finance news"),
-    ("subscribe", "Daily briefing: /subscribe 07:30"),
-    ("unsubscribe", "Stop the daily briefing"),
-    ("time", "Delivery time"),
-    ("timezone", "Time zone"),
-    ("topics", "Briefing sections"),
-    ("follow", "Follow a county"),
-    ("unfollow", "Unfollow a county"),
-    ("following", "Followed counties"),
-    ("article", "Read an article: /article ID"),
-    ("rank", "Rank counties: /rank GDP"),
-    ("compare", "Compare counties: /compare jinyun kecheng"),
-    ("chart", "Chart: /chart jinyun or /chart GDP"),
-    ("help", "Help"),
-)
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+|$)", re.S)
 
@@ -580,19 +548,22 @@ def addressed_elsewhere(text: str, bot_username: str) -> bool:
 
 # The longest argument each command takes (characters, after cleaning and stripping), and what
 # the refusal calls it. Commands that take no argument ignore whatever follows them.
+_PLACE, _TIME = N_("地区名"), N_("时间")
 ARGUMENT_LIMITS: dict[str, tuple[int, str]] = {
-    "start": (arguments.MAX_SETTING_CHARS, "参数"),
-    "county": (arguments.MAX_REGION_CHARS, "地区名"),
-    "follow": (arguments.MAX_REGION_CHARS, "地区名"),
-    "unfollow": (arguments.MAX_REGION_CHARS, "地区名"),
-    "article": (arguments.MAX_SETTING_CHARS, "文章编号"),
-    "subscribe": (arguments.MAX_SETTING_CHARS, "时间"),
-    "time": (arguments.MAX_SETTING_CHARS, "时间"),
-    "timezone": (arguments.MAX_SETTING_CHARS, "时区"),
-    "sources": (2100, "订阅源参数"),  # a URL (at most 2,000 characters), an action and a name
-    "rank": (arguments.MAX_SETTING_CHARS, "指标"),
-    "chart": (arguments.MAX_SETTING_CHARS, "参数"),
-    "compare": (chart_commands.MAX_COMPARE * (arguments.MAX_REGION_CHARS + 1), "地区名"),
+    "start": (arguments.MAX_SETTING_CHARS, arguments.ARGUMENT),
+    "county": (arguments.MAX_REGION_CHARS, _PLACE),
+    "follow": (arguments.MAX_REGION_CHARS, _PLACE),
+    "unfollow": (arguments.MAX_REGION_CHARS, _PLACE),
+    "article": (arguments.MAX_SETTING_CHARS, N_("文章编号")),
+    "subscribe": (arguments.MAX_SETTING_CHARS, _TIME),
+    "time": (arguments.MAX_SETTING_CHARS, _TIME),
+    "timezone": (arguments.MAX_SETTING_CHARS, N_("时区")),
+    # A URL (at most 2,000 characters), an action and a name.
+    "sources": (2100, N_("订阅源参数")),
+    "rank": (arguments.MAX_SETTING_CHARS, N_("指标")),
+    "chart": (arguments.MAX_SETTING_CHARS, arguments.ARGUMENT),
+    "compare": (chart_commands.MAX_COMPARE * (arguments.MAX_REGION_CHARS + 1), _PLACE),
+    "language": (arguments.MAX_SETTING_CHARS, arguments.ARGUMENT),
 }
 # Callback data is at most 64 bytes on Telegram; anything longer is not one of our buttons.
 MAX_BUTTON_CHARS = 64
@@ -613,24 +584,24 @@ async def run_command(ctx: Ctx, name: str, args: str) -> list[Reply]:
     """Run one command; domain errors become their user message (unexpected ones propagate)."""
     handler = COMMANDS.get(name)
     if handler is None:
-        return [cards.unknown_command(name)]
+        return [chatcards.unknown_command(name, ctx.tr)]
     try:
         return await handler(ctx, checked_args(name, args))
     except BriefingError as exc:
-        return [errors.domain_reply(exc, command=name)]
+        return [errors.domain_reply(exc, command=name, tr=ctx.tr)]
 
 
 async def run_text(ctx: Ctx, text: str) -> list[Reply]:
     try:
         return await on_text(ctx, arguments.capped_query(arguments.clean(text).strip()))
     except BriefingError as exc:
-        return [errors.domain_reply(exc)]
+        return [errors.domain_reply(exc, tr=ctx.tr)]
 
 
 async def run_button(ctx: Ctx, data: str) -> list[Reply]:
     if len(data) > MAX_BUTTON_CHARS:
-        return [Reply("", toast="这个按钮已失效")]
+        return [chatcards.toast(chatcards.EXPIRED_BUTTON, ctx.tr)]
     try:
         return await on_button(ctx, arguments.clean(data))
     except BriefingError as exc:
-        return [errors.domain_reply(exc)]
+        return [errors.domain_reply(exc, tr=ctx.tr)]

@@ -14,6 +14,7 @@ import re
 
 from briefings import search
 from briefings.errors import InvalidArgument
+from briefings.i18n import N_, Text
 
 # Region names: the longest full name with its province and prefecture is about 25 characters
 # (新疆维吾尔自治区伊犁哈萨克自治州察布查尔锡伯自治县), spaced-out pinyin about 40.
@@ -30,11 +31,18 @@ _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+TOO_LONG = N_("{what}太长了：最多 {limit} 个字，收到 {got} 个字。请缩短后再试。")
+TOO_MANY_WORDS = N_("搜索词太多了：最多 {limit} 个词，收到 {got} 个。请减少后再试。")
+ARGUMENT = N_("参数")
+QUERY = N_("搜索内容")
+
+
 class ArgumentTooLong(InvalidArgument):
-    """An argument over its cap: refused before any work is done on it."""
+    """An argument over its cap: refused before any work is done on it. ``what`` names it
+    (a marked noun: 地区名, 时间 …)."""
 
     def __init__(self, what: str, limit: int, got: int) -> None:
-        super().__init__(f"{what}太长了:最多 {limit} 个字,收到 {got} 个字。请缩短后再试。")
+        super().__init__(TOO_LONG, what=Text(what), limit=limit, got=got)
         self.limit = limit
         self.got = got
 
@@ -60,7 +68,7 @@ def clean(text: str) -> str:
     return replace_surrogates(strip_bidi(text))
 
 
-def capped(text: str, limit: int, what: str = "参数") -> str:
+def capped(text: str, limit: int, what: str = ARGUMENT) -> str:
     """``text`` if it is at most ``limit`` characters; ArgumentTooLong otherwise."""
     if len(text) > limit:
         raise ArgumentTooLong(what, limit, len(text))
@@ -69,10 +77,8 @@ def capped(text: str, limit: int, what: str = "参数") -> str:
 
 def capped_query(text: str) -> str:
     """A search query within MAX_QUERY_CHARS characters and MAX_QUERY_WORDS distinct words."""
-    capped(text, MAX_QUERY_CHARS, "搜索内容")
+    capped(text, MAX_QUERY_CHARS, QUERY)
     words = len(set(text.split()))
     if words > MAX_QUERY_WORDS:
-        raise InvalidArgument(
-            f"搜索词太多了:最多 {MAX_QUERY_WORDS} 个词,收到 {words} 个。请减少后再试。"
-        )
+        raise InvalidArgument(TOO_MANY_WORDS, limit=MAX_QUERY_WORDS, got=words)
     return text

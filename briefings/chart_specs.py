@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from briefings.charts import Bar, BarChart, Panel, Point, SeriesChart, money_scale
-from briefings.comparable import Indicator, indicator_for_key
+from briefings.comparable import Indicator, display_name, indicator_for_key
 from briefings.i18n import N_, Translator, translator
 from briefings.ranking import Entry, Ranking, date_range, display_value, series, sources
 
@@ -43,8 +43,8 @@ def footer(entries: Sequence[Entry], tr: Translator, *extra: str) -> str:
         dates = first
     else:
         dates = tr(DATE_RANGE, first=first, last=last)
-    names = "、".join(sources(entries)[:3]) or "—"
-    return "；".join([tr(FOOTER, sources=names, dates=dates), *extra])
+    names = tr.join(sources(entries)[:3]) or "—"
+    return tr.clauses([tr(FOOTER, sources=names, dates=dates), *extra])
 
 
 def ranking_chart(
@@ -62,10 +62,11 @@ def ranking_chart(
     notes = [tr(FOOTER_BOUND)] if any(b.bound == ">" for b in bars) else []
     if ranking.goals:
         notes.append(tr(FOOTER_GOALS))
+    name = display_name(ind, tr)
     title = (
-        tr(BAR_TITLE_SCOPED, indicator=ind.name, scope=scope)
+        tr(BAR_TITLE_SCOPED, indicator=name, scope=scope)
         if scope
-        else tr(BAR_TITLE, indicator=ind.name)
+        else tr(BAR_TITLE, indicator=name)
     )
     return BarChart(title, bars, unit, scale, footer(entries, tr, *notes))
 
@@ -94,7 +95,8 @@ def county_chart(
         goals = tuple(
             (g.figure.value, tr(GOAL_LABEL, value=display_value(g))) for g in s.goals[-1:]
         )
-        panels.append((len(points), Panel(ind.name, points, unit, scale, goals), s.points))
+        panel = Panel(display_name(ind, tr), points, unit, scale, goals)
+        panels.append((len(points), panel, s.points))
     if not panels:
         return None
     panels.sort(key=lambda p: -p[0])

@@ -1,4 +1,4 @@
-"""Chat preferences: subscriptions, delivery time and timezone, topics, county follows.
+"""Chat preferences: subscriptions, delivery time and timezone, topics, county follows, language.
 
 One row per chat in ``chats``; follows in ``follows``. Rows are never deleted when a chat blocks
 the bot: ``active`` goes to 0 and everything else is kept, so unblocking resumes as before.
@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from briefings.errors import InvalidArgument
-from briefings.i18n import N_
+from briefings.i18n import AUTO, LANGUAGES, N_, Text, normalize_language, reader_language
 from briefings.localtime import clock_time, local_now, parse_clock
 from briefings.migrations import now_iso, transaction
 from briefings.models import DEFAULT_TOPICS, TOPICS
@@ -40,15 +40,29 @@ class ChatPrefs:
     topics: tuple[str, ...] = DEFAULT_TOPICS
     thread_id: int | None = None
     follows: tuple[str, ...] = ()
+    lang: str = AUTO  # the chat's /language choice; AUTO follows each reader's Telegram language
+    seen_lang: str = ""  # the language of the last reader who wrote in the chat
 
     @property
     def is_group(self) -> bool:
         return self.type in ("group", "supergroup")
 
+    @property
+    def language(self) -> str:
+        """What the chat is written to when nobody is asking (the scheduled digest): its choice,
+        else the language last seen in it, else Chinese."""
+        return reader_language(self.lang, None, self.seen_lang)
+
 
 TIME_FORMS = N_("可以写 07:30、7点半、早上7点 或 晚上8点")
 TIME_UNREADABLE = N_("看不懂这个时间：{text}。{forms}。")
 TIME_OUT_OF_RANGE = N_("时间超出范围：小时 0–23，分钟 0–59。{forms}。")
+UNKNOWN_TIMEZONE = N_("未知时区：{name}。请用 IANA 名称，例如 Asia/Shanghai 或 Europe/London。")
+UNKNOWN_TOPIC = N_("未知栏目：{key}")
+TOO_MANY_FOLLOWS = N_("最多关注 {n} 个地区。")
+UNKNOWN_LANGUAGE = N_(
+    "不支持这种语言：{text}。可选：中文（zh）、English（en）、auto（跟随 Telegram）。"
+)
 
 
 def parse_time(text: str) -> str:
@@ -57,10 +71,10 @@ def parse_time(text: str) -> str:
     found = parse_clock(text)
     if found is None:
         shown = " ".join((text or "").split())[:20]
-        raise InvalidArgument(TIME_UNREADABLE.format(text=f"“{shown}”", forms=TIME_FORMS))
+        raise InvalidArgument(TIME_UNREADABLE, text=f"“{shown}”", forms=Text(TIME_FORMS))
     hour, minute = found
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise InvalidArgument(TIME_OUT_OF_RANGE.format(forms=TIME_FORMS))
+        raise InvalidArgument(TIME_OUT_OF_RANGE, forms=Text(TIME_FORMS))
     return f"{hour:02d}:{minute:02d}"
 
 
@@ -86,16 +100,24 @@ def parse_timezone(text: str) -> str:
     by_lower = {name.lower(): name for name in available_timezones()}
     name = by_lower.get(raw.lower())
     if not name:
-        raise InvalidArgument("未知时区,请用 IANA 名称,例如 Asia/Shanghai 或 Europe/London")
+        raise InvalidArgument(UNKNOWN_TIMEZONE, name=raw[:40])
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidArgument(f"未知时区 {raw}") from exc
+        raise InvalidArgument(UNKNOWN_TIMEZONE, name=raw[:40]) from exc
     return name
 
 
+def parse_language(text: str) -> str:
+    """``/language`` text (en, English, 中文, auto …) → a language of LANGUAGES or AUTO."""
+    lang = normalize_language(text or "")
+    if lang is None:
+        raise InvalidArgument(UNKNOWN_LANGUAGE, text=" ".join((text or "").split())[:20])
+    return lang
+
+
 def _row_to_prefs(row: sqlite3.Row | tuple, follows: tuple[str, ...]) -> ChatPrefs:
-    chat_id, type_, title, subscribed, active, time, tz, topics, thread_id = row
+    chat_id, type_, title, subscribed, active, time, tz, topics, thread_id, lang, seen = row
     try:
         topic_list = tuple(t for t in json.loads(topics) if t in TOPICS)
     except (ValueError, TypeError):
@@ -111,10 +133,12 @@ def _row_to_prefs(row: sqlite3.Row | tuple, follows: tuple[str, ...]) -> ChatPre
         topics=topic_list,
         thread_id=thread_id,
         follows=follows,
+        lang=lang if lang in LANGUAGES else AUTO,
+        seen_lang=seen if seen in LANGUAGES else "",
     )
 
 
-_COLUMNS = "chat_id, type, title, subscribed, active, time, tz, topics, thread_id"
+_COLUMNS = "chat_id, type, title, subscribed, active, time, tz, topics, thread_id, lang, seen_lang"
 
 
 def get_chat(conn: sqlite3.Connection, chat_id: int) -> ChatPrefs | None:
@@ -126,17 +150,25 @@ def get_chat(conn: sqlite3.Connection, chat_id: int) -> ChatPrefs | None:
 
 
 def ensure_chat(
-    conn: sqlite3.Connection, chat_id: int, type_: str = "private", title: str = ""
+    conn: sqlite3.Connection,
+    chat_id: int,
+    type_: str = "private",
+    title: str = "",
+    seen_lang: str = "",
 ) -> ChatPrefs:
-    """Create the chat's row with defaults if missing; refresh its type and title otherwise."""
+    """Create the chat's row with defaults if missing; refresh its type and title (and the
+    language last seen in it, when given) otherwise."""
     now = now_iso()
+    seen = seen_lang if seen_lang in LANGUAGES else ""
     with transaction(conn):
         conn.execute(
-            "INSERT INTO chats (chat_id, type, title, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO chats (chat_id, type, title, seen_lang, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(chat_id) DO UPDATE SET type = excluded.type,"
-            " title = CASE WHEN excluded.title != '' THEN excluded.title ELSE chats.title END",
-            (chat_id, type_, title, now, now),
+            " title = CASE WHEN excluded.title != '' THEN excluded.title ELSE chats.title END,"
+            " seen_lang = CASE WHEN excluded.seen_lang != '' THEN excluded.seen_lang"
+            " ELSE chats.seen_lang END",
+            (chat_id, type_, title, seen, now, now),
         )
     prefs = get_chat(conn, chat_id)
     assert prefs is not None
@@ -184,6 +216,36 @@ def set_timezone(conn: sqlite3.Connection, chat_id: int, text: str) -> ChatPrefs
     return _update(conn, chat_id, tz=parse_timezone(text))
 
 
+def set_language(conn: sqlite3.Connection, chat_id: int, text: str) -> ChatPrefs:
+    """The chat's interface language (``parse_language``: en, 中文, auto …)."""
+    return _update(conn, chat_id, lang=parse_language(text))
+
+
+def language_of(conn: sqlite3.Connection, chat_id: int) -> tuple[str, str]:
+    """(the chat's /language choice, the language last seen in it); ('', '') for a new chat."""
+    row = conn.execute(
+        "SELECT lang, seen_lang FROM chats WHERE chat_id = ?", (chat_id,)
+    ).fetchone()
+    if row is None:
+        return AUTO, ""
+    lang, seen = row
+    return (lang if lang in LANGUAGES else AUTO), (seen if seen in LANGUAGES else "")
+
+
+def note_language(conn: sqlite3.Connection, chat_id: int, lang: str) -> bool:
+    """Remember ``lang`` as the language last seen in a chat the bot stores; True if it changed.
+
+    A chat with no row yet keeps nothing (``ensure_chat`` records it when the row is made)."""
+    if lang not in LANGUAGES:
+        return False
+    with transaction(conn):
+        cur = conn.execute(
+            "UPDATE chats SET seen_lang = ? WHERE chat_id = ? AND seen_lang != ?",
+            (lang, chat_id, lang),
+        )
+    return cur.rowcount > 0
+
+
 def set_active(conn: sqlite3.Connection, chat_id: int, active: bool) -> ChatPrefs:
     """Forbidden (blocked, kicked) sets inactive; /start or unblocking sets active again."""
     return _update(conn, chat_id, active=int(active))
@@ -197,7 +259,7 @@ def set_topics(conn: sqlite3.Connection, chat_id: int, topics: tuple[str, ...]) 
 def toggle_topic(conn: sqlite3.Connection, chat_id: int, topic: str) -> ChatPrefs:
     """Add or remove one section of the briefing; unknown topic keys are an InvalidArgument."""
     if topic not in TOPICS:
-        raise InvalidArgument(f"未知栏目 {topic}")
+        raise InvalidArgument(UNKNOWN_TOPIC, key=topic[:20])
     current = (get_chat(conn, chat_id) or ensure_chat(conn, chat_id)).topics
     new = tuple(t for t in current if t != topic) if topic in current else (*current, topic)
     return set_topics(conn, chat_id, new)
@@ -219,7 +281,7 @@ def follow(conn: sqlite3.Connection, chat_id: int, adcode: str) -> bool:
     if adcode in ensure.follows:
         return False
     if len(ensure.follows) >= MAX_FOLLOWS:
-        raise InvalidArgument(f"最多关注 {MAX_FOLLOWS} 个地区")
+        raise InvalidArgument(TOO_MANY_FOLLOWS, n=MAX_FOLLOWS)
     with transaction(conn):
         conn.execute(
             "INSERT OR IGNORE INTO follows (chat_id, adcode, created_at) VALUES (?, ?, ?)",

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Literal
 
 from briefings.figure_periods import read_period
+from briefings.i18n import N_, Translator
 from briefings.models import Figure
 from briefings.normalize import fold_chars
 
@@ -58,45 +59,48 @@ class _Base:
 
 
 _BASES: tuple[_Base, ...] = (
-    _Base("gdp", "地区生产总值（GDP）", "GDP",
+    _Base("gdp", N_("地区生产总值（GDP）"), N_("GDP"),
           ("GDP", "GDP总量", "地区生产总值", "生产总值", "国内生产总值", "经济总量"),
           growth_only=("经济",)),
-    _Base("iva", "规上工业增加值", "规上工业增加值", ("规上工业增加值", "规模以上工业增加值")),
-    _Base("ind_va", "工业增加值（未注明规上）", "工业增加值", ("工业增加值", "全部工业增加值")),
-    _Base("output", "规上工业总产值", "规上工业总产值",
+    _Base("iva", N_("规上工业增加值"), N_("规上工业增加值"),
+          ("规上工业增加值", "规模以上工业增加值")),
+    _Base("ind_va", N_("工业增加值（未注明规上）"), N_("工业增加值"),
+          ("工业增加值", "全部工业增加值")),
+    _Base("output", N_("规上工业总产值"), N_("规上工业总产值"),
           ("规上工业总产值", "规模以上工业总产值", "规上工业产值", "规模以上工业产值")),
-    _Base("trade", "外贸进出口总额", "外贸进出口",
+    _Base("trade", N_("外贸进出口总额"), N_("外贸进出口"),
           ("外贸进出口", "进出口", "进出口总额", "进出口额", "外贸进出口总额", "外贸进出口额",
            "货物进出口", "货物进出口总额", "货物贸易进出口", "外贸进出口总值", "进出口总值")),
-    _Base("exports", "出口额", "出口",
+    _Base("exports", N_("出口额"), N_("出口"),
           ("出口", "出口额", "出口总额", "出口总值", "外贸出口", "货物出口", "外贸出口额")),
-    _Base("imports", "进口额", "进口", ("进口", "进口额", "进口总额", "外贸进口", "货物进口")),
-    _Base("budget", "一般公共预算收入", "一般公共预算收入",
+    _Base("imports", N_("进口额"), N_("进口"),
+          ("进口", "进口额", "进口总额", "外贸进口", "货物进口")),
+    _Base("budget", N_("一般公共预算收入"), N_("一般公共预算收入"),
           ("一般公共预算收入", "地方一般公共预算收入", "一般公共预算总收入", "公共预算收入")),
-    _Base("fiscal", "财政总收入", "财政总收入", ("财政总收入",)),
-    _Base("retail", "社会消费品零售总额", "社零总额",
+    _Base("fiscal", N_("财政总收入"), N_("财政总收入"), ("财政总收入",)),
+    _Base("retail", N_("社会消费品零售总额"), N_("社零总额"),
           ("社会消费品零售总额", "社会消费品零售额", "社零总额", "社零额", "社零")),
-    _Base("fai", "固定资产投资", "固定资产投资",
+    _Base("fai", N_("固定资产投资"), N_("固定资产投资"),
           ("固定资产投资", "全社会固定资产投资", "固定资产投资额", "固投")),
-    _Base("mfg_inv", "制造业投资", "制造业投资", ("制造业投资", "制造业投资额")),
-    _Base("ind_inv", "工业投资", "工业投资", ("工业投资", "工业投资额")),
-    _Base("rd", "R&D经费", "R&D经费",
+    _Base("mfg_inv", N_("制造业投资"), N_("制造业投资"), ("制造业投资", "制造业投资额")),
+    _Base("ind_inv", N_("工业投资"), N_("工业投资"), ("工业投资", "工业投资额")),
+    _Base("rd", N_("R&D经费"), N_("R&D经费"),
           ("R&D经费", "R&D经费支出", "R&D经费投入", "R&D投入", "研发经费", "研发经费支出",
            "研发经费投入", "研发投入", "研究与试验发展经费", "研究与试验发展经费支出"),
-          kinds=("level", "growth", "share"), share_name="R&D经费投入强度"),
-    _Base("digital", "数字经济核心产业增加值", "数字经济核心产业增加值",
+          kinds=("level", "growth", "share"), share_name=N_("R&D经费投入强度")),
+    _Base("digital", N_("数字经济核心产业增加值"), N_("数字经济核心产业增加值"),
           ("数字经济核心产业增加值",), kinds=("level", "growth", "share")),
-    _Base("hitech", "高新技术产业增加值", "高新技术产业增加值",
+    _Base("hitech", N_("高新技术产业增加值"), N_("高新技术产业增加值"),
           ("高新技术产业增加值",), kinds=("level", "growth", "share")),
-    _Base("income", "居民人均可支配收入", "居民人均可支配收入",
+    _Base("income", N_("居民人均可支配收入"), N_("居民人均可支配收入"),
           ("居民人均可支配收入", "全体居民人均可支配收入")),
-    _Base("urban_income", "城镇居民人均可支配收入", "城镇居民人均可支配收入",
+    _Base("urban_income", N_("城镇居民人均可支配收入"), N_("城镇居民人均可支配收入"),
           ("城镇居民人均可支配收入", "城镇常住居民人均可支配收入")),
-    _Base("rural_income", "农村居民人均可支配收入", "农村居民人均可支配收入",
+    _Base("rural_income", N_("农村居民人均可支配收入"), N_("农村居民人均可支配收入"),
           ("农村居民人均可支配收入", "农村常住居民人均可支配收入", "农民人均可支配收入")),
-    _Base("fdi", "实际使用外资", "实际使用外资",
+    _Base("fdi", N_("实际使用外资"), N_("实际使用外资"),
           ("实际使用外资", "实际利用外资", "实到外资", "实际使用外资金额"), unit="美元"),
-    _Base("listed", "上市公司数量", "上市公司", ("上市公司", "上市企业", "上市公司数量"),
+    _Base("listed", N_("上市公司数量"), N_("上市公司"), ("上市公司", "上市企业", "上市公司数量"),
           kinds=("level",), unit="家", family="count"),
 )  # fmt: skip
 
@@ -299,6 +303,33 @@ def lookup(text: str) -> Indicator | None:
         if raw in (ind.name, ind.name.split("（")[0], fold_chars(ind.name)):
             return ind
     return indicator_named(raw)
+
+
+# How names are made from a statistic's stem (their Chinese is the vocabulary above).
+GROWTH_NAME = N_("{name}增速")
+SHARE_NAME = N_("{name}占GDP比重")
+INDUSTRY_NAMES = {"rev": N_("{industry}营收"), "output": N_("{industry}产值")}
+_BASE_BY_KEY = {b.key: b for b in _BASES}
+
+
+def display_name(ind: Indicator, tr: Translator) -> str:
+    """The indicator's name in ``tr``'s language: ``ind.name`` in Chinese, the vocabulary's
+    translation in English (an industry's name stays as printed: 家电 revenue)."""
+    if not tr.english:
+        return ind.name
+    parts = ind.base.split(":")
+    if len(parts) == 2 and parts[0] in INDUSTRY_NAMES:
+        name = tr(INDUSTRY_NAMES[parts[0]], industry=parts[1])
+        return tr(GROWTH_NAME, name=name) if ind.kind == "growth" else name
+    base = _BASE_BY_KEY.get(ind.base)
+    if base is None:
+        return ind.name
+    if ind.kind == "level":
+        return tr(base.name)
+    if ind.kind == "share" and base.share_name:
+        return tr(base.share_name)
+    message = GROWTH_NAME if ind.kind == "growth" else SHARE_NAME
+    return tr(message, name=tr(base.short))
 
 
 def choices() -> list[Indicator]:

@@ -44,13 +44,14 @@ def compose_parts(
     cache: ComposeCache | None = None,
 ) -> tuple[list[str], list[int]]:
     """The messages of ``date``'s briefing for one chat as ``render`` writes them (bot/: Telegram
-    HTML), and the article ids they show.
+    HTML), in the chat's language (``ChatPrefs.language``, carried by the composed
+    ``ChatEdition``), and the article ids they show.
 
-    Chats with the same sections, follows and recent articles get the same edition, so
+    Chats with the same sections, follows, recent articles and language get the same edition, so
     ``cache`` composes it once per pass, not once per chat (``render`` is part of its key).
     """
     recent = store.run(ledger.recent_article_ids, prefs.chat_id, days=7, before=date)
-    key = (date, editions.digest_prefs(prefs, recent), render)
+    key = (date, editions.digest_prefs(prefs, recent), prefs.language, render)
     if cache is not None and key in cache:
         return cache[key]
     edition = editions.compose_for_chat(store, prefs, date, bundles=bundles)

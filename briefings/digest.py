@@ -19,6 +19,7 @@ from typing import Literal
 
 from briefings.figure_lines import figure_line, figure_problems, unprinted_numbers
 from briefings.figures import shown_text
+from briefings.i18n import N_, Translator, translator
 from briefings.models import DEFAULT_TOPICS, ArticleBundle, StoredArticle
 from briefings.normalize import nfkc
 from briefings.numbers import number_tokens
@@ -27,15 +28,21 @@ from briefings.stories import Headline, headline
 from briefings.topics import THRESHOLD as TOPIC_THRESHOLD
 from briefings.typography import CONTINUED_FROM, lead_marks_end
 
-EDITION_TITLE = "浙江经济早报"
+EDITION_TITLE = N_("浙江经济早报")
 
-# Section key → heading, in display order. "other" is shown only to chats that ask for it.
+# Section key → heading, in display order (translated where shown). "other" is shown only to
+# chats that ask for it.
 SECTIONS: dict[str, str] = {
-    "county": "县域亮点",
-    "film": "影视产业",
-    "finance": "科创金融",
-    "other": "其他要闻",
+    "county": N_("县域亮点"),
+    "film": N_("影视产业"),
+    "finance": N_("科创金融"),
+    "other": N_("其他要闻"),
 }
+# Interface words of an edition and of provenance lines (the paper's own words stay as printed).
+BOOK_TITLE = N_("《{title}》")
+ORIGINAL = N_("原文")
+UNDATED = N_("日期不详")
+NOTHING_TO_SEND = N_("这一天没有可推送的报道。")
 SECTION_CAPS = {"county": 8, "film": 5, "finance": 5, "other": 5}
 PER_COUNTY_CAP = 2  # county highlights: at most this many items about one county
 NEAR_DUPLICATE = 0.8  # character-3-gram Jaccard of bodies at which two articles are one story
@@ -91,13 +98,15 @@ class Item:
     sentence: str = ""
     headline: Headline = field(default_factory=Headline)  # names its article (stories.py)
 
-    def source_label(self, limit: int = 48) -> tuple[str, str]:
+    def source_label(self, limit: int = 48, tr: Translator | None = None) -> tuple[str, str]:
         """(the name of the item's article, what follows it in lighter type): 《title》 and its
         subtitle; a continuation's mark with its sub-heads or first words; else 原文."""
-        h = self.headline.fitted(limit)
+        tr = tr or translator()
+        headline = self.headline.in_language(tr)
+        h = headline.fitted(limit)
         if h.title and not h.mark:
-            return f"《{h.title}》", h.subtitle
-        return (self.headline.plain(limit) or "原文"), ""
+            return tr(BOOK_TITLE, title=h.title), h.subtitle
+        return (headline.plain(limit) or tr(ORIGINAL)), ""
 
 
 @dataclass(frozen=True)
@@ -579,13 +588,10 @@ def edition_numbers_verified(edition: Edition, bundles: Sequence[ArticleBundle])
 # --- provenance and plain text ------------------------------------------------------------
 
 
-def format_date(iso: str, *, year: bool = True) -> str:
-    """2026-04-15 → 2026年4月15日 (or 4月15日); anything else is returned unchanged."""
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
-    if not m:
-        return iso
-    y, mo, d = m.group(1), int(m.group(2)), int(m.group(3))
-    return f"{y}年{mo}月{d}日" if year else f"{mo}月{d}日"
+def format_date(iso: str, *, year: bool = True, tr: Translator | None = None) -> str:
+    """2026-04-15 → 2026年4月15日 (or 4月15日), 15 Apr 2026 in English; anything else is
+    returned unchanged."""
+    return (tr or translator()).date(iso, year=year)
 
 
 def provenance(
@@ -595,31 +601,34 @@ def provenance(
     *,
     short_date: bool = False,
     sep: str = " · ",
+    tr: Translator | None = None,
 ) -> str:
     """Where a shown item comes from: 浙江日报 · 4月15日 · 第1版 (第1、2版 for an article whose
-    parts span two pages).
+    parts span two pages; ``p. 1`` and ``pp. 1, 2`` in English).
 
     ``short_date`` writes the date as 4月15日 (inside an edition, whose heading has the year);
     ``sep`` joins the parts. Line numbers of the source file are the parser's business, never a
     reader's.
     """
-    when = format_date(date, year=False) if short_date and date else date or "日期不详"
+    tr = tr or translator()
+    when = tr.date(date, year=False) if short_date and date else date or tr(UNDATED)
     parts = [p for p in (source, when) if p]
     if page:
-        parts.append(f"第{page}版")
+        pages = page.split("、")
+        parts.append(tr.ngettext("第{pages}版", "第{pages}版", len(pages), pages=tr.join(pages)))
     return sep.join(parts)
 
 
-def item_provenance(it: Item) -> str:
+def item_provenance(it: Item, tr: Translator | None = None) -> str:
     """An edition item's source, date and page (the edition's heading carries the year)."""
-    return provenance(it.source, it.date, it.page, short_date=True)
+    return provenance(it.source, it.date, it.page, short_date=True, tr=tr)
 
 
 def render_text(edition: Edition, *, title: str = EDITION_TITLE) -> str:
     """Plain text for terminals and logs, with article ids to open with /article."""
     lines = [f"{title} · {format_date(edition.date)}"]
     if edition.empty:
-        lines.append("这一天没有可推送的报道。")
+        lines.append(NOTHING_TO_SEND)
     for section in edition.sections:
         lines += ["", f"【{section.title}】"]
         for it in section.items:

@@ -13,8 +13,8 @@ from datetime import timedelta
 from typing import Literal
 
 from briefings import chats, ledger
-from briefings.digest import DigestPrefs, Edition, compose_edition, format_date
-from briefings.i18n import N_
+from briefings.digest import DigestPrefs, Edition, compose_edition
+from briefings.i18n import DEFAULT_LANGUAGE, N_, Translator, translator
 from briefings.models import DEFAULT_TOPICS, TOPICS, ArticleBundle
 from briefings.regions import load_gazetteer
 
@@ -26,8 +26,9 @@ MAX_ISSUE_AGE_DAYS = 2
 class ChatEdition:
     """One chat's edition of an issue, before rendering (``bot/edition_html.py`` renders it).
 
-    ``note`` is plain text to show first; ``latest`` is the newest stored issue, which an empty
-    edition points to.
+    ``note`` is plain text to show first, in ``lang``; ``latest`` is the newest stored issue,
+    which an empty edition points to. ``lang`` is the language the edition is rendered in: the
+    chat's (``ChatPrefs.language``) for a scheduled one, the reader's for ``/today``.
     """
 
     date: str
@@ -35,6 +36,7 @@ class ChatEdition:
     note: str = ""
     latest: str | None = None
     reason: str = ""  # why there is nothing to show (latest_for_chat's Reason), else ""
+    lang: str = DEFAULT_LANGUAGE
 
     @property
     def article_ids(self) -> tuple[int, ...]:
@@ -80,11 +82,13 @@ def compose_for_chat(
     bundles: Sequence[ArticleBundle] | None = None,
     skip_recent: bool = True,
     note: str = "",
+    lang: str | None = None,
 ) -> ChatEdition:
     """Compose ``date``'s issue for a chat (``prefs`` None = defaults).
 
     ``skip_recent`` drops articles the chat got in the 7 days before ``date`` (scheduled
     delivery); an on-demand ``/today`` shows the whole issue. ``note`` (plain text) goes first.
+    ``lang`` (default: the chat's language) is what the renderer writes it in.
     """
     if bundles is None:
         bundles = store.articles_on(date)
@@ -96,7 +100,9 @@ def compose_for_chat(
     names = {a: r.short for a in dprefs.follows if (r := gazetteer.by_adcode(a)) is not None}
     edition = compose_edition(date, list(bundles), dprefs, region_names=names)
     latest = store.latest_date() if edition.empty else None
-    return ChatEdition(date, edition, note, latest)
+    if lang is None:
+        lang = prefs.language if prefs is not None else DEFAULT_LANGUAGE
+    return ChatEdition(date, edition, note, latest, lang=lang)
 
 
 # How many of the newest issues /today looks through for one with something for the chat.
@@ -115,9 +121,9 @@ TODAY_UNDATED = N_("库里的稿件都没有出版日期，所以不会出现在
 Reason = Literal["", "empty_store", "undated", "not_in_sections"]
 
 
-def _topic_names(prefs: chats.ChatPrefs | None) -> str:
+def _topic_names(prefs: chats.ChatPrefs | None, tr: Translator) -> str:
     keys = prefs.topics if prefs is not None else DEFAULT_TOPICS
-    return "、".join(TOPICS[k] for k in TOPICS if k in keys) or "—"
+    return tr.join(tr(TOPICS[k]) for k in TOPICS if k in keys) or "—"
 
 
 def _delivered(store, prefs: chats.ChatPrefs | None, date: str) -> bool:
@@ -127,37 +133,46 @@ def _delivered(store, prefs: chats.ChatPrefs | None, date: str) -> bool:
     return found is not None and found.status == "sent"
 
 
-def latest_for_chat(store, prefs: chats.ChatPrefs | None, today: str) -> ChatEdition:
+def latest_for_chat(
+    store, prefs: chats.ChatPrefs | None, today: str, tr: Translator | None = None
+) -> ChatEdition:
     """``/today``: the newest issue (on or before ``today`` when there is one) that has
     something for the chat's sections, with a note saying which day it is and why it is not
     today's: no paper yet today, or the newer issues have nothing in the chat's sections; and
     when the chat already got it by the daily push, that it is shown again. Nothing to show
     says why (``ChatEdition.reason``): no articles at all, none dated, or none for the chat.
+    Notes are in ``tr``'s language (the reader's), and so is the edition.
     """
+    tr = tr or translator()
     dates = store.dates(limit=TODAY_LOOKBACK + 8)
     if not dates:
         reason: Reason = "undated" if store.has_articles() else "empty_store"
-        note = TODAY_UNDATED if reason == "undated" else ""
-        return ChatEdition(today, Edition(today, [], [], empty=True), note, None, reason)
+        note = tr(TODAY_UNDATED) if reason == "undated" else ""
+        empty = Edition(today, [], [], empty=True)
+        return ChatEdition(today, empty, note, None, reason, lang=tr.lang)
     # An issue dated after the reader's today (a paper from a time zone ahead) still counts.
     issues = [d for d in dates if d <= today][:TODAY_LOOKBACK] or dates[:TODAY_LOOKBACK]
     for date in issues:
-        found = compose_for_chat(store, prefs, date, skip_recent=False)
+        found = compose_for_chat(store, prefs, date, skip_recent=False, lang=tr.lang)
         if found.empty:
             continue
         if date == today or (date > today and date == dates[0]):
-            note = TODAY_SENT if _delivered(store, prefs, date) else ""
+            note = tr(TODAY_SENT) if _delivered(store, prefs, date) else ""
         elif date == issues[0]:
-            note = TODAY_NOT_YET.format(today=format_date(today), date=format_date(date))
+            note = tr(TODAY_NOT_YET, today=tr.date(today), date=tr.date(date))
         else:
-            note = TODAY_OLDER.format(
-                latest=format_date(issues[0]), topics=_topic_names(prefs), date=format_date(date)
+            note = tr(
+                TODAY_OLDER,
+                latest=tr.date(issues[0]),
+                topics=_topic_names(prefs, tr),
+                date=tr.date(date),
             )
             if date != today and _delivered(store, prefs, date):
-                note += TODAY_SENT
+                note = tr.sentences(note, tr(TODAY_SENT))
         return replace(found, note=note)
-    note = TODAY_NONE_FOR_YOU.format(
-        n=len(issues), latest=format_date(issues[0]), topics=_topic_names(prefs)
+    note = tr(
+        TODAY_NONE_FOR_YOU, n=len(issues), latest=tr.date(issues[0]), topics=_topic_names(prefs, tr)
     )
-    empty = compose_for_chat(store, prefs, issues[0], skip_recent=False)
+    empty = compose_for_chat(store, prefs, issues[0], skip_recent=False, lang=tr.lang)
     return replace(empty, note=note, reason="not_in_sections")
+

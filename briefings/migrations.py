@@ -277,6 +277,16 @@ MIGRATIONS: list[Migration] = [
             CREATE INDEX documents_issue ON documents(date, source)
         """,
     ),
+    # Interface language per chat (briefings/chats.py): ``lang`` is the chat's /language choice
+    # ('' = follow each reader's Telegram language); ``seen_lang`` the language of the last
+    # reader who wrote in it, which a scheduled digest (no sender) is written in.
+    (
+        "0017_i18n_chat_language",
+        """
+            ALTER TABLE chats ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+            ALTER TABLE chats ADD COLUMN seen_lang TEXT NOT NULL DEFAULT ''
+        """,
+    ),
 ]
 
 

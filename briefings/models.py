@@ -9,16 +9,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from briefings.i18n import N_
+
 UnitKind = Literal["article", "continuation", "fragment", "caption"]
 RegionLevel = Literal["province", "city", "county"]
 InputKind = Literal["page", "article", "jsonl", "feed"]
 
-# Topic labels, in display order. Keys are stable identifiers stored in the database.
+# Topic labels, in display order (translated where shown: ``tr(TOPICS[key])``). Keys are stable
+# identifiers stored in the database.
 TOPICS: dict[str, str] = {
-    "county": "县域经济",
-    "film": "影视产业",
-    "finance": "科创金融",
-    "other": "其他",
+    "county": N_("县域经济"),
+    "film": N_("影视产业"),
+    "finance": N_("科创金融"),
+    "other": N_("其他"),
 }
 # The briefing sections a chat gets until it chooses (/topics): every topic but "other".
 DEFAULT_TOPICS: tuple[str, ...] = ("county", "film", "finance")

@@ -35,6 +35,7 @@ from briefings.files import (
     read_capped,
     walk_inputs,
 )
+from briefings.i18n import N_
 from briefings.models import AnalyzedUnit, Document, Region, RegionMention, Unit
 from briefings.normalize import fold_chars
 from briefings.parsing import parse_document
@@ -518,17 +519,21 @@ def safe_upload_name(name: str) -> str:
     return (stem + suffix) if stem else "upload" + (suffix or ".txt")
 
 
+UPLOAD_EMPTY = N_("{name}：文件为空")
+UPLOAD_TOO_BIG = N_("{name}：文件太大（{size} MB），上限 {limit} MB")
+
+
 def ingest_bytes(
     store, name: str, data: bytes, *, source: str | None = None, date: str | None = None
 ) -> IngestReport:
     """Ingest an uploaded file (admin /ingest); the name's date and suffix are honoured."""
     safe = safe_upload_name(name)
     if not data:
-        raise InputError(f"{safe}: 文件为空")
+        raise InputError(UPLOAD_EMPTY, name=safe)
     limit = max_file_bytes()
     if len(data) > limit:
         raise InputError(
-            f"{safe}: 文件太大 ({megabytes(len(data))} MB), 上限 {megabytes(limit)} MB"
+            UPLOAD_TOO_BIG, name=safe, size=megabytes(len(data)), limit=megabytes(limit)
         )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / safe

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from briefings.errors import InvalidArgument
+from briefings.i18n import N_
 from briefings.migrations import now_iso, transaction
 
 MAX_URL = 2000
@@ -76,22 +77,29 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+# Shown to operators (CLI) and to the bot's admins (/sources, in their language).
+MISSING_URL = N_("缺少订阅源地址 (missing feed URL)")
+INVALID_URL = N_("订阅源地址无效 (not a valid URL)")
+INVALID_URL_SHOWN = N_("订阅源地址无效 (not a valid URL): {url}")
+NOT_HTTP = N_("订阅源地址应以 http:// 或 https:// 开头 (not an http(s) URL): {url}")
+MISSING_REF = N_("请给出订阅源编号或地址 (give a source id or URL)")
+NO_SUCH_SOURCE = N_("没有这个订阅源 (no such source): {ref}")
+
+
 def check_url(url: str) -> str:
     """A feed URL as stored: http(s), with a host, no spaces; raises InvalidArgument otherwise."""
     url = url.strip()
     if not url:
-        raise InvalidArgument("缺少订阅源地址 (missing feed URL)")
+        raise InvalidArgument(MISSING_URL)
     if len(url) > MAX_URL or any(c.isspace() or ord(c) < 32 for c in url):
-        raise InvalidArgument("订阅源地址无效 (not a valid URL)")
+        raise InvalidArgument(INVALID_URL)
     try:
         parts = urlsplit(url)
         _ = parts.port  # raises ValueError for a port that is not a number or out of range
     except ValueError:
-        raise InvalidArgument(f"订阅源地址无效 (not a valid URL): {url[:80]}") from None
+        raise InvalidArgument(INVALID_URL_SHOWN, url=url[:80]) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InvalidArgument(
-            f"订阅源地址应以 http:// 或 https:// 开头 (not an http(s) URL): {url[:80]}"
-        )
+        raise InvalidArgument(NOT_HTTP, url=url[:80])
     return url
 
 
@@ -116,7 +124,7 @@ def find_source(conn: sqlite3.Connection, ref: str) -> Source:
     """A source by id (``3`` or ``#3``) or by URL; raises InvalidArgument if there is none."""
     ref = ref.strip()
     if not ref:
-        raise InvalidArgument("请给出订阅源编号或地址 (give a source id or URL)")
+        raise InvalidArgument(MISSING_REF)
     digits = ref.removeprefix("#")
     if digits.isascii() and digits.isdigit() and len(digits) <= 12:
         found = get_source(conn, int(digits))
@@ -126,7 +134,7 @@ def find_source(conn: sqlite3.Connection, ref: str) -> Source:
         ).fetchone()
         found = _row(row) if row else None
     if found is None:
-        raise InvalidArgument(f"没有这个订阅源 (no such source): {ref[:80]}")
+        raise InvalidArgument(NO_SUCH_SOURCE, ref=ref[:80])
     return found
 
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from briefings.i18n import N_, Text, Translator
 from briefings.models import ArticlePart, StoredArticle, TopicScore
 
 # Characters of a listed headline (title, subtitle and mark together) unless a caller asks
@@ -35,12 +36,37 @@ def _clip(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: max(limit - 1, 0)] + ELLIPSIS
 
 
+# Our marks, not the paper's: said in the reader's language (``Headline.in_language``).
+CONTINUED = N_("（续）")
+CONTINUED_FROM = N_("（续）上文见{page}")
+PHOTO = N_("（图）")
+PAGE = N_("第{page}版")
+_CN_NUMERALS = "一二三四五六七八九十"
+
+
+def page_label(page: str) -> str:
+    """The bare label of a printed page: 第一版 → 1, 第 2 版 → 2, A1版 → A1, 3 → 3."""
+    label = "".join(page.split()).removeprefix("第").removesuffix("版")
+    if label and all(c in _CN_NUMERALS for c in label):
+        from briefings.numbers import parse_number
+
+        value = parse_number(label)
+        if value is not None and value == int(value):
+            return str(int(value))
+    return label
+
+
+def page_text(page: str) -> Text:
+    """A page named as printed (第一版, or 第2版 for a bare ``2``), ``p. 1`` in English."""
+    where = page if page.startswith("第") or page.endswith("版") else f"第{page}版"
+    return Text(PAGE, page=page_label(page), zh=where)
+
+
 def continued_mark(page: str) -> str:
     """``（续）上文见第一版`` for a continuation whose start is on ``page`` (第一版, 1, A1)."""
     if not page:
-        return "（续）"
-    where = page if page.startswith("第") else f"第{page}版"
-    return f"（续）上文见{where}"
+        return Text(CONTINUED)
+    return Text(CONTINUED_FROM, page=page_text(page))
 
 
 @dataclass(frozen=True)
@@ -80,8 +106,14 @@ class Headline:
         h = self.fitted(limit)
         return h.after_mark(h.title + (SEPARATOR + h.subtitle if h.subtitle else "") + h.opening)
 
+    def in_language(self, tr: Translator) -> Headline:
+        """The same headline with our mark said in ``tr``'s language; the paper's words as
+        printed."""
+        return replace(self, mark=tr.text(self.mark)) if self.mark else self
+
     def after_mark(self, text: str) -> str:
-        """``text`` after the mark: a blank between them unless the mark ends in a bracket."""
+        """``text`` after the mark: a blank between them unless the mark ends in a full-width
+        bracket."""
         if not self.mark:
             return text
         gap = "" if self.mark.endswith("）") or not text else " "
@@ -99,7 +131,7 @@ def opening_words(body: str, *, mid_sentence: bool = False) -> str:
 def headline(a: StoredArticle) -> Headline:
     """The one rule for naming an article in lists, cards, search, the digest and inline."""
     if a.kind == "fragment" and not a.title:
-        return Headline(mark="（续）", opening=opening_words(a.body, mid_sentence=True))
+        return Headline(mark=Text(CONTINUED), opening=opening_words(a.body, mid_sentence=True))
     mark = continued_mark(a.continued_from) if a.continued_from else ""
     if a.title:
         return Headline(a.title, a.subtitle, mark)
@@ -108,11 +140,11 @@ def headline(a: StoredArticle) -> Headline:
     if a.kind == "continuation" and a.subheads:
         # Sub-heads are printed headings of this part: they say what it is about.
         rest = a.subheads[1] if len(a.subheads) > 1 else ""
-        return Headline(a.subheads[0], rest, mark or "（续）")
+        return Headline(a.subheads[0], rest, mark or Text(CONTINUED))
     if a.kind == "continuation":
-        return Headline(mark=mark or "（续）", opening=opening_words(a.body))
+        return Headline(mark=mark or Text(CONTINUED), opening=opening_words(a.body))
     if a.kind == "caption":
-        return Headline(mark="（图）", opening=opening_words(a.body))
+        return Headline(mark=Text(PHOTO), opening=opening_words(a.body))
     return Headline(opening=opening_words(a.body))
 
 

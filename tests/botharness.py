@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,10 +18,13 @@ from fakebotapi import (
     FakeBotAPI,
     make_callback_query,
     make_message,
+    running_app,
     validate_telegram_html,
 )
 from telegram.ext import Application
 
+from bot.app import build_application, open_runtime
+from bot.config import Config
 from bot.runtime import Runtime
 from bot.telegram_html import utf16_len, visible_text
 from briefings import chats
@@ -117,6 +121,30 @@ class Harness:
             # Polling: the condition lives in SQLite, there is no event to wait on.
             while not await self.rt.call(predicate):  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(fake: FakeBotAPI, db: Path) -> AsyncIterator[Harness]:
+    """The briefing bot on ``db`` against ``fake``, at 09:00 of the sample's day; leaving the
+    block stops it (a second block on the same file is a restart)."""
+    config = Config(
+        token=fake.token,
+        base_url=fake.base_url,
+        base_file_url=fake.base_file_url,
+        db_path=str(db),
+        admin_ids=frozenset({ADMIN_ID}),
+        # No inbox polling, and a start-up catch-up that never sends: replies stay predictable.
+        inbox_dir=db.parent / "inbox",
+        inbox_interval=0,
+        catchup_until="00:00",
+    )
+    rt = open_runtime(config)
+    rt.clock = fixed_clock(f"{SAMPLE_DATE}T09:00:00+08:00")
+    try:
+        async with running_app(build_application(config, rt), poll_timeout=2) as app:
+            yield Harness(fake, app, rt)
+    finally:
+        rt.close()
 
 
 def buttons(params: dict) -> list[dict]:

@@ -25,19 +25,18 @@ from typing import Any
 
 import pytest
 from botharness import (
-    ADMIN_ID,
     EARLIER_DATE,
     SAMPLE,
     SAMPLE_DATE,
     Harness,
     copy_db,
-    fixed_clock,
+    running_bot,
 )
-from fakebotapi import FakeBotAPI, build_app, running_app, stop_app
+from fakebotapi import FakeBotAPI, build_app, stop_app
 from feedserver import FeedServer
 from telegram.ext import Application, BaseHandler
 
-from bot.app import build_application, open_runtime
+from bot.app import open_runtime
 from bot.config import Config
 from briefings.pipeline import ingest_bytes
 
@@ -95,23 +94,8 @@ def bot_db(seeded_db: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def harness(fake_api: FakeBotAPI, bot_db: Path) -> AsyncIterator[Harness]:
-    config = Config(
-        token=fake_api.token,
-        base_url=fake_api.base_url,
-        base_file_url=fake_api.base_file_url,
-        db_path=str(bot_db),
-        admin_ids=frozenset({ADMIN_ID}),
-        # No inbox polling, and a start-up catch-up that never sends: replies stay predictable.
-        inbox_dir=bot_db.parent / "inbox",
-        inbox_interval=0,
-        catchup_until="00:00",
-    )
-    rt = open_runtime(config)
-    rt.clock = fixed_clock(f"{SAMPLE_DATE}T09:00:00+08:00")
-    app = build_application(config, rt)
-    async with running_app(app, poll_timeout=2):
-        yield Harness(fake_api, app, rt)
-    rt.close()
+    async with running_bot(fake_api, bot_db) as running:
+        yield running
 
 
 @pytest.fixture

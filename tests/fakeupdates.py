@@ -1,6 +1,7 @@
 """Bot API updates as plain dicts, the way Telegram sends them to a bot: messages (with command
 entities), callback queries, inline queries, membership changes, group migrations. No
-``update_id``: FakeBotAPI.push_update numbers them.
+``update_id``: FakeBotAPI.push_update numbers them. Users speak Chinese (``language_code``
+zh-hans) unless a builder is given another ``language_code`` (None: Telegram sent none).
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ _user_message_ids = itertools.count(1000)
 _query_ids = itertools.count(1)
 
 
-def make_user(user_id: int, *, first_name: str | None = None, username: str | None = None) -> dict:
+CHINESE = "zh-hans"
+
+
+def make_user(
+    user_id: int,
+    *,
+    first_name: str | None = None,
+    username: str | None = None,
+    language_code: str | None = CHINESE,
+) -> dict:
     """A Bot API User; the bot and GroupAnonymousBot get their real shapes."""
     if user_id == BOT_ID:
         return {"id": BOT_ID, "is_bot": True, "first_name": "Briefing", "username": BOT_USERNAME}
@@ -32,7 +42,8 @@ def make_user(user_id: int, *, first_name: str | None = None, username: str | No
             "username": "GroupAnonymousBot",
         }
     user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name or "读者"}
-    user["language_code"] = "zh-hans"
+    if language_code is not None:
+        user["language_code"] = language_code
     if username:
         user["username"] = username
     return user
@@ -106,6 +117,7 @@ def make_message(
     anonymous_admin: bool = False,
     document: dict | None = None,
     caption: str | None = None,
+    language_code: str | None = CHINESE,
 ) -> dict:
     """An update with a user's message; a leading /command gets its bot_command entity.
 
@@ -122,7 +134,7 @@ def make_message(
             user_id = chat_id if chat["type"] == "private" else DEFAULT_GROUP_USER_ID
     message: dict[str, Any] = {
         "message_id": message_id if message_id is not None else next(_user_message_ids),
-        "from": make_user(user_id),
+        "from": make_user(user_id, language_code=language_code),
         "chat": chat,
         "date": int(time.time()),
     }
@@ -152,6 +164,7 @@ def make_callback_query(
     chat_type: str | None = None,
     message_text: str = "…",
     query_id: str | None = None,
+    language_code: str | None = CHINESE,
 ) -> dict:
     """An update with a button press on the bot's message ``message_id`` in ``chat_id``."""
     chat = make_chat(chat_id, chat_type)
@@ -166,7 +179,7 @@ def make_callback_query(
     }
     query = {
         "id": query_id or f"cbq{next(_query_ids)}",
-        "from": make_user(user_id),
+        "from": make_user(user_id, language_code=language_code),
         "chat_instance": f"ci{chat_id}",
         "message": message,
         "data": data,
@@ -175,12 +188,17 @@ def make_callback_query(
 
 
 def make_inline_query(
-    user_id: int, query: str, offset: str = "", *, query_id: str | None = None
+    user_id: int,
+    query: str,
+    offset: str = "",
+    *,
+    query_id: str | None = None,
+    language_code: str | None = CHINESE,
 ) -> dict:
     """An update with an inline query typed by ``user_id``."""
     inline = {
         "id": query_id or f"iq{next(_query_ids)}",
-        "from": make_user(user_id),
+        "from": make_user(user_id, language_code=language_code),
         "query": query,
         "offset": offset,
         "chat_type": "private",
@@ -195,6 +213,7 @@ def make_my_chat_member(
     *,
     user_id: int | None = None,
     chat_type: str | None = None,
+    language_code: str | None = CHINESE,
 ) -> dict:
     """The bot's own membership changing: private member→kicked is "blocked", kicked→member
     "unblocked"; in groups left→member (or administrator) is "added"."""
@@ -204,7 +223,7 @@ def make_my_chat_member(
     bot = make_user(BOT_ID)
     update = {
         "chat": chat,
-        "from": make_user(user_id),
+        "from": make_user(user_id, language_code=language_code),
         "date": int(time.time()),
         "old_chat_member": chat_member_json(bot, old_status),
         "new_chat_member": chat_member_json(bot, new_status),

@@ -378,7 +378,7 @@ async def test_stats_for_admins_only(harness: Harness) -> None:
     (stats,) = await harness.say(ADMIN_ID, "/stats")
     assert_telegram_ok(stats)
     articles = (await harness.rt.call(harness.rt.store.stats))["articles"]
-    assert f"稿件:{articles}" in stats["text"]
+    assert f"稿件：{articles}" in stats["text"]  # full-width, like all Chinese interface text
     assert "订阅者" in stats["text"]
 
 
