@@ -4,7 +4,6 @@ qualifier words, used alike by the figures, the digest and bot/'s message splitt
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -221,27 +220,12 @@ def test_every_token_is_printed_and_parses(text: str) -> None:
         assert parse_number(token) is not None
 
 
-def _best_time(fn, arg, repeat: int = 7) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(arg)
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def test_a_long_run_of_one_numeral_is_read_in_linear_time() -> None:
-    """4,000 × 一 (OCR debris): the old pattern retried the run from every character (50 ms at
-    4,000, quadratic). Timed against the same length of ordinary numerals in the same test: a
-    generous ratio, not a wall-clock limit."""
-    run = "一" * 4000
-    ordinary = ("增长19.7%,出口三万五千元。" * 400)[:4000]
-    assert number_tokens(run) == []  # longer than any numeral the figure scan reads
-    ratio = _best_time(number_tokens, run) / _best_time(number_tokens, ordinary)
-    assert ratio < 10
-    # And no faster growth than linear: four times the run, well under sixteen times the time.
-    growth = _best_time(number_tokens, run * 4) / _best_time(number_tokens, run)
-    assert growth < 10
+def test_a_long_run_of_one_numeral_is_no_number() -> None:
+    """4,000 × 一 (OCR debris) is longer than any numeral the figure scan reads. The old pattern
+    retried such a run from every character (quadratic: 50 ms at 4,000); bench/bench_digest.py
+    times the run against ordinary numerals of the same length."""
+    assert number_tokens("一" * 4000) == []
+    assert number_tokens("一" * 4000 + "增长19.7%") == ["19.7%"]
 
 
 # --- marks and qualifier words ---------------------------------------------------------------
