@@ -124,7 +124,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     Example:
         python bot.py parse data/sample_page_2026-04-15.txt --json
     """
-    from briefings.digest import figure_line
+    from briefings.figure_lines import figure_line
     from briefings.pipeline import analyze_document
     from briefings.reading import read_documents
 
@@ -181,7 +181,7 @@ def cmd_county(args: argparse.Namespace) -> int:
         python bot.py county jinyun
     """
     from briefings.county import county_view, lookup
-    from briefings.digest import figure_line
+    from briefings.figure_lines import figure_line
     from briefings.stories import headline
 
     region = lookup(args.name)

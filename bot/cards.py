@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from bot.telegram_html import MESSAGE_LIMIT, escape, escape_attr, split_html, visible_len
 from briefings import digest, stories
 from briefings.county import CountyView, region_by_adcode
-from briefings.digest import FigureLine
+from briefings.figure_lines import FigureLine
+from briefings.figure_lines import figure_line as line_of
 from briefings.i18n import CHINESE, N_, Translator
 from briefings.models import (
     TOPICS,
@@ -135,7 +136,7 @@ def provenance(a: StoredArticle, tr: Translator = CHINESE) -> str:
 
 
 def figure_html(line: FigureLine) -> str:
-    """A figure line (``briefings.digest.figure_line``) with its value in bold."""
+    """A figure line (``briefings.figure_lines.figure_line``) with its value in bold."""
     value = f"<b>{escape(line.value)}</b>" if line.value else ""
     if line.excerpt:
         return f"{escape(line.before)}{value}{escape(line.after)}"
@@ -157,14 +158,14 @@ def figure_line(
 ) -> str:
     """• 慈溪 · 家电营收 <b>超千亿元</b> — 浙江日报 2026-04-15
 
-    The digest's rule (``briefings.digest.figure_line``): the region is named unless it is
+    The digest's rule (``briefings.figure_lines.figure_line``): the region is named unless it is
     ``region`` (the county the card is about); a figure the extractor is not confident about is
     shown as its sentence, number in bold: the reader judges what it measures. In English the
     region gets its pinyin.
     """
     where = " ".join(x for x in (source, date) if x)
     tail = f" — <i>{escape(where)}</i>" if where else ""
-    line = digest.figure_line(f, known=region)
+    line = line_of(f, known=region)
     if line.region and tr.english:
         line = replace(line, region=place_name(line.region, f.adcode, tr))
     return f"• {figure_html(line)}{tail}"

@@ -13,8 +13,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from briefings.marks import CLAUSE_MARKS, CLOSERS, END_MARKS, STRAIGHT_QUOTES
+from briefings.sentences import clauses, sentences
 
 # A tag, or one of the entities Telegram understands (the four named ones and numeric ones).
 # Any other ``&`` is literal text to Telegram, and we count it so.
@@ -34,10 +37,11 @@ RAW_FACTOR = 3
 # Cut preferences inside one block, best first. A preferred cut is taken only if it keeps at
 # least this share of what would fit, so pieces stay large and messages few.
 _MIN_SHARE = 0.5
-_SENTENCE_END = frozenset("。！？!?…")
-_CLAUSE_END = frozenset("，、；：,;:")
-# Closing quotes and brackets belong to the sentence they close: 。” stays together.
-_CLOSERS = frozenset("”’」』）)》〉】]\"'")
+# The marks of briefings.sentences' one sentence rule: a cut after 。！？；… (and the closing
+# quotes and brackets after them: 。” stays together) is a sentence end, after ，、： a clause end.
+_SENTENCE_END = frozenset(END_MARKS)
+_CLAUSE_END = frozenset(CLAUSE_MARKS)
+_CLOSERS = frozenset(CLOSERS + STRAIGHT_QUOTES)
 
 
 def deep_link(bot_username: str, payload: str) -> str:
@@ -293,7 +297,7 @@ def split_html(
     Each message has at most ``limit`` visible UTF-16 units and at most ``raw_limit`` raw
     characters (default ``RAW_FACTOR * limit``). Messages break only between blocks; a block too
     long on its own is cut inside its text (never inside a tag, an entity or a grapheme; at a
-    paragraph, then a sentence end 。！？, then a clause mark ，、, then anywhere), closing the
+    paragraph, then a sentence end 。！？；, then a clause mark ，、, then anywhere), closing the
     open tags before the cut and reopening them after it. Blank blocks are dropped, so no message
     is blank. Raises ValueError for an unbalanced block or limits too small for its markup.
     """
@@ -334,10 +338,6 @@ def split_html(
 
 # --- splitting plain text -------------------------------------------------------------------
 
-_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?…]+[”’」』）)》]*|\n|$)")
-_CLAUSE = re.compile(r"[^，、；：,;:\n]*(?:[，、；：,;:]+|$)")
-
-
 def _hard_cut(text: str, limit: int) -> list[str]:
     """Cut anywhere, by UTF-16 units, never inside a surrogate pair or a grapheme."""
     out: list[str] = []
@@ -360,7 +360,9 @@ def _hard_cut(text: str, limit: int) -> list[str]:
     return out
 
 
-def _pack(parts: Sequence[str], sep: str, limit: int, finer: list[re.Pattern[str]]) -> list[str]:
+def _pack(
+    parts: Sequence[str], sep: str, limit: int, finer: Sequence[Callable[[str], list[str]]]
+) -> list[str]:
     """Greedily join ``parts`` with ``sep`` into chunks ≤ limit; split oversized parts finer."""
     chunks: list[str] = []
     current: list[str] = []
@@ -373,7 +375,7 @@ def _pack(parts: Sequence[str], sep: str, limit: int, finer: list[re.Pattern[str
                 chunks.append(sep.join(current))
                 current, size = [], 0
             if finer:
-                pieces = [p for p in finer[0].findall(part) if p]
+                pieces = [p for p in finer[0](part) if p]
                 chunks.extend(_pack(pieces, "", limit, finer[1:]))
             else:
                 chunks.extend(_hard_cut(part, limit))
@@ -393,10 +395,11 @@ def _pack(parts: Sequence[str], sep: str, limit: int, finer: list[re.Pattern[str
 def split_plain(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Split long plain text (an article) into chunks ≤ ``limit`` UTF-16 units.
 
-    Cuts at paragraph breaks first, then sentence ends, then clause marks, then anywhere safe.
+    Cuts at paragraph breaks first, then sentence ends (``briefings.sentences``), then clause
+    marks, then anywhere safe.
     Blank chunks are dropped. Escaping a chunk for HTML later does not change its visible length.
     """
     if limit < 2:
         raise ValueError("limit must be at least 2")
-    chunks = _pack(text.split("\n"), "\n", limit, [_SENTENCE, _CLAUSE])
+    chunks = _pack(text.split("\n"), "\n", limit, [sentences, clauses])
     return [c for c in chunks if c.strip()]

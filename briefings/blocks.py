@@ -12,11 +12,9 @@ from dataclasses import dataclass
 
 from briefings.bylines import People, _split_trailing_credit, names_only, parse_people
 from briefings.headlines import has_column_tag, is_detail_line
+from briefings.sentences import ends_sentence
 from briefings.typography import (
     _CANNOT_START,
-    _CONT_FROM,
-    _CONT_TO,
-    _DATELINE,
     _H,
     _HAN,
     _KICKER_END,
@@ -26,12 +24,14 @@ from briefings.typography import (
     _PAREN_LINE,
     _WS,
     CLAUSE_LINE_MAX,
+    CONTINUED_FROM,
+    CONTINUED_TO,
+    DATELINE,
     NOISE_MAX,
     _both,
     _is_headline_like,
     _vis,
     cut_by_commas_only,
-    ends_sentence,
     is_unfinished,
 )
 
@@ -74,16 +74,16 @@ def _classify(text: str, line_no: int) -> _Block:
     if _META.match(t):
         b.kind = "meta"
         return b
-    if m := _CONT_FROM.match(t):
+    if m := CONTINUED_FROM.match(t):
         b.kind, b.value, b.text = "cont", _WS.sub("", m.group("page")), t[m.end() :].strip()
-    elif "转" in t and (m := _CONT_TO.search(t)):
+    elif "转" in t and (m := CONTINUED_TO.search(t)):
         b.cont_to = _WS.sub("", m.group("page"))
         b.text = t[: m.start()].rstrip()
         if not b.text:
             b.kind = "mark_to"
             return b
     if b.kind == "cont":
-        if m := _CONT_TO.search(b.text):
+        if m := CONTINUED_TO.search(b.text):
             b.cont_to, b.text = _WS.sub("", m.group("page")), b.text[: m.start()].rstrip()
         return b
     t = b.text
@@ -92,7 +92,7 @@ def _classify(text: str, line_no: int) -> _Block:
         b.kind = "label"  # before bylines: ■延伸阅读 is no reporter
     elif short and (people := parse_people(t)) is not None:
         b.kind, b.people = ("credit" if people.credit else "byline"), people
-    elif m := _DATELINE.match(t):
+    elif m := DATELINE.match(t):
         b.kind, b.value, b.text = "dateline", m.group("dl"), t[m.end() :].strip()
         who = m.group("who")
         if who and (p := parse_people(f"({who})")) is not None:

@@ -33,13 +33,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from briefings.marks import HAN_RUN
+
 # A marked start needs one distinctive shared keyword (none when the marks pair up); among
 # several marked starts, the best needs two and more than the next.
 MIN_AMONG_MARKED = 2
 MIN_MARKED = 1
 _MAX_CHAIN = 8
 
-_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 _LABEL = re.compile(r"^([A-Za-z]?)(\d{1,3}|[零一二三四五六七八九十]{1,3})$")
 # Page numbers in file names: 2020-01-02-p07.txt, page3.txt, 第3版.txt, A2版.txt.
@@ -88,7 +89,7 @@ def document_page(page: str, path: str) -> str:
 def keywords(text: str) -> Counter[str]:
     """Han bigrams a text uses at least twice (its vocabulary, without one-off words)."""
     counts: Counter[str] = Counter()
-    for run in _HAN.findall(text):
+    for run in HAN_RUN.findall(text):
         counts.update(run[i : i + 2] for i in range(len(run) - 1))
     return Counter({g: c for g, c in counts.items() if c >= 2})
 

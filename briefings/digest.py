@@ -17,12 +17,16 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
 
+from briefings.figure_lines import figure_line, figure_problems, unprinted_numbers
 from briefings.figures import shown_text
 from briefings.i18n import N_, Translator, translator
-from briefings.models import DEFAULT_TOPICS, ArticleBundle, Figure, StoredArticle
+from briefings.models import DEFAULT_TOPICS, ArticleBundle, StoredArticle
 from briefings.normalize import nfkc
+from briefings.numbers import number_tokens
+from briefings.sentences import ends_statement, split_statements, statements
 from briefings.stories import Headline, headline
 from briefings.topics import THRESHOLD as TOPIC_THRESHOLD
+from briefings.typography import CONTINUED_FROM, lead_marks_end
 
 EDITION_TITLE = N_("浙江经济早报")
 
@@ -126,32 +130,11 @@ class Edition:
     unsent: int = 0  # stories left after that (some may fall outside the chat's sections)
 
 
-# --- numbers ------------------------------------------------------------------------------
-
-# Arabic numbers (decimals, thousands commas, %, magnitudes) and Chinese numerals that carry a
-# magnitude (千亿, 上万, 十二); a bare 一/两 is grammar (一批, 两年前), not a figure.
-_CN_DIGITS = "零〇一二两三四五六七八九"
-_NUMBER = re.compile(
-    r"[0-9０-９]+(?:,[0-9]{3})*(?:[.．][0-9０-９]+)?[%％‰]?[万亿千百]*"
-    rf"|[{_CN_DIGITS}十百千万亿]*[十百千万亿][{_CN_DIGITS}十百千万亿]*(?:点[{_CN_DIGITS}]+)?"
-    rf"|[{_CN_DIGITS[2:]}]成"
-)
-
-
-def number_tokens(text: str) -> list[str]:
-    """Every number-like run in ``text``, as printed (19.7%, 6000, 千亿, 十二, 九成)."""
-    return _NUMBER.findall(text)
-
-
 # --- sentences ----------------------------------------------------------------------------
 
-_SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[”’」』）)]*|$)", re.MULTILINE)
-# 本报讯(记者 …) / 本报杭州4月14日讯(…) / 新华社北京4月14日电 …: agency and reporter lines.
-_DATELINE = re.compile(
-    r"^\s*(?:本报|新华社|中新社|中新网|人民网|央视网|记者)[^。，,“”]{0,24}?[讯电]"
-    r"\s*(?:[（(][^）)]{0,60}[）)])?\s*"
-)
-_CONTINUED = re.compile(r"^\s*[（(](?:紧?接|上接|下转|转)[^）)]{0,12}[）)]\s*")
+# Items quote whole statements of the one sentence rule (briefings.sentences: sentences up to
+# 。！？), so a figure's sentence is never cut by an item; datelines and continuation marks are
+# typography's.
 _MIN_SENTENCE, _MAX_SENTENCE, _PAIR_MAX = 12, 180, 140
 
 
@@ -176,27 +159,23 @@ def _sentences(article: StoredArticle) -> list[_Sentence]:
     body = article.body
     out: list[_Sentence] = []
     first = True
-    for m in _SENTENCE.finditer(body):
-        start, text = m.start(), m.group()
-        if first:
+    for span_start, span_end in split_statements(body):
+        start, text = span_start, body[span_start:span_end]
+        if first and text.strip():
+            first = False
             # The body may open with the dateline or a "continued from page 1" note; the text
             # after it is still verbatim, so strip the prefix rather than lose the lead.
-            for prefix in (_CONTINUED, _DATELINE):
-                p = prefix.match(text)
-                if p:
-                    start, text = start + p.end(), text[p.end() :]
-            starts_mid = article.kind in ("continuation", "fragment") and not _CONTINUED.match(
-                m.group()
-            )
-            first = False
-            if starts_mid:
+            skip = lead_marks_end(text)
+            mid = article.kind in ("continuation", "fragment") and not CONTINUED_FROM.match(text)
+            start, text = start + skip, text[skip:]
+            if mid:
                 continue  # a continuation opens mid-sentence
         lead = text.lstrip()
         start += len(text) - len(lead)
         text = lead.rstrip()
         if not (_MIN_SENTENCE <= len(text) <= _MAX_SENTENCE):
             continue
-        if not text.endswith(tuple("。！？!?”’」』）)")) or _is_quote_only(text):
+        if not ends_statement(text) or _is_quote_only(text):
             continue
         if text.startswith(("■", "本报记者", "记者", "通讯员")):
             continue
@@ -230,8 +209,8 @@ def _fingerprints(body: str) -> set[str]:
     # sentence somewhere; pairs stay rare when single sentences are boilerplate.
     keys = set()
     heads = []
-    for s in _SENTENCE.findall(body):
-        n = _norm(s)
+    for s in statements(body):
+        n = _norm(s) if len(s) >= 8 else ""
         if len(n) >= 8:
             keys.add("h" + n[:8])
             keys.add("t" + n[-8:])
@@ -337,75 +316,6 @@ def _is_county_code(adcode: str) -> bool:
 def _followed(adcode: str, follows: frozenset[str]) -> bool:
     """A county is followed directly or through its city (330722 via 330700)."""
     return bool(adcode) and (adcode in follows or f"{adcode[:4]}00" in follows)
-
-
-def _numbers_ok(text: str, source: str) -> bool:
-    found = set(number_tokens(source))
-    return all(n in found for n in number_tokens(text))
-
-
-# --- figure lines ---------------------------------------------------------------------------
-
-# Characters of the sentence shown before a figure's value in an excerpt (half of it after).
-EXCERPT_WIDTH = 36
-
-
-@dataclass(frozen=True)
-class FigureLine:
-    """A figure as people see it, in neutral text (``bot/`` adds markup, the CLI prints it).
-
-    A line reads ``region · label value`` (``柯城 · 前两个月规上工业增加值增速 19.7%``): every part
-    verbatim, every number in it printed in the figure's sentence. An excerpt (``excerpt``) is
-    the words around the value in its sentence, ``before value after``: for a figure not read
-    with confidence, the reader judges what it measures.
-    """
-
-    value: str
-    region: str = ""
-    label: str = ""
-    before: str = ""
-    after: str = ""
-    excerpt: bool = False
-
-    def plain(self) -> str:
-        if self.excerpt:
-            return f"{self.before}{self.value}{self.after}"
-        body = f"{self.label} {self.value}" if self.label else self.value
-        return f"{self.region} · {body}" if self.region else body
-
-
-def figure_line(fig: Figure, *, region: str | None = None, known: str = "") -> FigureLine:
-    """The one rule for showing a figure: digest items, county cards, topic lists and the CLI.
-
-    ``region`` names the figure's place (default: its own region); one equal to ``known`` (the
-    county a card is about) is left out. The label is period + indicator, else the indicator,
-    else nothing: the first whose numbers the sentence prints. An indicator the text already
-    names is not repeated (桐庐 · 超百个订单, not 桐庐 · 订单 超百个订单).
-    """
-    if not fig.confident:
-        return _excerpt(fig.sentence, fig.text)
-    name = fig.region if region is None else region
-    name = "" if name == known else name
-    indicator = "" if fig.indicator in fig.text else fig.indicator
-    value = shown_text(fig)
-    for label in (f"{fig.period}{indicator}", indicator, ""):
-        line = FigureLine(value, name, label)
-        if _numbers_ok(line.plain(), fig.sentence):
-            return line
-    return _excerpt(fig.sentence, fig.text)
-
-
-def _excerpt(sentence: str, value: str, width: int = EXCERPT_WIDTH) -> FigureLine:
-    """The words around ``value`` in ``sentence``, verbatim; the sentence's start without it."""
-    at = sentence.find(value) if value else -1
-    if at < 0:
-        flat = " ".join(sentence.split())
-        cut = flat if len(flat) <= 2 * width else flat[: 2 * width - 1] + "…"
-        return FigureLine("", before=cut, excerpt=True)
-    start, end = max(0, at - width), min(len(sentence), at + len(value) + width // 2)
-    before = ("…" if start else "") + sentence[start:at]
-    after = sentence[at + len(value) : end] + ("…" if end < len(sentence) else "")
-    return FigureLine(value, before=before, after=after, excerpt=True)
 
 
 def _paragraph_of(body: str, sentence: str) -> int:
@@ -637,9 +547,12 @@ def compose_edition(
 def edition_numbers_verified(edition: Edition, bundles: Sequence[ArticleBundle]) -> list[str]:
     """Problems found checking every number shown against its source; empty means all good.
 
-    Sentence items must be verbatim in their article body; figure lines must come from a figure
-    of that article, and every number-like run in an item must be a number printed in its
-    source sentence (figure items) or article body (sentence items).
+    Two independent checks. Every number token of an item (``number_tokens``, built from the
+    numerals the figure scan reads) must be printed in its source sentence (figure lines) or
+    article body (sentence items). And the text itself: a sentence item is verbatim in its body;
+    a figure line ends in the shown text of a figure of its article from the same sentence,
+    which is verbatim in that sentence and whose value its text parses back to
+    (``figure_lines.figure_problems``).
     """
     by_id = {b.article.id: b for b in bundles}
     problems: list[str] = []
@@ -654,14 +567,19 @@ def edition_numbers_verified(edition: Edition, bundles: Sequence[ArticleBundle])
                 if it.text not in source:
                     problems.append(f"{it.article_id}: not verbatim: {it.text!r}")
             else:
-                sentences = {f.sentence for f in b.figures if f.text and f.text in it.text}
-                if it.sentence not in sentences:
-                    problems.append(f"{it.article_id}: no figure of the article for {it.text!r}")
                 source = it.sentence
-            known = set(number_tokens(source))
-            for n in number_tokens(it.text):
-                if n not in known:
-                    problems.append(f"{it.article_id}: {n!r} not in source of {it.text!r}")
+                shown = [
+                    f
+                    for f in b.figures
+                    if f.sentence == it.sentence and f.text and it.text.endswith(shown_text(f))
+                ]
+                if not shown:
+                    problems.append(f"{it.article_id}: no figure of the article for {it.text!r}")
+                elif all(figure_problems(f) for f in shown):
+                    found = "; ".join(figure_problems(shown[0]))
+                    problems.append(f"{it.article_id}: {found} in {it.text!r}")
+            for n in unprinted_numbers(it.text, source):
+                problems.append(f"{it.article_id}: {n!r} not in source of {it.text!r}")
             if tuple(number_tokens(it.text)) != it.numbers:
                 problems.append(f"{it.article_id}: numbers field out of date for {it.text!r}")
     return problems

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+from briefings.marks import HAN
+from briefings.numbers import LEADING_QUALIFIERS, qualifier_words
+
 
 def words(text: str) -> list[str]:
     return text.split()
@@ -127,21 +130,22 @@ GROWTH = ("增长", "增加", "猛增", "大增", "激增", "提高", "提升", 
           "扩大", "加快", "增", "涨")  # fmt: skip
 DECLINE = ("下降", "减少", "降低", "压缩", "回落", "下滑", "缩减", "收窄", "削减", "放缓", "减",
            "降", "跌")  # fmt: skip
-# Words between an indicator and its number: verbs of amount, adverbs, comparisons. The
-# lookbehinds keep nouns whole (人均, 公共, 发达, 成就, 国有, 行为).
+# The qualifier words printed before a number (briefings.numbers), each not after the
+# characters that make it the end of another word (发达, 最近, 签约).
+_QUALIFIER_TAILS = qualifier_words(LEADING_QUALIFIERS)
+# Words between an indicator and its number: verbs of amount, adverbs, comparisons, the
+# qualifier words. The lookbehinds keep nouns whole (人均, 公共, 发达, 成就, 国有, 行为).
 TAIL_WORDS = (
     *GROWTH, *DECLINE, "增至", "升至", "降至", "达至", "稳定在", "保持在", "维持在", "保持",
     "(?:提升|提高|上升|增长|增加|扩大|下降|降低|回落|减少)(?:至|到)",
     "了", "分别", "各", "(?<![人户亩年日月周平])均", "都", "(?<![公])共", "共计", "合计", "总计",
     "累计", "仍", "仍然", "依然", "已", "已经", "也", "还", "再", "又", "首次", "同样", "刚",
-    "刚刚", "(?<![成造])就", "仅", "仅有", "只有", "只剩", "仅剩", "剩", "预计", "力争", "直接",
+    "刚刚", "(?<![成造])就", "只剩", "仅剩", "剩", "预计", "力争", "直接",
     "间接", "同比", "环比", "比上年", "较上年", "比去年", "较去年", "同期", "即", "却", "则", "可",
     "能", "可达", "约为", "高居", "稳居", "居", "(?<![行作认成因以较更最极尤])为", "是",
     "(?<![所国专特固私稀具])有", "共有", "拥有", "占", "每年", "每月", "每天", "每日", "每周",
     "占(?:全省|全市|全国|全县|全区|全球|总数|总量)(?:总量)?的?",
-    "(?<![发到表传通抵送直雷])达", "达到", "高达", "多达", "(?<![高赶])超", "超过", "超出", "逾",
-    "突破", "跨过", "迈过", "跨越", "(?<![签合条预制公节规誓])约", "大约", "(?<![最附临邻亲靠])近",
-    "将近", "接近", "不足", "不到", "低于", "少于", "高于", "不低于", "不高于", "实现", "完成",
+    *_QUALIFIER_TAILS, "不低于", "不高于", "实现", "完成",
     "不超过", "不得超过", "不能超过", "不少于", "不", "先期", "一举", "再次", "已累计", "新增",
     "每人", "每户", "每名", "每个", "每头", "每亩", "每吨", "每公斤", "每斤", "只能", "可以",
     "能够", "逐年", "稳步", "快速", "较快", "持续", "大幅", "明显", "显著", "平稳", "创纪录",
@@ -174,7 +178,14 @@ SPLIT_WORDS = (
     "(?<![于但总还正就或凡若要只])是", "等(?![级同于待候])",
 )  # fmt: skip
 SPLIT = guarded("|".join(SPLIT_WORDS))
-GENERIC = re.compile("(?:成绩|门槛|大关|关口|台阶|量级|水平线|水平|规模以上)$")
+# A threshold an amount crosses (迈过3000亿元门槛, 突破千亿大关, 站上新台阶): not what is measured.
+_THRESHOLDS = "门槛|大关|关口|台阶|量级|水平线"
+THRESHOLD = re.compile(f"新?(?:{_THRESHOLDS})")
+# The amount is the threshold: the threshold word follows it (3000亿元门槛, 1万美元的新台阶).
+AT_THRESHOLD = re.compile(f"的?新?(?:{_THRESHOLDS})")
+# Verbs of crossing one: they say the amount was reached, not what reached it.
+CROSSING = frozenset(words("站上 迈上 跨上 登上 冲上 踏上 跃上 迈过 跨过 越过 突破 迈入 跨入"))
+GENERIC = re.compile(f"(?:成绩|{_THRESHOLDS}|水平|规模以上)$")
 # A piece that is only a place in space or time (园区范围内, 期间, 当中) names no indicator.
 LOCATIVE = re.compile("(?:范围内|内|中|里|期间|当中|之中|以来|方面|领域|之间|以内|左右|上下)$")
 # 跟去年年货节相比, 较前一年, 与此前评估的: a comparison inside the clause is not the indicator.
@@ -217,7 +228,7 @@ SPEECH = re.compile("(?:表示|说|指出|介绍|认为|称|透露|强调|坦言
 # 截至目前, 中粮集团…: a named company or group owns the figure; a region named elsewhere
 # does not become its region.
 NAMED_ORG = re.compile(
-    "[\u4e00-\u9fff]{2,}(?:集团|股份公司|有限公司)|中国[\u4e00-\u9fff]{1,4}(?:公司|集团)"
+    f"[{HAN}]{{2,}}(?:集团|股份公司|有限公司)|中国[{HAN}]{{1,4}}(?:公司|集团)"
 )
 # Measures a firm reports that also exist for places: a company only from the same sentence.
 FIRM_MEASURES_NEAR = re.compile("出口|进口|产量|产值|日产|日生产")
@@ -326,6 +337,10 @@ PROVINCE_SCOPE = guarded("(?<![占比较于过])(?:全省|我省|本省|省内)"
 NATIONAL_SCOPE = guarded(
     "(?<![占比较于过])(?:全国|我国|国内|全球|世界|(?<![浙中])中国(?!电影|出品|首|的))"
 )
+# The scope words that name the nation itself: a figure under one is a national total.
+NATION_WORDS = frozenset(("全国", "我国"))
+# …and the words that make the nation the one given to, not the one counting (为我国…募集).
+NATION_GIVEN = frozenset(("为", "向", "对", "给", "帮", "替"))
 # Countries and international bodies: a statement about them is nobody's county figure.
 FOREIGN = re.compile(
     "美国|英国|法国|德国|意大利|西班牙|葡萄牙|荷兰|比利时|瑞士|瑞典|挪威|丹麦|芬兰|奥地利|"

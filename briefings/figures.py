@@ -13,11 +13,13 @@ docs/figures.md; the word lists live in ``briefings.figure_words``.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from briefings import figure_words as W
+from briefings import segment
 from briefings.indicators import (
     MASK,
     Named,
@@ -33,8 +35,15 @@ from briefings.numbers import (
     ARABIC,
     CHINESE,
     CN_NUMERAL_CHARS,
+    LEADING_QUALIFIERS,
     MAGNITUDE,
+    NUMERAL_RUN,
+    QUALIFIER_NOT_AFTER,
     QUALIFIERS,
+    TENTHS,
+    TIGHT_QUALIFIERS,
+    VERBAL_QUALIFIERS,
+    qualifier_before,
     quantity_value,
 )
 from briefings.sentences import split_sentences
@@ -55,19 +64,27 @@ _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # Financial numerals (壹…玖, 拾佰仟) are also plain characters (大陆18个国家: 陆 is "land"), so
 # only the everyday numerals keep a match from starting after them.
 _PLAIN_NUMERALS = "".join(c for c in CN_NUMERAL_CHARS if c not in "壹贰叁肆伍陆柒捌玖拾佰仟")
+
+
+def _tight(q: str) -> str:
+    """The pattern of one tight qualifier: not after a character that makes it the end of
+    another word (最近, 签约) or of a longer qualifier the clause reader takes (将近, 大约)."""
+    longer = "".join(w[0] for w in VERBAL_QUALIFIERS if len(w) == 2 and w[1] == q)
+    banned = QUALIFIER_NOT_AFTER.get(q, "") + longer
+    ahead = {"超": "(?![过出])", "上": "(?=[百千万亿])"}.get(q, "")  # 超过 is a word; 上万
+    return (f"(?<![{banned}])" if banned else "") + q + ahead
+
+
 _FIGURE = re.compile(
-    r"(?:(?P<tq>(?<![最附临邻亲靠将接逼])近|(?<![高赶])超(?![过出])|逾"
-    r"|(?<![签合条预制公节规誓和大])约|上(?=[百千万亿])|各)"
+    "(?:(?P<tq>" + "|".join(map(_tight, TIGHT_QUALIFIERS)) + "|各)"
     rf"|(?<![{_PLAIN_NUMERALS}0-9０-９.．%％]))"
     rf"(?:百分之(?P<pnum>{ARABIC}|{CHINESE})"
     rf"|(?P<num>{ARABIC}|{CHINESE})(?P<a1>多|余|来)?(?P<mag>{MAGNITUDE})(?P<a2>多|余)?"
     rf"(?P<unit>{_UNIT_ALT})(?!级))"
     r"(?P<post>以上|以下|左右|上下|之多)?"
 )
-_TENTHS_OK = re.compile(r"成(?![立为功本果员绩交熟长效型品不都就])")
 # Every figure starts where a run of numerals starts, or at a tight qualifier just before one.
-_NUMERAL_RUN = re.compile(f"[0-9０-９]+|[{CN_NUMERAL_CHARS}]+")
-_TIGHT_QUALIFIERS = frozenset("近超逾约上各")
+_TIGHT_QUALIFIERS = frozenset((*TIGHT_QUALIFIERS, "各"))
 
 
 # What every figure holds: the last numeral of its number, then maybe 多/余/来, a magnitude, 多/余
@@ -87,7 +104,7 @@ def _figure_matches(text: str) -> Iterator[re.Match[str]]:
     page has a few hundred numeral runs among thousands of characters.
     """
     pos = 0
-    for run in _NUMERAL_RUN.finditer(text):
+    for run in NUMERAL_RUN.finditer(text):
         start = run.start()
         if start < pos:
             continue
@@ -125,10 +142,6 @@ _PERIOD = re.compile(
 _CN_OR_DIGIT = frozenset(CN_NUMERAL_CHARS + "0123456789０１２３４５６７８９%％")
 _RANGE_MARKS = frozenset("-—–~～至到")
 _INDICATOR_ACRONYMS = frozenset(("GDP", "CPI", "PPI", "PMI", "GNP", "GNI", "IPO", "ETC"))
-_VERBAL_QUALIFIER = re.compile(
-    "(?:超过|超出|突破|跨过|迈过|跨越|将近|接近|逼近|大约|达到|高达|多达|(?<![发到表传通抵送直雷])达|"
-    "不足|不到|低于|少于|高于|仅有|只有|仅)了?$"
-)
 _PROVINCE_TOPIC = re.compile("浙江|全省|我省|本省")
 # 计划 as a verb (计划拨款, 计划2020年投入), not the noun of 扶持计划, or “星火”计划.
 _TARGET = W.guarded(W.TARGET.pattern.replace("计划", '(?<![”"])计划(?=[^，,。；;的”"])'))
@@ -304,9 +317,9 @@ def _quote_start(text: str, pos: int) -> int:
 def _qualifier(m: re.Match[str], clause_raw: str) -> str:
     if m["tq"] and m["tq"] != "各":
         return QUALIFIERS[m["tq"]]
-    verbal = _VERBAL_QUALIFIER.search(clause_raw)
+    verbal = qualifier_before(clause_raw.removesuffix("了"))  # 突破525亿元, 达到了50.2%
     if verbal:
-        return QUALIFIERS[verbal.group().removesuffix("了")]
+        return QUALIFIERS[verbal]
     for raw in (m["a1"], m["a2"], m["post"]):
         if raw:
             return QUALIFIERS[raw]
@@ -362,7 +375,7 @@ def _scan(text: str) -> list[_Num]:
             continue  # a bare magnitude is a word (千家万户, 亿元以上项目), not an amount
         if num in ("亿万", "千百万", "千万万"):
             continue  # 亿万人民: "countless", not a number
-        if unit_printed == "成" and not _TENTHS_OK.match(text, m.start("unit")):
+        if unit_printed == "成" and not TENTHS.match(text, m.start("unit")):
             continue
         value = quantity_value(text[m.start() : end])
         if value is None or (unit_printed == "成" and value > 100):
@@ -494,6 +507,10 @@ class _Reading:
     scope_at: int = -1  # where the last figure with a scope word started
     national: bool = False
     lists: dict[tuple[int, int], tuple[str, str] | None] = field(default_factory=dict)
+    # The national scope word (全国, 我国 …) the last figure was read under, as (start, end) in
+    # the sentence; None when the last figure had none.
+    nation: tuple[int, int] | None = None
+    national_word: tuple[int, int] | None = None  # the one that set scope_at
 
 
 def _region_for(
@@ -504,6 +521,7 @@ def _region_for(
     (the unit's main region), none."""
     sentence = para.sentences[index]
     text = sentence.text
+    state.nation = None
     if num.item_region:
         return (num.item_region[2], num.item_region[3]), "list"
     lists = state.lists
@@ -528,11 +546,15 @@ def _region_for(
     if scope_end >= 0:
         state.scope_at = num.start
         state.national = bool(national and national.end() == scope_end)
+        if national and state.national:
+            state.national_word = state.nation = (start + national.start(), start + scope_end)
         return (None if state.national else ctx.province), "scope"
     after = [s for s in spans if num.end <= s[0] and s[1] <= end]
     if after:
         return _pick(after[:1], lists), "clause"
     if state.scope_at >= 0 and not any(state.scope_at < s[0] < num.start for s in spans):
+        if state.national:
+            state.nation = state.national_word
         return (None if state.national else ctx.province), "scope"
     earlier = [s for s in spans if s[1] <= start]
     if earlier:
@@ -642,8 +664,46 @@ def _small_count(num: _Num) -> bool:
     )
 
 
+def _stated_before(earlier: Sequence[Figure], num: _Num, where: tuple[str, str] | None):
+    """The figure of the same amount stated earlier in the article for the same place, with an
+    indicator of its own (余杭、北仑、慈溪等GDP超3000亿元 … 去年刚迈过3000亿元门槛的慈溪)."""
+    if where is None:
+        return None
+    for f in reversed(earlier):
+        if (
+            f.adcode == where[1]
+            and f.unit == num.base
+            and f.role in ("current", "shared")
+            and math.isclose(f.value, num.value)
+            and not W.THRESHOLD.fullmatch(f.indicator)
+        ):
+            return f
+    return None
+
+
+def _national(indicator: str, text: str, original: str, nation: tuple[int, int] | None) -> str:
+    """A figure its clause scopes to the nation says so (在全国51条院线中 → 全国院线), so that no
+    reader takes a national total for the region's. Only the words that name the nation and
+    nothing else (全国, 我国; not 中国文联, 国内领先, 全国“扫黄打非”办), and only where the
+    nation is the subject: not after a noun that owns it (蒙牛全国41个生产基地) nor as the one
+    given to (为我国…募集善款)."""
+    if nation is None or W.NATIONAL_SCOPE.search(indicator):
+        return indicator
+    s, e = nation
+    if text[s:e] not in W.NATION_WORDS or text[e : e + 1] in "“\"《「":
+        return indicator
+    before = segment.tag(text[clause_start(text, s) : s])
+    if before and (before[-1][1].startswith("n") or before[-1][0] in W.NATION_GIVEN):
+        return indicator
+    return original[s:e] + indicator
+
+
 def _figures_in_sentence(
-    para: _Paragraph, index: int, ctx: _Context, has_places: Callable[[], bool]
+    para: _Paragraph,
+    index: int,
+    ctx: _Context,
+    has_places: Callable[[], bool],
+    earlier_figures: Sequence[Figure] = (),
 ) -> list[tuple[int, Figure]]:
     sentence = para.sentences[index]
     text = sentence.text
@@ -695,6 +755,19 @@ def _figures_in_sentence(
             previous = base
         region, region_source = _region_for(para, index, num, named, ctx=ctx, state=state)
         economic = _economic_count(text, num, named)
+        sure = True
+        if W.THRESHOLD.fullmatch(base) or (
+            W.AT_THRESHOLD.match(text, num.end) and (base in W.CROSSING or named.source == "verb")
+        ):
+            # 迈过3000亿元门槛: the threshold is not what is measured; the amount stated before
+            # for the same place says what it is, or the figure is shown as its sentence.
+            stated = _stated_before(earlier_figures, num, region)
+            sure = stated is not None
+            if stated is not None:
+                indicator = stated.indicator + ("目标" if role == "goal" else "")
+                previous = stated.indicator
+        if region is None and region_source == "scope":
+            indicator = _national(indicator, text, sentence.original or text, state.nation)
         if region_source in ("clause", "sentence", "list", "scope", "anaphor"):
             sentence.carry = region or ()
         places = (
@@ -718,7 +791,9 @@ def _figures_in_sentence(
                         sentence=sentence.original or text,
                         subject=named.subject,
                         role=role,  # type: ignore[arg-type]
-                        confident=economic and _confident(named, role, source, has_places),
+                        confident=sure
+                        and economic
+                        and _confident(named, role, source, has_places),
                     ),
                 )
             )
@@ -772,7 +847,7 @@ def extract_figures(
         for index, sentence in enumerate(sentences):
             if not sentence.scan:
                 continue
-            for start, fig in _figures_in_sentence(para, index, ctx, has_places):
+            for start, fig in _figures_in_sentence(para, index, ctx, has_places, figures):
                 key = (fig.sentence, start, fig.text, fig.adcode)
                 if key not in seen:
                     seen.add(key)
@@ -780,11 +855,6 @@ def extract_figures(
     return figures
 
 
-# A qualifier word printed right before a figure's text (突破525亿元, 高达19.7%).
-_LEAD_WORD = re.compile(
-    "(?:超过|超出|突破|跨过|迈过|跨越|将近|接近|逼近|大约|达到|高达|多达|不足|不到|低于|少于|"
-    "高于|仅有|只有|达|仅|逾|超|近|约)$"
-)
 
 
 def shown_text(figure: Figure) -> str:
@@ -799,5 +869,5 @@ def shown_text(figure: Figure) -> str:
     at = figure.sentence.find(figure.text)
     if at <= 0:
         return figure.text
-    m = _LEAD_WORD.search(fold_chars(figure.sentence[max(0, at - 2) : at]))
-    return figure.sentence[at - len(m.group()) : at] + figure.text if m else figure.text
+    word = qualifier_before(fold_chars(figure.sentence[max(0, at - 3) : at]), LEADING_QUALIFIERS)
+    return figure.sentence[at - len(word) : at] + figure.text if word else figure.text

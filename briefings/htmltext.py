@@ -12,6 +12,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from briefings.marks import HAN
+
 # Elements that start and end a paragraph of their own.
 _BLOCKS = frozenset(
     {
@@ -31,7 +33,7 @@ _TEXT = "-text"
 # HTML collapses runs of ASCII whitespace (not U+3000 or U+00A0) into one space.
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 # A source line break between two Chinese characters renders as nothing in Chinese text.
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_CJK = HAN + "\u3000-\u303f\uff00-\uffef"  # Han, CJK punctuation, full-width forms
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t\r\f]*\n[ \t\n\r\f]*(?=[{_CJK}])")
 # Paragraph indents and trailing padding: full-width and no-break spaces.
 _EDGE = " \t\n\r\f\u3000\xa0"

@@ -16,11 +16,12 @@ from functools import lru_cache
 
 from briefings import figure_words as W
 from briefings import segment
+from briefings.marks import HAN
 from briefings.numbers import CN_NUMERAL_CHARS
 from briefings.statements import clause_start, last_mark
 
 MASK = "\x00"
-_FORWARD = re.compile(r"(?P<de>的)?[“\"‘]?(?P<noun>[\u3400-\u9fffA-Za-z]{1,12})")
+_FORWARD = re.compile(rf"(?P<de>的)?[“\"‘]?(?P<noun>[{HAN}A-Za-z]{{1,12}})")
 _FORWARD_STOP = re.compile(
     "落地|落户|入选|获得|实现|成为|完成|达到|参与|进入|位居|入驻|签约|投产|开工|建成|覆盖|分布|"
     "涉及|参加|来自|共同|同比|环比|左右|以上|累计|总计|合计|其中|分别|增长|下降|提升|提高|成功|"
@@ -40,7 +41,7 @@ _ASIDE = re.compile(r"[(（][^()（）]*[)）]")
 _COMPARED = re.compile("(?:跟|与|和|同)[^，,、]{0,12}?(?:相比|相较|比较)")
 _JOINED = re.compile("(?:和|及|与|以及|、)$")
 _TITLE = re.compile(r"《[^《》]{1,20}》")
-_TOPIC = re.compile(r"^(?P<topic>[\u4e00-\u9fff]{2,6})是[^，,。]{0,16}(?:——|:|：)")
+_TOPIC = re.compile(rf"^(?P<topic>[{HAN}]{{2,6}})是[^，,。]{{0,16}}(?:——|:|：)")
 _PRONOUNS = re.compile("^(?:这|那|它|其|此|该|我|他|她)")
 _NOUN_TAGS = ("n", "vn", "j", "eng", "an", "b", "s", "a")
 _TAIL_REACH = 16  # longer than the longest tail word (占全国总量的, 不得超过 …)
@@ -326,7 +327,7 @@ def _company(text: str) -> str:
         return ""
     m = found[-1]
     head = text[max(0, m.start() - 10) : m.start()]
-    head = re.split(r"[^\u4e00-\u9fff0-9]", head)[-1]
+    head = re.split(f"[^{HAN}0-9]", head)[-1]
     bounds = _bounds(head)
     cuts = list(W.SPLIT.finditer(head)) + [
         c  # a conjunction only as a word of its own: 与|奥立安…, not 和同信息公司

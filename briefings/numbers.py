@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # 〇 and ○ both appear as the zero of years written digit by digit (二〇二五, 二○二五).
 CN_DIGIT_VALUES: dict[str, int] = {
@@ -58,16 +59,33 @@ TRAILING_QUALIFIERS = ("以上", "以下", "左右", "上下", "前后", "之多
 # The ones looked for in the few characters after a number and its unit (not 多/余/来, which
 # the numeral pattern reads itself).
 _TRAILING_NEAR = TRAILING_QUALIFIERS[:6]
-_LEADING = "|".join(
+# Qualifiers printed before the number, longest first.
+LEADING_QUALIFIERS: tuple[str, ...] = tuple(
     sorted((q for q in QUALIFIERS if q not in TRAILING_QUALIFIERS), key=len, reverse=True)
 )
+# Printed against the number, and so part of a figure's text (超千亿元, 近6000块, 逾百家, 约17亿元,
+# 上万家). 上 is one only before a magnitude: it is never looked for as a word before a number.
+TIGHT_QUALIFIERS = ("超", "逾", "近", "约", "上")
+# One-character qualifiers that also end other words: not after these characters (发达, 到达,
+# 最近, 附近, 赶超, 高超, 签约, 合约, 和约 …).
+QUALIFIER_NOT_AFTER: dict[str, str] = {
+    "达": "发到表传通抵送直雷",
+    "近": "最附临邻亲靠",
+    "超": "高赶",
+    "约": "签合条预制公节规誓和",
+}
+# Qualifier words printed before a number and not against it (突破, 高达, 不足, 仅).
+VERBAL_QUALIFIERS: tuple[str, ...] = tuple(
+    q for q in LEADING_QUALIFIERS if q not in TIGHT_QUALIFIERS
+)
+_LEADING = "|".join(LEADING_QUALIFIERS)
 _QUANTITY = re.compile(
     rf"各?(?P<qual>{_LEADING})?(?P<pct>百分之)?(?P<num>{ARABIC}|{CHINESE})"
     rf"(?P<a1>多|余|来)?(?P<mag>{MAGNITUDE})(?P<a2>多|余)?(?P<rest>.*)",
     re.DOTALL,
 )
 # 成 is a unit of tenths only when no word continues it (一成不变, 三成立 are not shares).
-_TENTHS = re.compile(r"成(?![立为功本果员绩交熟长效型品不都就])")
+TENTHS = re.compile(r"成(?![立为功本果员绩交熟长效型品不都就])")
 _PERCENT = re.compile(r"[%％]")
 
 
@@ -79,6 +97,39 @@ class Quantity:
     value: float
     qualifier: str = ""
     percent: bool = False
+
+
+def qualifier_words(words: tuple[str, ...] = LEADING_QUALIFIERS) -> tuple[str, ...]:
+    """``words`` as regex alternatives, each not after the characters that make it the end of
+    another word (``(?<![发到表传通抵送直雷])达``); 上 left out (see ``TIGHT_QUALIFIERS``)."""
+    return tuple(
+        f"(?<![{QUALIFIER_NOT_AFTER[q]}]){q}" if q in QUALIFIER_NOT_AFTER else q
+        for q in words
+        if q != "上"
+    )
+
+
+@lru_cache(maxsize=8)
+def _qualifier_at_end(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("(?:" + "|".join(qualifier_words(words)) + r")\Z")
+
+
+_LONGEST_QUALIFIER = max(map(len, QUALIFIERS))
+
+
+def qualifier_before(text: str, words: tuple[str, ...] = VERBAL_QUALIFIERS) -> str:
+    """The qualifier word of ``words`` printed at the very end of ``text`` (the longest), or
+    ''. ``上`` is never one here (see ``TIGHT_QUALIFIERS``)."""
+    m = _qualifier_at_end(words).search(text, max(0, len(text) - _LONGEST_QUALIFIER))
+    return m.group() if m else ""
+
+
+def split_qualifier(text: str) -> tuple[str, str]:
+    """(the leading qualifier ``text`` starts with, the rest): ``超3000亿元`` → (超, 3000亿元)."""
+    for q in LEADING_QUALIFIERS:
+        if text.startswith(q):
+            return q, text[len(q) :]
+    return "", text
 
 
 def _cn_positional(text: str) -> int | None:
@@ -200,7 +251,7 @@ def _value(text: str) -> tuple[re.Match[str], float, bool, str] | None:
     value = _apply_magnitudes(value, m["mag"])
     rest = m["rest"].lstrip()
     percent = bool(m["pct"]) or bool(_PERCENT.match(rest))
-    if not percent and _TENTHS.match(rest):
+    if not percent and TENTHS.match(rest):
         value *= 10
         percent = True
     return m, float(value), percent, rest
@@ -233,3 +284,53 @@ def parse_number(text: str) -> float | None:
     """
     q = parse_quantity(text)
     return None if q is None else q.value
+
+
+# --- number tokens --------------------------------------------------------------------------
+
+# Where a number can start: a run of Arabic or of Chinese numerals (the figure scan starts
+# only there; the number tokens are read run by run).
+NUMERAL_RUN = re.compile(f"[0-9０-９]+|[{CN_NUMERAL_CHARS}]+")
+_WHOLE_NUMERAL = re.compile(f"{ARABIC}|{CHINESE}")
+# Financial numerals that are also everyday characters (大陆, 收拾, 仟): alone they are words.
+_FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")
+_MAGNITUDE_CHARS = frozenset(MAGNITUDES)
+# Maximal runs only: a run of numerals is read whole, so the scan is linear however long the run
+# (a pattern that looked inside runs for a magnitude was quadratic on a line of 一一一…).
+_TOKEN = re.compile(
+    r"([0-9０-９]+(?:,[0-9]{3})*(?:[.．][0-9０-９]+)?[%％‰]?[万亿千百]*)"
+    rf"|([{CN_NUMERAL_CHARS}]+(?:点[{CN_DIGITS}]+[十百千万亿]*)?)({TENTHS.pattern})?"
+)
+
+
+def numeral_value(text: str) -> Decimal | None:
+    """The value of ``text`` when all of it is one numeral as the figure scan reads numerals
+    (``ARABIC`` or ``CHINESE``: 1,500, 19.7, 十九点七, 三万五, 二〇二五, 壹贰叁), else None."""
+    if not _WHOLE_NUMERAL.fullmatch(text):
+        return None
+    try:
+        return _number_value(text)
+    except (ArithmeticError, ValueError, KeyError, IndexError):
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _is_chinese_number(run: str) -> bool:
+    """A run of Chinese numerals that is a number and not grammar: 十二, 千亿, 二〇二五, 一点五;
+    not a lone 一/两 (一批, 两年前) or a lone financial numeral (大陆), not 两三 or 十四五."""
+    if len(run) == 1 and (run in _FINANCIAL or run not in _MAGNITUDE_CHARS):
+        return False
+    return numeral_value(run) is not None
+
+
+def number_tokens(text: str) -> list[str]:
+    """Every number in ``text`` as printed, in order: Arabic numbers with their %/‰ and
+    magnitudes (19.7%, 4,000, 18亿), Chinese numerals that are numbers (千亿, 十二, 二〇二五), and
+    tenths (九成). The tokenizer of the number verifier; linear in ``len(text)``."""
+    out: list[str] = []
+    for arabic, run, tenths in _TOKEN.findall(text):
+        if arabic:
+            out.append(arabic)
+        elif (tenths and len(run) == 1 and run in CN_DIGIT_VALUES) or _is_chinese_number(run):
+            out.append(run + tenths)  # 九成: nine tenths
+    return out

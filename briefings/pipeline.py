@@ -16,7 +16,6 @@ import bisect
 import copy
 import hashlib
 import logging
-import re
 import sqlite3
 import tempfile
 from collections import Counter
@@ -42,6 +41,7 @@ from briefings.normalize import fold_chars
 from briefings.parsing import parse_document
 from briefings.reading import documents_from_bytes
 from briefings.regions import common_parent, find_mentions, load_gazetteer
+from briefings.sentences import ends_sentence, split_sentences
 from briefings.store import fts_texts
 from briefings.topics import best_topic, score_topics
 
@@ -52,8 +52,6 @@ log = logging.getLogger(__name__)
 MAX_ARTICLE_CHARS = 30_000
 # Titles, kickers, subtitles and sub-heads are one line each on a page.
 MAX_HEADING_CHARS = 300
-# Where a cut inside a paragraph may fall: after a sentence end (and its closing quotes).
-_SENTENCE_END = re.compile(r"[。！？!?…][”’」』）)]*")
 
 
 def _merge_mentions(*groups: Sequence[RegionMention]) -> list[RegionMention]:
@@ -191,7 +189,9 @@ def analyze_unit(unit: Unit) -> AnalyzedUnit:
 def _cut_point(text: str, room: int) -> int:
     """Where to cut ``text`` to keep at most ``room`` characters: after the last sentence end
     within them if there is one in the second half, else exactly at ``room``."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, room)]
+    head = text[:room]
+    spans = split_sentences(head)
+    ends = [s + len(head[s:e].rstrip()) for s, e in spans if ends_sentence(head[s:e])]
     return ends[-1] if ends and ends[-1] >= room // 2 else room
 
 

@@ -18,6 +18,7 @@ from briefings.comparable import Indicator, indicator_for_key
 from briefings.figure_periods import Period, read_period
 from briefings.figures import shown_text
 from briefings.models import Figure
+from briefings.numbers import split_qualifier
 
 # Latest figures read per county and indicator: enough to find the latest result of each span
 # and the latest goal behind a few newer figures of another kind.
@@ -37,7 +38,6 @@ _NO_SOURCE = _COLUMNS.replace("d.source", "''")
 _ABOVE = frozenset({"超", "逾"})
 _BELOW = frozenset({"不足"})
 _APPROXIMATE = frozenset({"近", "约", "多"})
-_ABOVE_WORDS = ("超过", "超出", "突破", "跨过", "迈过", "跨越", "逾", "超")
 
 
 @dataclass(frozen=True)
@@ -87,15 +87,8 @@ class Entry:
 def display_value(e: Entry) -> str:
     """The value as ranked: ``>3000亿元`` for 超3000亿元, else the figure's words verbatim."""
     f = e.figure
-    if e.bound == ">":
-        text = f.text
-        for word in _ABOVE_WORDS:
-            if text.startswith(word):
-                text = text[len(word) :]
-                break
-        return ">" + text
-    if e.bound == "<":
-        return "<" + f.text.removeprefix("不足")
+    if e.bound:
+        return e.bound + split_qualifier(f.text)[1]
     # 近900家 and 约17亿元 say how exact they are; 达/仅 (高达19.7%) only add emphasis.
     return shown_text(f) if f.qualifier in _APPROXIMATE else f.text
 

@@ -27,6 +27,7 @@ from briefings.files import (  # noqa: F401 - walking and opening files lived he
     iter_input_files,
     read_capped,
 )
+from briefings.marks import HAN, HAN_CHAR
 from briefings.models import Document, InputKind, Unit
 
 log = logging.getLogger(__name__)
@@ -380,8 +381,7 @@ def _read_records(
     return docs
 
 
-_PROSE_LINE = re.compile(r"[\u4e00-\u9fff][^\n]{0,400}?[，,、。！？；]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_PROSE_LINE = re.compile(rf"[{HAN}][^\n]{{0,400}}?[，,、。！？；]")
 
 
 def has_prose(text: str) -> bool:
@@ -389,7 +389,7 @@ def has_prose(text: str) -> bool:
     and sentence punctuation. Word lists, tables and logs have none; every page and article has.
     """
     for line in text.splitlines():
-        if len(line) >= 15 and _PROSE_LINE.search(line) and len(_HAN.findall(line)) >= 15:
+        if len(line) >= 15 and _PROSE_LINE.search(line) and len(HAN_CHAR.findall(line)) >= 15:
             return True
     return False
 

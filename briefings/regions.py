@@ -21,6 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from briefings.errors import AmbiguousRegion, UnknownRegion
+from briefings.marks import is_han
 from briefings.models import Region, RegionMention
 from briefings.normalize import fold_chars, for_matching
 
@@ -511,12 +512,12 @@ class _Matcher:
                 return True
             # Cheap character tests first: asking for token boundaries segments text.
             prev_ch, next_ch = norm[before] if before >= 0 else "", norm[hit.end : hit.end + 1]
-            cjk_before = "\u4e00" <= prev_ch <= "\u9fff"
+            cjk_before = is_han(prev_ch)
             person = cjk_before and _PERSON_AFTER.match(norm, hit.end)
             inside = (
                 cjk_before
                 and prev_ch not in _FUNCTION_CHARS
-                and "\u4e00" <= next_ch <= "\u9fff"
+                and is_han(next_ch)
                 and next_ch not in _FUNCTION_CHARS
             )
             if (person or inside) and before in bounds and (before == 0 or before - 1 in bounds):

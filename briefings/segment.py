@@ -15,6 +15,8 @@ from pathlib import Path
 
 import rjieba
 
+from briefings.marks import HAN
+
 USERDICT = Path(__file__).resolve().parent.parent / "data" / "jieba_userdict.txt"
 
 _lock = threading.Lock()
@@ -62,7 +64,7 @@ def boundaries(text: str, offset: int = 0) -> set[int]:
 
 # jieba (and jieba-rs) segment each run of these characters on its own; everything else is
 # split off character by character. So a run's tokens do not depend on the text around it.
-_BLOCK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffa-zA-Z0-9+#&._%\-]+")
+_BLOCK = re.compile(rf"[{HAN}a-zA-Z0-9+#&._%\-]+")
 
 
 class LazyBoundaries:

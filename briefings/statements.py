@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from briefings.figure_words import CONVERSION
+from briefings.marks import CLAUSE_MARKS, FULL_STOPS, HAN
 
 Span = tuple[int, int, str, str]
 
-_CLAUSE_MARKS = "，,；;：:。！？!?"
+# The clauses a figure is read in: between clause marks (not 、, which joins the items of a
+# list inside one clause) or full stops.
+_CLAUSE_MARKS = CLAUSE_MARKS.replace("、", "") + FULL_STOPS
 # 从/由 opening a change, up to 14 characters before the old value (由建档初期的46.0%).
 _FROM = re.compile(r"(?:从(?!而|事|未|不|来|小|中)|由(?!于|此))(?P<fill>[^，,。；;：:从由]{0,14})$")
 # What joins the old value to the new one: 增长到, 降至, 减并为, 跃升至2012年的, ，提高到三季度增长.
@@ -40,7 +43,7 @@ _ITEM_CUT = re.compile(r".*(?:削减|提供给|提供|给|向|对|为|是|将|�
 # Between two places of a list: a joiner, maybe a prefecture qualifying the next place
 # (阿坝州和凉山彝族自治州木里藏族自治县).
 _PLACE_GAP = re.compile(
-    r"[市县区州]?(?:、|和|及|与)(?:[\u4e00-\u9fff]{1,10}?(?:自治州|州|市|盟|地区))?"
+    rf"[市县区州]?(?:、|和|及|与)(?:[{HAN}]{{1,10}}?(?:自治州|州|市|盟|地区))?"
 )
 _ITEM_TAIL = re.compile(r"(?:比前一[周月年]|比上[周月年]|较上[周月年]|同比|环比|的)$")
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from briefings.marks import CLOSERS, FULL_STOPS, HAN, HAN_CHAR, NOT_HAN_RUN, OPENERS, STOPS
 from briefings.normalize import zhconv_tables
+from briefings.sentences import ends_sentence
 
 
 @lru_cache(maxsize=1)
@@ -55,21 +57,15 @@ def _both(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile("".join(out), pattern.flags)
 
 
-_H = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han characters (with Extension A, compatibility)
-_HAN = re.compile(f"[{_H}]")
-_NOT_HAN = re.compile(f"[^{_H}]+")
+_H, _HAN, _NOT_HAN = HAN, HAN_CHAR, NOT_HAN_RUN  # the names the parser's modules use
 _WS = re.compile(r"\s+")
 
-# Marks that end a sentence; a line ending in one of them (maybe followed by closers) is complete.
-_END = "。！？!?…；;．"
-_CLOSERS = "”’」』）)》】〉"
-_OPENERS = "“‘「『（(《【〈"
 # A line ending in one of these is cut mid-sentence: the sentence goes on in the next block.
-_DANGLING = ",，、:：—─" + _OPENERS
+_DANGLING = ",，、:：—─" + OPENERS
 # Function words that need something after them; with a comma in the line they mark a cut.
 _FUNCTION_END = frozenset("的之与和及或把被对从向在于将为以让使给并而但且")
 # A paragraph never starts with these: a block that does is the tail of a sentence.
-_CANNOT_START = "”’」』）》】〉,，、。．；;：:！!？?…%"
+_CANNOT_START = CLOSERS + ",，、。．；;：:！!？?…%"
 
 # A verb of saying (or of showing, for data) and a comma: 表示，说，指出，数据显示，
 _REPORTED_SPEECH = re.compile(r"(?:说|表示|认为|指出|介绍|强调|称|透露|坦言|显示)[，,]")
@@ -135,16 +131,19 @@ _AGENCIES = "|".join(
         *("人民日报", "光明日报", "经济日报", "工人日报", "中国日报"),
     ]
 )
-_DATELINE = re.compile(
+# A dateline opening an article (本报杭州4月14日讯(记者 …), 新华社北京4月14日电), and the marks of
+# an article jumping pages ((紧接第一版) at the start of the rest, (下转第3版) at the end of the
+# start). Matched in simplified and traditional form (``_both`` below); see ``lead_marks_end``.
+DATELINE = re.compile(
     rf"^\s*(?P<dl>本报(?!记者|通讯员)[{_H}]{{0,6}}?(?:{_MD})?[讯电]"
     rf"|据?(?:{_AGENCIES})[{_H}]{{1,10}}?{_MD}[电讯])"
     r"\s*(?:[(（](?P<who>[^()（）\n]{1,60})[)）])?"
 )
-_CONT_FROM = re.compile(
+CONTINUED_FROM = re.compile(
     r"^\s*[(（]\s*(?:紧接|上接|接|续)\s*(?P<page>第?\s*[A-Za-z]?[\d一二三四五六七八九十]{1,3}\s*版)"
     r"\s*[)）]\s*"
 )
-_CONT_TO = re.compile(
+CONTINUED_TO = re.compile(
     r"\s*[(（]\s*(?:下转|转至?|转第)\s*(?P<page>第?\s*[A-Za-z]?[\d一二三四五六七八九十]{1,3}\s*版)"
     r"\s*[)）]\s*$"
 )
@@ -193,15 +192,26 @@ _PAREN_LINE = re.compile(r"^[(（](?:[^()（）]|[(（][^()（）]*[)）])+[)）
 # A column tag printed after a headline: （权威访谈）, (记者观察), （倾听·关注…建设（下））.
 _COLUMN_TAG = re.compile(r"[(（](?:[^()（）。！？\n]|[(（][^()（）\n]*[)）]){1,60}[)）]\s*$")
 
-_ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE = map(
-    _both, (_ROLE, _ROLE_NAME, _CREDIT_TAIL, _DATELINE)
+_ROLE, _ROLE_NAME, _CREDIT_TAIL, DATELINE = map(
+    _both, (_ROLE, _ROLE_NAME, _CREDIT_TAIL, DATELINE)
 )
-_CONT_FROM, _CONT_TO, _META = map(_both, (_CONT_FROM, _CONT_TO, _META))
+CONTINUED_FROM, CONTINUED_TO, _META = map(_both, (CONTINUED_FROM, CONTINUED_TO, _META))
 _LABEL, _NOTE_LINE, _REPORTED_SPEECH = map(_both, (_LABEL, _NOTE_LINE, _REPORTED_SPEECH))
 _TIME_OPENER = _both(_TIME_OPENER)
 _MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL = map(
     _both, (_MAST_DATE, _MAST_EDITION, _MAST_PAPER, _MAST_LABEL)
 )
+
+
+def lead_marks_end(text: str) -> int:
+    """Where the words of ``text`` start after an opening continuation mark and a dateline
+    (``(紧接第一版)本报杭州4月14日讯(记者 …)``); 0 when it opens with neither."""
+    end = 0
+    for mark in (CONTINUED_FROM, DATELINE):
+        m = mark.match(text[end:])
+        if m:
+            end += m.end()
+    return end
 
 
 def _vis(text: str) -> int:
@@ -213,12 +223,6 @@ def _vis(text: str) -> int:
 def _cjk(text: str) -> str:
     """Only the Han characters of ``text``, in order."""
     return _NOT_HAN.sub("", text)
-
-
-def ends_sentence(text: str) -> bool:
-    """True when the line ends with sentence-final punctuation, maybe inside closing quotes."""
-    core = text.rstrip().rstrip(_CLOSERS)
-    return bool(core) and core[-1] in _END
 
 
 def is_unfinished(text: str) -> bool:
@@ -287,8 +291,8 @@ def starts_mid_sentence(text: str) -> bool:
         c = s.find(closer)
         if c >= 0 and not 0 <= s.find(opener) < c:
             return True
-    m = re.match(r"[^。！？!?]*[。！？!?]", s)
-    if not m or s[0] in _OPENERS or _vis(m.group()) - 1 > 4 or len(m.group()) == len(s):
+    m = re.match(f"[^{FULL_STOPS}]*[{FULL_STOPS}]", s)
+    if not m or s[0] in OPENERS or _vis(m.group()) - 1 > 4 or len(m.group()) == len(s):
         return False
     # 20天。 or 了。 ends a sentence begun elsewhere; 控尘。 (a label opening a list item) does not.
     head = m.group()[:-1]
@@ -302,7 +306,7 @@ _ASKS = re.compile(
     rf"[{_H}A-Za-z0-9“”‘’「」『』\s]+(?:[，,][{_H}A-Za-z0-9“”‘’「」『』\s]+)?[！？!?]+[”’」』]?"
 )
 # An enumeration trailing off, as kickers are set: 听有声书、“云”端看展、上网络公开课……
-_TRAILING_LIST = re.compile(r"^[^。！？!?；;]*、[^。！？!?；;]*(?:……|…)$")
+_TRAILING_LIST = re.compile(f"^[^{STOPS}]*、[^{STOPS}]*(?:……|…)$")
 
 
 def _vis_untagged(s: str) -> int:

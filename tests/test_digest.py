@@ -18,10 +18,10 @@ from briefings.digest import (
     compose_edition,
     edition_numbers_verified,
     near_duplicate_groups,
-    number_tokens,
     render_text,
 )
 from briefings.models import ArticleBundle, ArticleRegion, Figure, StoredArticle, TopicScore
+from briefings.numbers import number_tokens, parse_number
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
 DATE = "2026-04-15"
@@ -423,6 +423,31 @@ def test_verifier_catches_an_altered_number():
     assert any("19.8%" in p for p in problems)
 
 
+def test_verifier_checks_the_figure_apart_from_the_tokens():
+    """The second, independent half: the figure a line shows must be verbatim in its sentence
+    and its value what its text reads. A figure whose stored value was corrupted after the
+    edition was composed is caught though every token is still printed."""
+    bundles = sample_bundles()
+    ed = compose(DigestPrefs(), bundles)
+    assert edition_numbers_verified(ed, bundles) == []
+    county = next(b for b in bundles if b.article.id == 101)
+    wrong = tuple(
+        dataclasses.replace(f, value=20.7) if f.text == "19.7%" else f for f in county.figures
+    )
+    altered = [dataclasses.replace(b, figures=wrong) if b is county else b for b in bundles]
+    problems = edition_numbers_verified(ed, altered)
+    assert any("is not what '19.7%' reads" in p for p in problems)
+
+
+def test_a_figure_whose_value_does_not_read_back_is_no_figure_line():
+    b = county_bundle()
+    bad = dataclasses.replace(b.figures[0], value=1.0)  # 19.7% read as 1.0: shown as its words
+    ed = compose(bundles=[dataclasses.replace(b, figures=(bad, *b.figures[1:]))])
+    texts = [it.text for it in items_of(ed, "county")]
+    assert not any("19.7%" in t and t.startswith("柯城 ·") for t in texts)
+    assert edition_numbers_verified(ed, [b]) == []
+
+
 def test_figure_line_drops_a_period_that_is_not_in_the_sentence():
     b = county_bundle()
     bad = dataclasses.replace(b.figures[0], period="前三个月")  # 三 alone is not a number
@@ -529,8 +554,8 @@ def bundles_strategy(draw):
                 text = nums[0]
                 figures.append(
                     Figure(
-                        "指标", 1.0, "元", text, region=region, adcode=CODES[region], sentence=s,
-                        confident=True,
+                        "指标", parse_number(text), "元", text, region=region,
+                        adcode=CODES[region], sentence=s, confident=True,
                     )
                 )
         topics = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from placefinder import locator
 
 from briefings.figures import extract_figures
 from briefings.models import Figure
@@ -21,14 +22,7 @@ PLACES = {
 SHORT = {"甘孜州": "甘孜", "阿坝州": "阿坝", "木里藏族自治县": "木里"}
 
 
-def locate(sentence: str) -> list[tuple[int, int, str, str]]:
-    found = []
-    for name, code in PLACES.items():
-        i = sentence.find(name)
-        while i >= 0:
-            found.append((i, i + len(name), SHORT.get(name, name), code))
-            i = sentence.find(name, i + 1)
-    return sorted(found)
+locate = locator(PLACES, SHORT)
 
 
 def parent(codes) -> tuple[str, str] | None:
@@ -196,7 +190,7 @@ def test_the_source_of_a_statistic_is_not_its_region():
 
 def test_a_national_total_is_not_the_provinces_and_its_share_is():
     rows = table("在全国51条院线中,已有35条落地浙江。", province=("浙江", "330000"))
-    assert rows == [("51条", "院线", "current", ""), ("35条", "院线", "current", "浙江")]
+    assert rows == [("51条", "全国院线", "current", ""), ("35条", "院线", "current", "浙江")]
 
 
 def test_a_province_wide_clause_belongs_to_the_province():

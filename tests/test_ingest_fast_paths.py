@@ -21,7 +21,7 @@ from briefings import normalize, search, segment
 from briefings.figures import _FIGURE, _figure_matches
 from briefings.normalize import char_table, fold_spaces, for_matching, nfkc, zhconv_tables
 from briefings.sentences import _END, split_sentences
-from briefings.typography import _CONT_TO, _CREDIT_LAST, _CREDIT_TAIL, _HAN, _WS, _cjk, _vis
+from briefings.typography import _CREDIT_LAST, _CREDIT_TAIL, _HAN, _WS, CONTINUED_TO, _cjk, _vis
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_page_2026-04-15.txt"
 SAMPLE_TEXT = SAMPLE.read_text(encoding="utf-8")
@@ -187,4 +187,4 @@ def test_a_credit_always_ends_in_one_of_the_checked_characters(text: str) -> Non
 def test_a_continued_to_mark_always_holds_zhuan(pieces: list[str]) -> None:
     text = "".join(pieces)
     if "转" not in text:
-        assert _CONT_TO.search(text) is None
+        assert CONTINUED_TO.search(text) is None

@@ -44,8 +44,14 @@ def test_rank_gdp_lists_the_four_counties_over_3000_from_their_own_sentences(sto
 
 def test_shared_statement_ranks_each_county_it_names(store) -> None:
     shared = [r.entry for r in gdp(store).rows if r.entry.figure.role == "shared"]
-    assert sorted(e.region for e in shared) == sorted(["余杭", "北仑", "慈溪"])
+    # 余杭、北仑、慈溪等GDP超3000亿元: 慈溪's own later sentence (去年刚迈过3000亿元门槛的慈溪,
+    # whose threshold takes this GDP) is its latest result, with its year.
+    assert sorted(e.region for e in shared) == sorted(["余杭", "北仑"])
     assert len({e.figure.sentence for e in shared}) == 1
+    (cixi,) = [r.entry for r in gdp(store).rows if r.entry.region == "慈溪"]
+    assert cixi.figure.role == "current"
+    assert cixi.figure.sentence.startswith("去年刚迈过3000亿元门槛的慈溪")
+    assert cixi.when == "2025年"
 
 
 def test_growth_ranking_orders_by_value_with_periods(store) -> None:
