@@ -95,7 +95,9 @@ async def start_feeds(app: Application, rt: Runtime) -> None:
     for problem in await rt.call(_seed, rt.store, settings):
         log.warning("sources.toml: %s", problem)
     if not isinstance(app.bot_data.get(POLLER_KEY), Poller):
-        # SQLite on the bot's worker thread; parsing and analysis on its CPU pool.
+        # SQLite on the bot's worker thread; parsing and analysis on its CPU pool, or in
+        # FEED_PROCESSES worker processes (started by the first poll, STARTUP_DELAY after
+        # start-up: loading the gazetteer and segmenter takes them a second or two).
         app.bot_data[POLLER_KEY] = Poller(
             rt.store, settings, run_store=rt.call, run_cpu=rt.compute, clock=rt.clock
         )

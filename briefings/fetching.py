@@ -48,6 +48,7 @@ class FeedSettings:
     max_backoff: float = 6 * 3600.0
     run_timeout: float = 900.0  # one poll of every due source
     concurrency: int = 4  # hosts at once (one request at a time per host, always)
+    processes: int = 0  # worker processes for parsing and analysis (0: the bot's CPU thread)
     max_redirects: int = 5
     sources_file: Path = field(default=DEFAULT_SOURCES_FILE)
     timezone: str = PAPER_TZ
@@ -65,6 +66,7 @@ class FeedSettings:
             "max_items": ("FEED_MAX_ITEMS", int, 1),
             "max_backoff": ("FEED_MAX_BACKOFF", float, 60.0),
             "run_timeout": ("FEED_RUN_TIMEOUT", float, 10.0),
+            "processes": ("FEED_PROCESSES", int, 0),
         }
         values: dict[str, object] = {}
         for attr, (name, kind, least) in numbers.items():

@@ -162,7 +162,7 @@ class Poller:
     """Polls sources into one store. ``run_store`` runs a blocking SQLite call (default: a
     private single thread); ``run_cpu`` runs parsing and analysis (default: another thread).
 
-    With ``processes`` > 0, parsing and analysis run in that many worker processes instead
+    With ``processes`` > 0 (default: ``settings.processes``, FEED_PROCESSES), parsing and analysis run in that many worker processes instead
     (spawned, each loading the gazetteer and segmenter once): they then use other cores while
     this process fetches and writes. Everything else stays as it is: SQLite only here, one
     transaction per fetch. A worker that dies makes the pool be built again; that source's
@@ -177,7 +177,7 @@ class Poller:
         run_store: Runner | None = None,
         run_cpu: Runner | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        processes: int = 0,
+        processes: int | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -186,7 +186,7 @@ class Poller:
         self.run_store = run_store or self._runner("feeds-sqlite")
         self.run_cpu = run_cpu or self._runner("feeds-cpu")
         self._running = asyncio.Lock()
-        self.processes = max(processes, 0)
+        self.processes = max(settings.processes if processes is None else processes, 0)
         self._pool: ProcessPoolExecutor | None = None
 
     def _workers(self) -> ProcessPoolExecutor:

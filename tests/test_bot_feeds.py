@@ -117,6 +117,23 @@ async def test_sources_shows_each_sources_last_status_after_a_poll(
     assert "HTTP 404" in listed["text"]
 
 
+@pytest.fixture
+def processes_env(feed_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEED_PROCESSES", "1")
+
+
+async def test_with_feed_processes_the_bot_polls_in_a_worker_process(
+    processes_env: None, harness: Harness, feed_server: FeedServer
+):
+    poller = harness.app.bot_data[feeds.POLLER_KEY]
+    assert poller.processes == 1
+    sources.add_source(harness.conn, feed_server.url("feeds/zjrb.xml"), source="浙江日报")
+    report = await feeds.run_feeds(harness.app, harness.rt)
+    assert report is not None and report.total("added") == 4 and not report.failed
+    (card,) = await harness.say(USER_ID, "/county 开化")
+    assert "13.2%" in card["text"]
+
+
 # ---- feed items in the bot's answers ---------------------------------------------------------
 
 

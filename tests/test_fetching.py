@@ -472,6 +472,17 @@ def test_settings_from_the_environment_are_checked():
         FeedSettings.from_env({"FEED_INTERVAL": "often"})
     with pytest.raises(InvalidArgument, match="FEED_TIMEOUT"):
         FeedSettings.from_env({"FEED_TIMEOUT": "0"})
+    assert FeedSettings.from_env({}).processes == 0
+    assert FeedSettings.from_env({"FEED_PROCESSES": "2"}).processes == 2
+    with pytest.raises(InvalidArgument, match="FEED_PROCESSES"):
+        FeedSettings.from_env({"FEED_PROCESSES": "-1"})
+
+
+def test_a_poller_takes_its_worker_processes_from_the_settings(store, feed_settings):
+    poller = Poller(store, replace(feed_settings, processes=2))
+    assert poller.processes == 2
+    assert Poller(store, replace(feed_settings, processes=2), processes=0).processes == 0
+    poller.close()  # no pool was started: nothing to wait for
 
 
 # ---- worker processes ------------------------------------------------------------------------
