@@ -162,11 +162,12 @@ class Poller:
     """Polls sources into one store. ``run_store`` runs a blocking SQLite call (default: a
     private single thread); ``run_cpu`` runs parsing and analysis (default: another thread).
 
-    With ``processes`` > 0 (default: ``settings.processes``, FEED_PROCESSES), parsing and analysis run in that many worker processes instead
-    (spawned, each loading the gazetteer and segmenter once): they then use other cores while
-    this process fetches and writes. Everything else stays as it is: SQLite only here, one
-    transaction per fetch. A worker that dies makes the pool be built again; that source's
-    poll fails like any other error and is retried on its schedule.
+    With ``processes`` > 0 (default: ``settings.processes``, FEED_PROCESSES), parsing and
+    analysis run in that many worker processes instead (spawned, each loading the gazetteer and
+    segmenter once): they then use other cores while this process fetches and writes.
+    Everything else stays as it is: SQLite only here, one transaction per fetch. A worker that
+    dies makes the pool be built again; that source's poll fails like any other error and is
+    retried on its schedule.
     """
 
     def __init__(

@@ -129,7 +129,9 @@ async def test_with_feed_processes_the_bot_polls_in_a_worker_process(
     assert poller.processes == 1
     sources.add_source(harness.conn, feed_server.url("feeds/zjrb.xml"), source="浙江日报")
     report = await feeds.run_feeds(harness.app, harness.rt)
-    assert report is not None and report.total("added") == 4 and not report.failed
+    assert report is not None
+    assert report.total("added") == 4
+    assert not report.failed
     (card,) = await harness.say(USER_ID, "/county 开化")
     assert "13.2%" in card["text"]
 

@@ -5,56 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import socket
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from botharness import copy_db
+from botprocess import bot_process, free_port
 from fakebotapi import FakeBotAPI, make_message
 
 REPO = Path(__file__).resolve().parent.parent
 USER = 7070
 WRONG_TOKEN = "999999:WRONGWRONGWRONGWRONGWRONGWRONGWRONGWRO"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@asynccontextmanager
-async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``python bot.py`` with only ``env`` configuring it; SIGINT at the end, as Ctrl-C would."""
-    full = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "WEBHOOK_", "LOG_", "BRIEFINGS_"))
-    }
-    full.update(env)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(REPO / "bot.py"),
-        cwd=str(REPO),
-        env=full,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(proc.wait(), 20)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
 
 
 def env_for(token: str, base_url: str, db: Path, **extra: str) -> dict[str, str]:
