@@ -288,7 +288,7 @@ CRITERION_START = re.compile("^(?:或|凡|只要|须|需|必须|应|要求)")
 CRITERION = re.compile("认定|即为|视为|才能|才可|的标准|为标准|门槛")
 # Rates per unit of time (409立方米每秒, 5830.8吨每天) are flows and capacities of physical
 # systems, not economic amounts.
-RATE_AFTER = re.compile("^(?:每秒|每小时|每天|每日|/秒|/小时|/天|/日)")
+RATE_AFTER = re.compile("^(?:每秒|每小时|每天|每日|/秒|/小时|/天)")
 # 90个县(市、区), 20多个省围绕…: counts of administrative units frame a statement, not data.
 ADMIN_COUNT = re.compile("^[县市区省乡镇村州](?![长委级场民属直辖])")
 # 驱车赶往200多公里外: a distance; 最后一公里, 一米阳光: idioms.
@@ -469,8 +469,9 @@ GENERIC_VILLAGE = re.compile(
 )
 # A demonstrative or someone's words inside an indicator (钱培元口中这笔科研资金): a clause.
 DEMONSTRATIVE = re.compile("这笔|这些|这个|这批|那些|那个|口中|所说")
-# An amount per year (新增海水冷却用水量46.71亿吨/年): a rate, shown without its 年 it misleads.
-PER_YEAR_AFTER = re.compile("/年|每年(?![的])")
+# A capacity per year or day (新增海水冷却用水量46.71亿吨/年, 工程规模120.17万吨/日): data, but
+# shown without its 年 or 日 it misleads.
+PER_YEAR_AFTER = re.compile("/年|/日|每年(?![的])")
 # Listed items the extractor did not read (一至四季度…分别为6.4%、6.2%…): which value belongs to
 # which item is not known.
 RESPECTIVELY = re.compile("分别")

@@ -806,9 +806,11 @@ def _figures_in_sentence(
             if num.place_mode == "shared"
             else [(region, region_source)]
         )
+        # The classes of doubt are read last, for the few figures that pass everything else.
         trusted = (
             sure
             and economic
+            and any(_confident(named, role, source, has_places) for _, source in places)
             and not doubt(
                 text, masked, num, indicator=base, subject=named.subject,
                 region_source=region_source, before_indicator=prior, shown=indicator,

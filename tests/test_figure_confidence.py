@@ -64,6 +64,7 @@ def figure(sentence: str, text: str, province: tuple[str, str] | None = ZHEJIANG
         ("杭州21家银行绿色信贷余额超过1万亿元。", "杭州有银行网点2100家。", None),
         # An amount per year is a rate; without its 年 the line misleads.
         ("普陀新增海水淡化能力12万吨/年。", "普陀新增海水淡化能力12万吨。", "12万吨"),
+        ("普陀海水淡化工程规模达到12万吨/日。", "普陀海水淡化工程规模达到12万吨。", "12万吨"),
     ],
 )
 def test_doubtful_figure_is_shown_as_its_sentence(
