@@ -55,6 +55,10 @@ class Seen:
         return " · ".join(parts)
 
 
+# The fields of a Figure a Seen keeps, in its order after file and title.
+_FIGURE_FIELDS = ("sentence", "indicator", "subject", "region", "text", "period", "role")
+
+
 def gold_files(gold: Path) -> set[str]:
     """The pages named in the figure gold (relative to the dev set)."""
     names = set()
@@ -83,19 +87,8 @@ def confident_figures(pages: list[Path], devset: Path) -> tuple[list[Seen], int]
                 for f in unit.figures:
                     total += 1
                     if f.confident:
-                        seen.append(
-                            Seen(
-                                file=rel,
-                                title=unit.unit.title,
-                                sentence=f.sentence,
-                                indicator=f.indicator,
-                                subject=f.subject,
-                                region=f.region,
-                                text=f.text,
-                                period=f.period,
-                                role=f.role,
-                            )
-                        )
+                        shown = (getattr(f, name) for name in _FIGURE_FIELDS)
+                        seen.append(Seen(rel, unit.unit.title, *shown))
     return seen, total
 
 

@@ -386,9 +386,8 @@ ORG_OWNER = re.compile(
 )
 # A share of the whole nation or province (复工数占全国17.7%): the indicator keeps the whole.
 SHARE_OF_WHOLE = re.compile("占(全国|全省|全市|全县|全区|全球)")
-# Party members and volunteers as the clause's actors (党员在近4万个岗位上做表率): political
-# work, not economic data.
-# Cadres sent to the villages or communities (选派…干部职工1万余名, 下沉社区) likewise.
+# Party members, volunteers and cadres sent to villages or communities (党员在近4万个岗位上做表率,
+# 选派…干部职工1万余名, 下沉社区): political work, not economic data.
 POLITICAL = re.compile(
     "党员|党组织|党支部|党委|党小组|团员|入党|志愿者|志愿服务|选派|下沉|派驻|驻村|结对帮扶干部"
 )
