@@ -153,7 +153,7 @@ TAIL_WORDS = (
 )  # fmt: skip
 TAIL = re.compile("(?:" + "|".join(TAIL_WORDS) + ")$")
 HEAD = re.compile(
-    "^(?:其中|其余|全省|全市|全县|全区|全国|全镇|全村|全球|当地|本地|该县|该市|该区|该镇|目前|"
+    "^(?:其中|其余|其间|期间|全省|全市|全县|全区|全国|全镇|全村|全球|当地|本地|该县|该市|该区|该镇|目前|"
     "已经|已|累计|共计|合计|总计|共|再|又|也|还|更|并|均|都|同比|环比|首次|同样|刚刚|刚|仍|"
     "直接|预计|力争|或|等(?![级同于待候])|而|则|其|它们|这些|比如|例如|此外|另外|同时|如|"
     "即|但|且|并且|以及|从而|进而|使|让|截至|截止|先期|另外|而且|现在|过去|以前|原来)"
@@ -219,10 +219,11 @@ COMPANY = re.compile("(?:有限公司|股份公司|集团|公司)")
 # --- goals, changes, roles ----------------------------------------------------------------------
 TARGET = re.compile(
     "力争|目标|预计|预期|有望|争取|计划|规划到|拟(?:投|建|新|引|实|发|出|设)"
-    "|将(?:达|超|突破|实现|投入|拨款|新建|建设|对|在|于|提高|增加|减少|削减|有)"
+    "|将(?:达|超|突破|实现|投入|拨款|新建|建设|对|在|于|提高|增加|减少|削减|有|通过|支持|推动|"
+    "继续|进一步|加快|加大|启动|建成|打造|带动)"
 )
 # 低于3%左右的预期目标: the number is the target, named after it.
-TARGET_AFTER = re.compile("^的?(?:预期|增长|发展)?目标")
+TARGET_AFTER = re.compile("^的?(?:预期|增长|发展|任务)?目标")
 # Verbs of speech: a clause ending in one introduces what is said, it names nothing.
 SPEECH = re.compile("(?:表示|说|指出|介绍|认为|称|透露|强调|坦言|告诉记者|宣布)$")
 # 截至目前, 中粮集团…: a named company or group owns the figure; a region named elsewhere
@@ -248,10 +249,12 @@ CONVERSION = re.compile("约合|折合|合人民币|相当于人民币")
 # not economic data, whatever the unit. Matched on the indicator and the noun after the number.
 _NON_ECONOMIC = {
     "health": "病例 确诊 疑似 感染 死亡 死于 丧生 治愈 出院 患者 病人 患儿 重症 危重 床位 病床 "
-    "方舱 医疗队 医务人员 医护 核酸 病毒 防护效力 疫苗 就诊 病患 诊治 医院 病房 医生 救治",
+    "方舱 医疗队 医务人员 医护 核酸 病毒 防护效力 疫苗 就诊 病患 诊治 医院 病房 医生 救治 "
+    "排查 筛查 测温",
     "law and enforcement": "案件 案 犯罪 嫌疑人 涉黑 涉恶 黑恶 被害人 涉案 骗取 查处 处罚 罚款 "
     "判处 违法 违规 问题 信访 举报 曝光 整改 督察 违纪 处分 监禁 赔偿 办结 答复 抓获 捣毁 "
-    "打掉 移送 侦破 销毁 处理 查缴 收缴 非法 盗版 侵权 假冒 提名 纪委 纪检 追缴 毒品 缴获",
+    "打掉 移送 侦破 销毁 处理 查缴 收缴 非法 盗版 侵权 假冒 提名 纪委 纪检 追缴 毒品 缴获 "
+    "盗窃 偷窃 扒窃 小偷 抢劫 诈骗",
     "nature": "湖泊 断面 保护地 自然保护区 湿地 草原 植被 盖度 森林覆盖 物种 种子 种质 医疗废物 "
     "流量 海拔 气温 降水 卫星 核弹头 导弹 预警 步行 车程 距离 全长 纵贯 时速 速度 车速 航速 "
     "风速 体重",
@@ -259,14 +262,15 @@ _NON_ECONOMIC = {
     "满意度 村民 居民 人口数量 出生人口 波兰人 捷克人 儿童 少女 年龄 学员 导游 活动 发言 "
     "省份 省区市 村庄 小村 冠军 选手 棋手 运动员 演员 嘉宾 专家 党员 党组织 返乡 作品 入围 "
     "志愿者 措施 举措 书法家 网格员 名单 会议 社区 卡口 群众 籍旅客 机关工作人员 工作人员 孩子 "
-    "幼儿 学生 观看 读者 晚会",
+    "幼儿 学生 观看 读者 晚会 航天员 宇航员 队员 老队员 参观者 观展",
+    "military": "军用 军队 部队 士兵 官兵 兵力 军车 军舰 战机 战斗机 坦克 装甲车 武装",
     "specifications": "医用酒精 球罐 储罐 锅炉 冷却槽 发动机 火箭 船舶吨位 防护级别 浓度 数据信息",
     "demography": "人口数量 出生人口 户籍出生 入园率 在校率 入学率 升学率 随迁",
 }
 # Domains whose words also decide from the clause before the number, not only from what is
 # counted (查处…8.6万件, 全省天然草原有…2.46亿亩, 步行仅需300米).
 CLAUSE_DOMAINS = frozenset(
-    ("health", "law and enforcement", "nature", "specifications", "demography")
+    ("health", "law and enforcement", "nature", "specifications", "demography", "military")
 )
 NON_ECONOMIC: dict[str, str] = {
     w: domain for domain, text in _NON_ECONOMIC.items() for w in words(text)
@@ -306,7 +310,7 @@ ECONOMIC_COUNTED = re.compile(
 # A length is data when it measures what was built (公路, 铁路, 管道, 航道 …), not a distance
 # travelled (单程270公里, 约400公里的路程) or a size (50公里长光纤).
 LENGTH_UNITS = frozenset(("公里", "千米", "米"))
-INFRASTRUCTURE = re.compile("路|铁|轨|线|道|管|里程|堤|网|桥|隧|渠|岸线")
+INFRASTRUCTURE = re.compile("路(?![程途])|铁|轨|线|道|管|里程|堤|网|桥|隧|渠|岸线")
 # First person anywhere in the sentence: someone telling their own story (我国 is the nation).
 FIRST_PERSON = re.compile("我(?![国省市县区])|咱")
 # Someone speaking of themselves or an anecdote about one person (我家每年低保金有8748元, 他家
@@ -319,10 +323,17 @@ PERSONAL = re.compile(
 # 每养护1公里线路: a denominator of a rate, not an amount.
 PER_ONE = re.compile("每[^，,。；;]{0,3}$")
 # A rule, not a measurement: 客座率不得超过50%, 每人最高300元.
-LIMIT = re.compile("不得超过|不能超过|不超过|不低于|不少于|不高于|最高|最低|上限|下限")
-# Counts of people that are data: workers, talent, visitors; and only in hundreds (48名务工人员
-# at a health check is an anecdote).
+LIMIT = re.compile(
+    "不得超过|不能超过|不超过|不低于|不少于|不高于|最高|最低|上限|下限|标准(?:为|是)"
+)
+# Counts of people that are data: workers, talent, visitors; and only in thousands (48名务工人员,
+# 167名旅客 of one train and 600名员工 of one firm are anecdotes).
 PEOPLE_UNITS = frozenset(("人", "名", "位"))
+# Households (户) are firms as often as families: 规上工业企业981户 is data; households of
+# people under a thousand (近百户农民, 返乡人员共有54户) are a village's story unless a scope word
+# makes them the whole place's (全县建档立卡贫困人口减少至408户).
+HOUSEHOLD_FIRMS = re.compile("企业|公司|工业|商户|个体|经营主体|市场主体|网店|门店|纳税")
+WHOLE_PLACE = re.compile("全[省市县区镇乡村国州旗]")
 
 # Words by which a sentence points back to the place named before it: its figures are that
 # place's as surely as if it were named again.
@@ -361,3 +372,105 @@ SOURCE_TAIL = re.compile("数据显示|统计显示|报告显示|发布的数据
 DESTINATION = re.compile(
     "(?:发往|运往|送往|销往|运抵|出口到|出口至|驰援|支援|援助|捐赠给|捐给|驶往|飞往|覆盖)$"
 )
+
+# --- true figures that do not stand alone (briefings.figure_confidence) ------------------------
+# Each is a class of figure that is read right but misleads as a line without its sentence
+# (``region · indicator · value``): it is shown as its sentence instead.
+# An organisation that owns the figure when it is the sentence's actor (…有限公司招聘的600名员工,
+# 非洲最大银行的上万名员工, 公司是当地龙头企业…员工到岗率): not the place's figure.
+ORG_OWNER = re.compile(
+    "公司|集团|银行(?![业间卡])|医院|协会|商会|基金会|研究所|研究院|大学|学院|合作社|联合会|"
+    "(?:社会|慈善|民间|国际|营利|公益|行业|群团)组织|[捐善]会|善堂|园区|产业园|工业园|开发区|"
+    "孵化园|孵化器|孵化基地|农场|图书馆|博物馆|美术馆|文化馆|纪念馆|剧院|"
+    f"(?:一家|这家|该)[{HAN}]{{0,6}}?(?:企业|工厂|厂|店|超市)"
+)
+# A share of the whole nation or province (复工数占全国17.7%): the indicator keeps the whole.
+SHARE_OF_WHOLE = re.compile("占(全国|全省|全市|全县|全区|全球)")
+# Party members, volunteers and cadres sent to villages or communities (党员在近4万个岗位上做表率,
+# 选派…干部职工1万余名, 下沉社区): political work, not economic data.
+POLITICAL = re.compile(
+    "党员|党组织|党支部|党委|党小组|团员|入党|志愿者|志愿服务|选派|下沉|派驻|驻村|结对帮扶干部"
+)
+# Gifts and relief goods: who gave what to whom, not a statistic of a place.
+DONATION = re.compile("捐赠|捐款|捐助|捐献|捐资|捐出|募捐|善款|发运|驰援|援助|慰问|爱心|慈善|公益")
+# A share named only by what it is a share of (占到全省的88%, 占GDP的比重超过2%): the part
+# measured is in another clause.
+SHARE_ONLY = re.compile("^(?:一般|约|均|仅|只|分别)?占(?![用地领有])")
+# A share of a set, what the share is follows the number (1782家旅游企业中90%左右为中小企业,
+# 任务中的73%由…承担, 全队六成以上是30岁以上的老队员): the clause names the set, not the share.
+SHARE_OF_SET = re.compile("(?:中|当中|之中)的?$")
+SHARE_SAID_AFTER = re.compile("的?(?:人|企业|家庭|农户)?(?:是|为|由|来自|属于|集中在|分布在)")
+# A period word is not what is measured (年度23万亩), nor does it make a bare measure a
+# subject's (年产值, 全年营收).
+PERIOD_WORD = re.compile("^(?:年度|全年|当年|今年|去年|年|月|日|季度|月度|上半年|下半年)")
+# Actions named without their object: 完成建设750亩 says not what was built.
+ACTION_ONLY = frozenset(
+    words("建设 改造 完成 种植 新建 扩建 治理 修复 整治 实施 推进 开展 提升 建成 实现 达到")
+)
+# Measures that, alone, say neither whose nor of what (面积 2738亩, 价值1亿元); with
+# BARE_MEASURES they need a subject.
+BARE_ALONE = frozenset(words("面积 总面积 价值 总价值 总值 用量 数额 份额"))
+# The size of one facility or plot (3公里路段, 20亩试验田收获了4万斤): its physical size, or
+# what it alone yields, is not the place's figure.
+_FACILITIES = (
+    "路段|隧道|大桥|桥梁|试验田|示范田|样板田|厂房|车间|展厅|展馆|场馆|大楼|楼房|院落|广场|球场|工地"
+)
+FACILITY_AFTER = re.compile(f"的?[^，,。；;]{{0,4}}?(?:{_FACILITIES})")  # at the number's end
+# The size of a building or site (站房总建筑面积达到了34万平方米, 总用地面积约328亩), unless an
+# aggregate of many (新建, 竣工, 销售, 累计 …); the capacity of one plant (年产3万吨…装置).
+SITE_SIZE = re.compile("建筑面积|占地面积|用地面积|占地")
+SITE_AGGREGATE = re.compile(
+    "新建|竣工|销售|累计|共|完成|施工|开工|新开工|商品房|住宅|全[省市县区国]"
+)
+PLANT_CAPACITY = re.compile(
+    "(?:年产|日产|年生产|年加工|年处理)的?[^，,。；;]{0,12}?(?:装置|生产线|项目|工厂|车间|基地)"
+)
+FACILITY_BEFORE = re.compile(
+    f"[0-9一二两三四五六七八九十百千万](?:多|余)?(?:亩|平方米|公里|千米|米|公顷)的?(?:{_FACILITIES})"
+)
+# An example (比如拜耳的阿卡波糖,降价幅度超过90%): one item's figure, not the place's.
+EXAMPLE = re.compile("比如|例如|譬如|举例来说|为例")
+# An article of a regulation (第三十条 机关专职党务工作人员…一般占…1%至2%) states a rule.
+RULE_ARTICLE = re.compile("^[\\s　]*第[一二三四五六七八九十百零〇0-9]+条")
+# What the figure before measured (中晚籼稻价格1.26元,粳稻1.30元; 新投运铁路里程达8489公里,
+# 其中高铁5474公里): a figure naming only a thing, after one naming a measure, is part of it.
+MEASURE_NOUN = re.compile(
+    "(?:面积|里程|产量|产值|价格|价|额|量|率|值|数|收入|规模|增速|增幅|降幅|占比|比重|费|成本|"
+    "利润|指数|GDP|CPI|PPI|PMI|总值|水平|税|税收|款|付款|支出|时长|比例|工资|投资|消费|贷款|"
+    "出口|进口|资金|补贴|津贴|产出|储量|存量|保有量|容量|能力|顺差|逆差)$"
+)
+# What a ratio can be: a rate, a share, a change, a multiple. A ratio whose indicator names
+# none of them (全球卫生项目拨款 35%, 规模以上企业工业增加值能耗 3%左右) says not what it is.
+RATIO_NOUN = re.compile(
+    "率|占比|比重|比例|增速|增幅|降幅|涨幅|跌幅|幅度|份额|倍|指数|百分比|PMI|CPI|PPI|GDP|"
+    "毛利|收益|利差|贡献|成|目标|强度|密度|水平"
+)
+# A count cannot measure an amount (21家主要银行绿色信贷余额超过10万亿元: 21家 counts banks).
+AMOUNT_NOUN = re.compile("(?:余额|收入|利润|产值|总额|金额|营收|贷款|资金|投资)$")
+# A structure named as the sentence's subject (三峡大坝…坝体混凝土浇筑总量): its size is its own.
+STRUCTURE = re.compile("大坝|坝体|水电站|电站|大桥|隧道|航站楼|站房|体育馆|体育场|展览馆")
+# Closures and bans (关闭城区35家菜市场): what was shut, not what there is.
+CLOSURE = re.compile("关闭|关停|取缔|停业|歇业|封闭|暂停营业|停运")
+# A weight or size that names a kind of vehicle or machine (两万吨重载列车, 30万吨级油轮):
+# a specification, not an amount.
+SPEC_AFTER = re.compile(
+    "[^，,。；;]{0,3}?(?:列车|货车|机车|货轮|油轮|轮船|船舶|卡车|起重机|钻机|盾构机)"
+)
+# A village or town named before the figure (开州区大进镇红旗村…2000亩茶园): the figure is the
+# village's, not the county's it is filed under.
+VILLAGE = re.compile(f"[{HAN}]{{2,4}}?(?:村|镇|乡|街道|社区)(?![民委级长干务镇里庄落集])")
+# Words ending like a village or town that name none (返乡, 城乡, 贫困村, 各镇, 社区).
+GENERIC_VILLAGE = re.compile(
+    "(?:乡村|农村|城镇|村镇|街镇|城乡|全村|本村|该村|各村|每村|行政村|贫困村|乡镇|各镇|全镇|该镇|"
+    "本镇|小镇|古镇|重镇|集镇|新村|全乡|各乡|该乡|返乡|下乡|回乡|家乡|故乡|老乡|异乡|他乡|进村|"
+    "驻村|到村|入村|村村|镇村|整村|示范村|重点村|薄弱村|出列村|美丽乡村|城市社区|城区社区|所在社区|"
+    "进入社区|深入社区|下沉社区|走进社区|各个社区|全市社区|各社区|各街道|街道社区|农村社区)$"
+)
+# A demonstrative or someone's words inside an indicator (钱培元口中这笔科研资金): a clause.
+DEMONSTRATIVE = re.compile("这笔|这些|这个|这批|那些|那个|口中|所说")
+# A capacity per year or day (新增海水冷却用水量46.71亿吨/年, 工程规模120.17万吨/日): data, but
+# shown without its 年 or 日 it misleads.
+PER_YEAR_AFTER = re.compile("/年|/日|每年(?![的])")
+# Listed items the extractor did not read (一至四季度…分别为6.4%、6.2%…): which value belongs to
+# which item is not known.
+RESPECTIVELY = re.compile("分别")

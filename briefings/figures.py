@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from briefings import figure_words as W
 from briefings import segment
+from briefings.figure_confidence import doubt
 from briefings.indicators import (
     MASK,
     Named,
@@ -81,7 +82,7 @@ _FIGURE = re.compile(
     rf"(?:百分之(?P<pnum>{ARABIC}|{CHINESE})"
     rf"|(?P<num>{ARABIC}|{CHINESE})(?P<a1>多|余|来)?(?P<mag>{MAGNITUDE})(?P<a2>多|余)?"
     rf"(?P<unit>{_UNIT_ALT})(?!级))"
-    r"(?P<post>以上|以下|左右|上下|之多)?"
+    r"(?P<post>以上|以下|左右|上下(?![游级班层])|之多)?"  # 10多家上下游企业
 )
 # Every figure starts where a run of numerals starts, or at a tight qualifier just before one.
 _TIGHT_QUALIFIERS = frozenset((*TIGHT_QUALIFIERS, "各"))
@@ -548,14 +549,14 @@ def _region_for(
         state.national = bool(national and national.end() == scope_end)
         if national and state.national:
             state.national_word = state.nation = (start + national.start(), start + scope_end)
-        return (None if state.national else ctx.province), "scope"
+        return _scoped(state, ctx)
     after = [s for s in spans if num.end <= s[0] and s[1] <= end]
     if after:
         return _pick(after[:1], lists), "clause"
     if state.scope_at >= 0 and not any(state.scope_at < s[0] < num.start for s in spans):
         if state.national:
             state.nation = state.national_word
-        return (None if state.national else ctx.province), "scope"
+        return _scoped(state, ctx)
     earlier = [s for s in spans if s[1] <= start]
     if earlier:
         return _pick(earlier, lists), "sentence"
@@ -584,6 +585,17 @@ def _region_for(
     return None, "none"
 
 
+def _scoped(state: _Reading, ctx: _Context) -> tuple[tuple[str, str] | None, str]:
+    """The region of a scope word: none for the nation, the unit's province for 全省; a
+    province the text does not name is evidence of no region (全省已召开网络招聘会783场 on a page
+    whose province is unknown is not a national figure)."""
+    if state.national:
+        return None, "scope"
+    if ctx.province is None:
+        return None, "unknown province"
+    return ctx.province, "scope"
+
+
 def _names_org(text: str, start: int, end: int) -> bool:
     """``W.NAMED_ORG`` in ``text[start:end]``; every name it knows ends in 集团 or 公司, and the
     pattern itself is slow to fail (a run of any Han characters, tried at each of them)."""
@@ -594,7 +606,7 @@ def _names_org(text: str, start: int, end: int) -> bool:
 
 def _economic_count(text: str, num: _Num, named: Named) -> bool:
     """Whether a count counts an economic actor, asset or activity (企业, 岗位, 游客 …), and
-    people only in hundreds; whether a length is of something built; and whether the number is
+    people only in thousands; whether a length is of something built; and whether the number is
     a statistic rather than a rule or one person's story."""
     clause = text[clause_start(text, num.start) : num.start]
     if W.PERSONAL.search(clause) or W.LIMIT.search(clause) or W.FIRST_PERSON.search(text):
@@ -605,7 +617,11 @@ def _economic_count(text: str, num: _Num, named: Named) -> bool:
     counted = f"{named.subject}{named.indicator}{noun}{num.unit}"
     if not W.ECONOMIC_COUNTED.search(counted):
         return False
-    return num.unit not in W.PEOPLE_UNITS or num.value >= 100 or bool(num.qualifier)
+    # People in hundreds are the staff of one firm or the passengers of one train; a statistic
+    # of people runs to thousands (人次 are visits, counted as such).
+    if num.unit == "户" and num.value < 1000 and not W.HOUSEHOLD_FIRMS.search(counted):
+        return bool(W.WHOLE_PLACE.search(clause))
+    return num.unit not in W.PEOPLE_UNITS or num.value >= 1000
 
 
 def _confident(named: Named, role: str, region_source: str, has_places: Callable[[], bool]) -> bool:
@@ -626,7 +642,14 @@ def _confident(named: Named, role: str, region_source: str, has_places: Callable
 
 
 def _with_suffix(indicator: str, num: _Num, named: Named) -> str:
-    if num.kind != "ratio" or indicator.endswith(
+    if num.kind != "ratio":
+        # 贷款较年初增加7800亿元: the amount is the change, not the stock.
+        if "decline" in named.flags and not indicator.endswith(W.DECLINE):
+            return indicator + "减少"
+        if "growth" in named.flags and not indicator.endswith(W.GROWTH):
+            return indicator + "增加"
+        return indicator
+    if indicator.endswith(
         ("增速", "增幅", "降幅", "增长率", "占比", "比重")
     ):
         return indicator
@@ -718,6 +741,9 @@ def _figures_in_sentence(
     found: list[tuple[int, Figure]] = []
     state = _Reading()
     previous = ""  # indicator of the last figure of the sentence
+    # …and whether that figure may not stand alone (a goal, a doubt): nor may a change measured
+    # on it (预计达到7900万人次,比去年增加约8.4%; 家政服务业的经营规模…,同比增长27.9%).
+    previous_shaky = False
     for num in nums:
         if num.conversion:
             continue
@@ -740,6 +766,9 @@ def _figures_in_sentence(
         if named.subject and named.subject not in indicator:
             indicator = named.subject + indicator
         clause_raw = text[clause_of(text, num.start) : num.start]
+        whole = W.SHARE_OF_WHOLE.search(clause_raw) if "share" in named.flags else None
+        if whole and indicator.endswith("占比"):
+            indicator = f"{indicator[:-2]}占{whole[1]}比重"  # 复工数占全国17.7%
         role = num.role
         if role == "current" and (num.tight == "各" or W.EACH.search(clause_raw)):
             role = "each"
@@ -751,18 +780,20 @@ def _figures_in_sentence(
             role = "goal"
             if not indicator.endswith("目标"):
                 indicator += "目标"
-        if named.source != "previous" or not previous:
+        sure = not (named.source == "previous" and previous_shaky)
+        sets_previous = named.source != "previous" or not previous
+        prior = previous
+        if sets_previous:
             previous = base
         region, region_source = _region_for(para, index, num, named, ctx=ctx, state=state)
         economic = _economic_count(text, num, named)
-        sure = True
         if W.THRESHOLD.fullmatch(base) or (
             W.AT_THRESHOLD.match(text, num.end) and (base in W.CROSSING or named.source == "verb")
         ):
             # 迈过3000亿元门槛: the threshold is not what is measured; the amount stated before
             # for the same place says what it is, or the figure is shown as its sentence.
             stated = _stated_before(earlier_figures, num, region)
-            sure = stated is not None
+            sure = sure and stated is not None
             if stated is not None:
                 indicator = stated.indicator + ("目标" if role == "goal" else "")
                 previous = stated.indicator
@@ -775,6 +806,18 @@ def _figures_in_sentence(
             if num.place_mode == "shared"
             else [(region, region_source)]
         )
+        # The classes of doubt are read last, for the few figures that pass everything else.
+        trusted = (
+            sure
+            and economic
+            and any(_confident(named, role, source, has_places) for _, source in places)
+            and not doubt(
+                text, masked, num, indicator=base, subject=named.subject,
+                region_source=region_source, before_indicator=prior, shown=indicator,
+            )
+        )  # fmt: skip
+        if sets_previous:
+            previous_shaky = role == "goal" or not trusted
         for where, source in places:
             found.append(
                 (
@@ -791,9 +834,7 @@ def _figures_in_sentence(
                         sentence=sentence.original or text,
                         subject=named.subject,
                         role=role,  # type: ignore[arg-type]
-                        confident=sure
-                        and economic
-                        and _confident(named, role, source, has_places),
+                        confident=trusted and _confident(named, role, source, has_places),
                     ),
                 )
             )

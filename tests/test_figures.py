@@ -198,7 +198,7 @@ def test_province_wide_clause_is_not_attributed_to_a_county(paragraphs: list[str
 
 def test_comparison_with_the_province_keeps_the_county() -> None:
     figs = extract_figures(["慈溪家电产值占全省的30%。"], fake_locate)
-    assert [(f.indicator, f.region) for f in figs] == [("家电产值占比", "慈溪")]
+    assert [(f.indicator, f.region) for f in figs] == [("家电产值占全省比重", "慈溪")]
 
 
 def test_region_is_carried_into_a_sentence_that_names_none(paragraphs: list[str]) -> None:
