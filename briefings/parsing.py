@@ -46,6 +46,7 @@ from briefings.typography import (
     LEAD_MAX,
     MAX_TITLE_LINES,
     NOISE_MAX,
+    NOTE_CONTINUITY,
     RECENT_MAX,
     SECTION_MAX,
     SUBHEAD_MAX,
@@ -616,6 +617,17 @@ class _PageBuilder:
         if cur is not None and cur.collection and cur.ended and cur.layouts[-1:] == [h.layout]:
             cur.ended = False  # the next item of the collection, after the last one's author note
             return True
+        if (
+            cur is not None
+            and cur.unit.paragraphs
+            and not cur.column
+            and h.kicker is None
+            and len(h.titles) == 1
+            and is_note_on_story(h.titles[0].text)
+        ):
+            # 记者手记 under a report, before or after its closing byline: the report's own note
+            # when it talks about the same people and places, a piece of its own otherwise.
+            return _continuity(cur, self.section_trigrams(h.end)) >= NOTE_CONTINUITY
         if cur is None or not cur.unit.paragraphs or cur.ended:
             return False
         if cur.last == "label":
@@ -625,8 +637,6 @@ class _PageBuilder:
         texts = [t.text for t in h.titles]
         if len(texts) == 1 and _names_work(cur, texts[0]):
             return True  # the text of the document the article announces (印发《…条例》)
-        if len(texts) == 1 and is_note_on_story(texts[0]):
-            return True
         if len(texts) > 3 or any(has_column_tag(t) or is_standing_head(t) for t in texts):
             return False
         # A header with its own byline or lead-in usually starts an article; it is an item of

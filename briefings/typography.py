@@ -93,6 +93,10 @@ MAX_TITLE_LINES = 3
 # Trigram overlap between the text after a short line and the unit so far, above which the
 # line is a sub-head of that unit rather than the title of a new one (see docs/parsing.md).
 CONTINUITY = 0.009
+# A reporter's note (记者手记) comments on the report just above it and repeats its names and
+# places: it belongs to that report only when its text shares this much of the report's trigrams,
+# even after the report's closing byline; otherwise it is a piece of its own.
+NOTE_CONTINUITY = 0.04
 ECHO_MIN = 0.5  # a header this much made of the article's own trigrams is one of its sub-heads
 SUBKICKER_MAX = 8  # a lead-in (——) this short may head an item inside an article (数据标注员——)
 LEAD_MAX = 2  # paragraphs of a feature's lead above its first section

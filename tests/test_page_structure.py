@@ -195,6 +195,41 @@ def test_a_quoted_line_inside_an_article_is_a_subhead(collections) -> None:
     assert unit.subheads == ["“老屋有了新用处”"]
 
 
+# --- a reporter's note (记者手记) goes with the report it comments on --------------------------
+
+_REPORT = (
+    "山城茶园春茶开采\n\n"
+    "本报丽水3月2日电  （记者张三）山城县茶园日前开采春茶，茶农采下的头茬嫩芽当天送进茶厂。"
+    "今年山城县春茶种植面积扩大到三万亩，茶厂新上了两条加工线，茶农采茶后就近卖鲜叶。\n\n"
+    "县农业农村局介绍，全县茶园今年推广统防统治，春茶品质和产量预计好于往年。\n\n"
+    "（本报记者  张三）\n\n"
+)
+
+
+def test_reporters_note_sharing_the_reports_names_stays_in_it_after_its_closing_byline() -> None:
+    text = _REPORT + (
+        "茶农的笑脸（记者手记）\n\n"
+        "在山城县茶园，茶农采下头茬嫩芽，送进茶厂的新加工线。春茶开采，茶农说今年的鲜叶卖得快，"
+        "茶园统防统治让春茶品质好于往年。\n"
+    )
+    (unit,) = parse_page(text)
+    assert unit.title == "山城茶园春茶开采"
+    assert unit.subheads == ["茶农的笑脸（记者手记）"]
+
+
+def test_reporters_note_on_another_story_is_a_piece_of_its_own_even_before_a_closing() -> None:
+    text = _REPORT.replace("（本报记者  张三）\n\n", "") + (
+        "保持耐心和信心（记者手记）\n\n"
+        "截至当地时间周五上午，海港市的医院已接诊数百名发热病人，市长呼吁市民减少外出，"
+        "超市的货架一度被抢购一空，但多数居民表现平静。\n"
+    )
+    report, note = parse_page(text)
+    assert report.title == "山城茶园春茶开采"
+    assert report.subheads == []
+    assert note.title == "保持耐心和信心（记者手记）"
+    assert note.paragraphs[0].startswith("截至当地时间周五上午")
+
+
 # --- body sentences never become headlines (issue #14) ------------------------------------------
 
 
