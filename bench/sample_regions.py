@@ -42,6 +42,9 @@ class Mention:
     def line(self) -> str:
         return f"{self.surface} → {self.region}"
 
+    def around(self) -> str:
+        return self.context
+
 
 @dataclass(frozen=True)
 class PlacedFigure:
@@ -58,6 +61,9 @@ class PlacedFigure:
     def line(self) -> str:
         mark = "confident" if self.confident else "sentence shown"
         return f"{self.region} · {self.indicator} · {self.text} ({mark})"
+
+    def around(self) -> str:
+        return self.sentence
 
 
 def _where(region) -> str:
@@ -153,18 +159,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{pages} dev pages: {len(mentions)} region mentions, {len(figures)} figures with a "
         f"region; samples of {len(m_sample)} and {len(f_sample)}, seed {args.seed}\n"
     )
-    if m_sample:
-        print("== region mentions")
-    for i, m in enumerate(m_sample, 1):
-        print(f"M{i:<3} {m.line()}")
-        print(f"     {m.file} 《{m.title}》")
-        print(f"     {m.context}\n")
-    if f_sample:
-        print("== figures with a region")
-    for i, f in enumerate(f_sample, 1):
-        print(f"F{i:<3} {f.line()}")
-        print(f"     {f.file} 《{f.title}》")
-        print(f"     {f.sentence}\n")
+    samples = (("M", "region mentions", m_sample), ("F", "figures with a region", f_sample))
+    for mark, heading, items in samples:
+        if items:
+            print(f"== {heading}")
+        for i, x in enumerate(items, 1):
+            print(f"{mark}{i:<3} {x.line()}")
+            print(f"     {x.file} 《{x.title}》")
+            print(f"     {x.around()}\n")
     return 0
 
 

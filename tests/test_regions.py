@@ -511,7 +511,7 @@ def test_a_province_before_a_county_is_not_read_across_the_seam():
     assert counts("香港长沙湾的一家商店") == {}
 
 
-# --- the place a figure's pointing word (该区, 全县) or scope word (全省) stands for ---------------
+# --- the place a figure's pointing word (该区, 全县) or scope word (全省) stands for ------------
 
 
 def _figure_regions(title: str, paragraphs: list[str]) -> dict[str, str]:
