@@ -47,6 +47,7 @@ from briefings.numbers import (
     qualifier_before,
     quantity_value,
 )
+from briefings.regions import load_gazetteer
 from briefings.sentences import split_sentences
 from briefings.statements import Candidate, analyse, clause_end, clause_start
 
@@ -544,6 +545,13 @@ def _region_for(
     if before and (scope_end < 0 or start + scope_end <= before[-1][0]):
         state.scope_at = -1
         return _pick(before, lists), "clause"
+    if provincial and provincial.end() == scope_end and not national:
+        at = start + provincial.start()
+        # All spans, not only the usable ones: 福建 in 福建全省91家…医院 names no hospital.
+        named = [s for s in sentence.regions(ctx.locate) if s[1] == at and s[3].endswith("0000")]
+        if named:  # 福建全省91家: the province the scope word follows, not the page's
+            state.scope_at = -1
+            return _pick(named, lists), "clause"
     if scope_end >= 0:
         state.scope_at = num.start
         state.national = bool(national and national.end() == scope_end)
@@ -570,19 +578,46 @@ def _region_for(
     if _names_org(text, clause_start(text, num.start), num.start):
         return None, "scope"  # 截至目前,中粮集团累计供应…: the group's figure
     # 这个最年轻的工业大县, 当地, 全县: the sentence itself points back to the place.
-    pointed = "anaphor" if W.ANAPHOR.search(text, 0, num.start) else "carried"
+    anaphor = _last_anaphor(text, num.start)
+    pointed = "anaphor" if anaphor else "carried"
     carried = para.carried_region(index, ctx.locate)
-    if carried:
-        return carried, pointed
-    if not any(_PROVINCE_TOPIC.search(x.text) for x in para.sentences[: index + 1]):
+    if not carried and not any(_PROVINCE_TOPIC.search(x.text) for x in para.sentences[: index + 1]):
         # Across paragraphs only a county carries over (两年前…柯城… / 如今…19.7%): a city named
         # in passing (杭州西湖的暖风) says little about the next paragraph. City adcodes end in 00.
         prev = para.previous.last_region(ctx.locate) if para.previous else None
         if prev and not prev[1].endswith("00"):
-            return prev, pointed
-    if ctx.default_region:
-        return ctx.default_region, "default"
+            carried = prev
+    found, source = (carried, pointed) if carried else (ctx.default_region, "default")
+    if found and anaphor and not _anaphor_fits(anaphor, found[1]):
+        # 该区 after 南阳市城乡一体化示范区, 全区 in Inner Mongolia after a banner: the word points
+        # to a unit of another kind than the place in reach, so to none the text names.
+        return None, "none"
+    if found:
+        return found, source
     return None, "none"
+
+
+def _last_anaphor(text: str, end: int) -> str:
+    """The last word before ``end`` pointing back to a place (该区, 全县, 当地), or ''; one
+    that begins another word (这个市场, 该区域) keeps no kind of unit (see _anaphor_fits)."""
+    last = ""
+    for m in W.ANAPHOR.finditer(text, 0, end):
+        last = m.group() + ("…" if _NOT_A_UNIT.match(text, m.end()) else "")
+    return last
+
+
+_NOT_A_UNIT = re.compile("场|域|间|别|划")
+
+
+def _anaphor_fits(word: str, adcode: str) -> bool:
+    """Whether a pointing word can mean the region ``adcode``: 该县 a 县, 全区 a 区 (a district
+    or an autonomous region), 该市 a 市; words without a kind (当地, 这里) fit any place, and so
+    does a region the gazetteer does not know."""
+    kind = word[-1]
+    if len(word) != 2 or kind not in "县区市旗":  # 这个最年轻的工业大县 speaks loosely
+        return True
+    region = load_gazetteer().by_adcode(adcode)
+    return region is None or region.name.endswith(kind)
 
 
 def _scoped(state: _Reading, ctx: _Context) -> tuple[tuple[str, str] | None, str]:

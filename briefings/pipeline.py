@@ -103,7 +103,8 @@ def _main_region(
     A region mentioned in passing must not absorb the unit's unattributed figures (the
     province-wide 近4000家 of a film article that names 象山 once, or a 宁波 trade report that
     names 北仑 twice and 宁波 three times), so a body-only region must be named at least twice
-    and twice as often as any other.
+    and twice as often as any other, and more often than the places outside its prefecture
+    together (a page of stories from 当涂, 合肥, 沽源 and 惠城 is about none of them).
     """
     for level in ("county", "city", "province"):
         for m in head_mentions:
@@ -113,7 +114,8 @@ def _main_region(
         return None
     top = mentions[0]
     runner_up = mentions[1].count if len(mentions) > 1 else 0
-    if top.count >= 2 and top.count >= 2 * runner_up:
+    elsewhere = sum(m.count for m in mentions[1:] if m.region.adcode[:4] != top.region.adcode[:4])
+    if top.count >= 2 and top.count >= 2 * runner_up and top.count > elsewhere:
         return (top.region.short, top.region.adcode)
     return None
 

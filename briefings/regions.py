@@ -21,7 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from briefings.errors import AmbiguousRegion, UnknownRegion
-from briefings.marks import is_han
+from briefings.marks import HAN, is_han
 from briefings.models import Region, RegionMention
 from briefings.normalize import fold_chars, for_matching
 
@@ -316,6 +316,28 @@ _WEAK_CITIES = _words(
     "朝阳 阿里 白银 来宾 日照 长治 大同 中山 黄山 大庆 普洱 海西 海北 兴安 山南 "
     "安康 白山 和田 红河 怒江 咸宁 吉安 永安 长安 太平"
 )
+# Names of units outside Zhejiang that are everyday words (惠民 benefiting the people, 合作
+# cooperation, 比如 for example, 桃园 a peach orchard, 清远 lofty, 城关 a county seat, 东方 the
+# east …), chosen from the names jieba's dictionary tags as verbs, adjectives or common nouns.
+# Such a name counts only where the text ties it to the unit: written in full or qualified
+# (和平区, 沈阳和平), or the same unit named so within _CONTEXT_WINDOW. Its city, a sibling county
+# or the same name far away in another story of the page is not enough.
+_WORDLIKE = _words(
+    "和平 合作 比如 南部 解放 东方 前进 港口 公安 友好 通道 共和 城中 城北 城东 城西 城区 光明 "
+    "平安 安定 延长 东风 红旗 新兴 振兴 向阳 互助 清新 富裕 复兴 宏伟 平和 丰满 安居 新华 太和 "
+    "永和 大方 惠民 桃园 清远 城关 工农 民权 爱民 回民 新民 富民 同心 大观 运河 天涯 海棠 灯塔 "
+    "白云 温泉 友谊 宝塔 元宝 博爱 方正 龙凤 延寿 和顺 七星 新星 万年 三元 中方 南岸 台前 无为 "
+    "平定 长安 新城 新市 石门 长寿 平原 定远 桃源 太平 前锋"
+)
+# Regions of the country that are not administrative units (华南, 苏北, 江淮): a name listed
+# with one of them (西南地区东部、江汉、江南、华南等地; 转战苏北、淮北、淮南) is such a region
+# too. Names that are also units (江汉, 江南, 湘西) are left out, so that a list of Wuhan's
+# districts (江汉、江岸、硚口) stays a list of places.
+_MACRO_REGIONS = re.compile(
+    "华北|华东|华南|华中|华西|西南|西北|东北|江淮|黄淮|关中|苏北|苏南|苏中|皖南|皖北|陕北|陕南|"
+    "豫西|豫南|鲁西|川西|川东|闽南|闽西|粤东|粤西|粤北|岭南|中原|塞北|两广|两湖"
+)
+_LIST_ITEM = re.compile(f"[{HAN}]{{1,8}}")
 # Compounds naming a company, a product or an idiom, not the place inside them.
 _COMPOUNDS = _words(
     "镇海炼化 镇海石化 宁德时代 阿里巴巴 阿里云 安吉物流 江山如画 大好江山 锦绣江山 "
@@ -327,6 +349,7 @@ _COMPOUNDS = _words(
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭萧田董潘袁蔡蒋叶杜苏魏程吕丁"
     "沈任姚卢傅钟姜崔谭廖范汪陆戴贾韦夏邱侯邹熊孟秦阎薛尹段雷黎史陶贺顾毛郝龚邵钱严覃洪汤楼俞翁"
+    "庄骆柴鲍祝赖耿葛聂阮詹庞邢裴滕彭殷欧"
 )
 # How far (characters) a city, province or sibling county may be and still decide a shared name.
 _CONTEXT_WINDOW = 200
@@ -334,12 +357,19 @@ _CONTEXT_WINDOW = 200
 # village in Thailand), 吕梁山, 杭州湾, 锦江两岸. Not 港: 义乌港 and 宁波港 are the places' ports.
 _LANDMARK_AFTER = re.compile(
     "村|镇|乡(?!村)|街道|社区|路|街|巷|湖|江|河|溪|湾|岛|桥|寺|庙|塔|宫|公园|大道|广场|"
-    "山(?!区|市)|畔|两岸|沿岸|之滨|之畔|流域|水域|咖啡"
+    "山(?!区|市)|[东南西北]?麓|畔|两岸|沿岸|之滨|之畔|流域|水域|咖啡"
 )
 # A person, not a place: 瑞安·克罗克 (a transliterated name), 常金华说 (surname + given name,
 # then a verb of speech or a title).
 _NAME_DOT = frozenset("·•・")
+# …and the first part of one that jieba cut after a place name: 安吉涅斯卡·菲海尔.
+_NAME_BEFORE_DOT = re.compile(f"[{HAN}]{{1,4}}[·•・]")
 _ORG_BEFORE_DOT = re.compile("(?:联盟|集团|中心|公司|协会|平台|频道|网|社|报|台)$")
+# What may stand between a place name and a dot without making them a personal name: 共享联盟·,
+# 安吉县·, 舟山港·.
+_NOT_NAME_BEFORE_DOT = re.compile(
+    "(?:联盟|集团|中心|公司|协会|平台|频道|网|社|报|台|县|市|区|镇|乡|村|街道|港|湾|山|岛)[·•・]$"
+)
 _PERSON_AFTER = re.compile(
     "说|表示|介绍|认为|告诉|指出|坦言|回忆|笑着|同志|先生|女士|书记|主任|局长|县长|市长|处长|"
     "部长|经理|董事长|总经理|教授|老师|博士|院士|夫妇|一家"
@@ -438,7 +468,7 @@ class _Matcher:
         starts = sorted(by_start)
         for start, end, key, entries in every:
             if (start in bounds and end in bounds) or (start, end) in chained:
-                if self._swallowed((start, end, key, entries), by_start, starts, norm):
+                if self._swallowed((start, end, key, entries), by_start, starts, norm, bounds):
                     continue
                 raw.append((start, -len(key), key, entries))
             elif key not in _WEAK_CITIES:
@@ -469,10 +499,16 @@ class _Matcher:
         return out
 
     def _swallowed(
-        self, item: tuple[int, int, str, tuple], by_start, starts: list[int], norm: str
+        self,
+        item: tuple[int, int, str, tuple],
+        by_start,
+        starts: list[int],
+        norm: str,
+        bounds: Container[int],
     ) -> bool:
         """A short name overlapping another name (长沙湾: 长沙 and 沙湾) is neither; a full name
-        that swallowed the end of a place before it (宁德城区) is that place and a noun.
+        that swallowed the end of a place before it (宁德城区) is that place and a noun. A name
+        starting inside a word does not count (江安 in 浙江安吉: 浙江 is one token).
 
         ``starts`` are the keys of ``by_start`` in order."""
         start, end, key, _ = item
@@ -487,7 +523,7 @@ class _Matcher:
                 continue
             if full and norm[e2:end] in _AREA_WORDS:
                 return True
-            if not full and len(key) == 2:
+            if not full and len(key) == 2 and s2 in bounds:
                 return True
         return False
 
@@ -505,6 +541,13 @@ class _Matcher:
             and not _ORG_BEFORE_DOT.search(norm, max(0, before - 3), before)
         ):
             return True  # 保罗·瑞安; but 共享联盟·普陀 is an organisation's local branch
+        if not self.full[hit.key]:
+            tail = _NAME_BEFORE_DOT.match(norm, hit.end)
+            if tail and not _NOT_NAME_BEFORE_DOT.search(tail.group()):
+                return True  # 安吉涅斯卡·菲海尔: the first part of a transliterated name
+            listed = norm[hit.end : hit.end + 1] == "、" or norm[before : hit.start] == "、"
+            if listed and _listed_with_macro_region(norm, hit.start, hit.end):
+                return True  # 西南地区东部、江汉、江南、华南等地
         if len(hit.key) == 2 and not self.full[hit.key]:
             if hit.key in _LANDMARKS:
                 return True
@@ -540,6 +583,12 @@ class _Matcher:
         bounds = segment.LazyBoundaries(norm)
         found, hints = self.hits(norm, bounds)
         blocked = [h for h in found if self.blocked(h, norm, bounds)]
+        # A city read as a landmark (南京江北新区: 南京江 a river) still says where the text is.
+        hints += [
+            (h.start, self.outer[h.key][0])
+            for h in blocked
+            if len(self.outer[h.key]) == 1 and h.key not in _WEAK_CITIES
+        ]
         # One sense per text: once 象山 is a village (象山村), a bare 象山 is that village too.
         landmarks = {h.key for h in blocked if _LANDMARK_AFTER.match(norm, h.end)}
         full_keys = {h.key for h in found if self.full[h.key]}
@@ -586,6 +635,8 @@ class _Matcher:
         """'ok' (may count on its own) or 'support' (counts only with context)."""
         if hit.qualified or region.level == "province":
             return "ok"
+        if not full and hit.key in _WORDLIKE:
+            return "support"
         if region.level == "city":
             return "support" if not full and hit.key in _WEAK_CITIES else "ok"
         if region.province == FOCUS_PROVINCE:
@@ -642,6 +693,8 @@ class _Matcher:
         same: dict[str, int],
     ) -> Region | None:
         """Resolve a shared or weak name from the rest of the text, else prefer Zhejiang."""
+        if h.key in _WORDLIKE:
+            return self._named_nearby(h, options, anchors)
         # One sense per text: the same name resolved unambiguously elsewhere decides.
         seen = [r for r, _ in options if same[r.adcode]]
         if len(seen) == 1:
@@ -663,10 +716,34 @@ class _Matcher:
         ok = [r for r, s in options if s == "ok"]
         focus = [r for r in ok if r.province == FOCUS_PROVINCE]
         if len(focus) == 1:
-            return focus[0]
+            return focus[0] if self._focus_nearby(h, anchors) else None
         if len(ok) == 1:
             return ok[0]
         return self.gaz.namesake_city(ok)
+
+    @staticmethod
+    def _named_nearby(
+        h: _Hit, options: list[tuple[Region, str]], anchors: list[tuple[int, Region]]
+    ) -> Region | None:
+        """The option named unambiguously within _CONTEXT_WINDOW of the hit, if exactly one is."""
+        near = {anchor.adcode for at, anchor in anchors if abs(at - h.start) <= _CONTEXT_WINDOW}
+        found = [r for r, _ in options if r.adcode in near]
+        return found[0] if len(found) == 1 else None
+
+    @staticmethod
+    def _focus_nearby(h: _Hit, anchors: list[tuple[int, Region]]) -> bool:
+        """Whether a name shared with other provinces may default to Zhejiang's unit: not when
+        the nearest place named within _CONTEXT_WINDOW lies in another province (南京江北新区,
+        武汉市协和江北医院)."""
+        near = [
+            (abs(at - h.start), anchor)
+            for at, anchor in anchors
+            if abs(at - h.start) <= _CONTEXT_WINDOW
+        ]
+        if not near:
+            return True
+        nearest = min(near, key=lambda pair: pair[0])[1]
+        return FOCUS_PROVINCE in (nearest.province, nearest.name)
 
     def _related(self, anchor: Region, region: Region) -> bool:
         if anchor.adcode == region.adcode or self.gaz.contains(anchor, region):
@@ -674,6 +751,34 @@ class _Matcher:
         return (
             anchor.level == "county" and region.level == "county" and anchor.parent == region.parent
         )
+
+
+def _listed_with_macro_region(norm: str, start: int, end: int) -> bool:
+    """Whether the name at ``norm[start:end]`` is an item of a 、-list (up to three items
+    either side) holding a region of the country that is no administrative unit (华南, 苏北)."""
+    at = start
+    for _ in range(3):
+        if at < 2 or norm[at - 1] != "、":
+            break
+        item = _LIST_ITEM.search(norm, max(0, at - 9), at - 1)
+        while item and item.end() != at - 1:
+            item = _LIST_ITEM.search(norm, item.end(), at - 1)
+        if not item:
+            break
+        if _MACRO_REGIONS.search(item.group()):
+            return True
+        at = item.start()
+    at = end
+    for _ in range(3):
+        if norm[at : at + 1] != "、":
+            break
+        item = _LIST_ITEM.match(norm, at + 1)
+        if not item:
+            break
+        if _MACRO_REGIONS.search(item.group()):
+            return True
+        at = item.end()
+    return False
 
 
 def _forms(region: Region) -> list[tuple[str, bool]]:

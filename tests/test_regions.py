@@ -450,3 +450,122 @@ def test_the_common_parent_of_listed_places_is_the_smallest_region_holding_them(
     assert common_parent(gaz, ["513300", "513200", "513422"]).name == "四川省"
     assert common_parent(gaz, ["330782", "330783"]).name == "金华市"
     assert common_parent(gaz, ["330782", "510104"]) is None
+
+
+# --- names that are everyday words, regions of the country, names of people ----------------------
+# Each text pairs a look-alike with a true mention of a place, so the test fails both ways.
+
+
+def test_an_everyday_word_named_like_a_county_needs_that_county_named_nearby():
+    far = "山东省惠民县的西瓜合作社开始育苗。" + "各地春耕有序推进。" * 30
+    found = counts(far + "湖南慈利县274家惠民供销网点为农户供应肥料。")
+    assert found == {"371621": 1, "430821": 1}  # the far 惠民 is 'benefiting the people'
+    near = counts("山东省滨州市惠民县皂户李镇举办庙会，直播销售惠民泥塑。")
+    assert near == {"371621": 2}  # 滨州市 only qualifies 惠民县
+
+
+def test_an_everyday_word_is_not_its_place_even_next_to_its_prefecture():
+    assert counts("甘南州的村子兴办养殖合作产业。") == {"623000": 1}
+    assert counts("甘南州合作市的牧民") == {"623001": 1}
+
+
+def test_a_peach_orchard_or_an_adjective_is_not_a_city():
+    assert counts("安徽当涂县的老吴正在桃园里给桃树剪枝。") == {"340521": 1}
+    filler = "各地春耕有序推进。" * 30
+    assert counts("它素洁、典雅、清远。" + filler + "广东清远市的花农说。") == {"441800": 1}
+
+
+def test_a_place_name_after_a_surname_and_before_speech_is_a_person():
+    assert counts("政法委书记庄长兴说。浙江长兴县的企业复工。") == {"330522": 1}
+
+
+def test_a_place_name_opening_a_transliterated_name_is_a_person():
+    text = "人口统计学家安吉涅斯卡·菲海尔表示。湖州安吉的电站开工。"
+    assert counts(text) == {"330523": 1}
+
+
+def test_names_listed_with_regions_of_the_country_are_regions_too():
+    assert counts("西南地区东部、江汉、江南、华南等地有中到大雨。") == {}
+    assert counts("新四军转战苏北、淮北、淮南等地。") == {}
+    assert counts("武汉市江汉、江岸、硚口等区加强管控。") == {
+        "420103": 1,
+        "420102": 1,
+        "420104": 1,
+    }
+
+
+def test_a_mountain_slope_is_not_a_district():
+    assert counts("新疆天山北麓等地有大雾。乌鲁木齐市天山区的学校停课。") == {"650102": 1}
+
+
+def test_a_name_shared_with_zhejiang_is_not_zhejiangs_next_to_another_provinces_places():
+    assert counts("南京的江北新区建设加快。") == {"320100": 1}
+    assert counts("武汉市协和江北医院的医生") == {"420100": 1}
+    assert counts("宁波江北的企业") == {"330205": 1}
+    assert counts("江北的企业") == {"330205": 1}  # no other place near: Zhejiang's
+
+
+def test_a_province_before_a_county_is_not_read_across_the_seam():
+    # 浙江安吉 holds 江安 (a county of Sichuan) across 浙江 | 安吉; 长沙湾 is still neither.
+    assert counts("位于浙江安吉的电站") == {"330523": 1}
+    assert counts("香港长沙湾的一家商店") == {}
+
+
+# --- the place a figure's pointing word (该区, 全县) or scope word (全省) stands for ------------
+
+
+def _figure_regions(title: str, paragraphs: list[str]) -> dict[str, str]:
+    from briefings.models import Unit
+    from briefings.pipeline import analyze_unit
+
+    unit = Unit(kind="article", title=title, paragraphs=paragraphs)
+    return {f.text: f.region for f in analyze_unit(unit).figures}
+
+
+def test_gaiqu_after_a_zone_of_a_city_is_not_that_citys_figure():
+    found = _figure_regions(
+        "河南南阳党员投入基层防控",
+        [
+            "南阳市号召全市党员下沉基层。",
+            "在南阳市城乡一体化示范区，党员设立服务岗。仅2月13日，该区就向城区居民供应蔬菜16880斤。",
+            "南阳市西峡县组织企业复工。该县向城区居民供应蔬菜3000斤。",
+        ],
+    )
+    assert found == {"16880斤": "", "3000斤": "西峡"}
+
+
+def test_quanqu_is_not_a_banner_of_an_autonomous_region():
+    found = _figure_regions(
+        "内蒙古乌兰牧骑",
+        [
+            "苏尼特右旗乌兰牧骑成立于1957年。",
+            "如今全区发展专业乌兰牧骑共75支3000多人。",
+            "苏尼特右旗的牧民说，今年全旗接待游客12万人次。",
+        ],
+    )
+    assert found == {"75支": "", "3000多人": "", "12万人次": "苏右旗"}
+
+
+def test_a_province_written_before_quansheng_is_the_scope_not_the_pages_province():
+    found = _figure_regions(
+        "湖北规上工业企业复工",
+        [
+            "湖北省各地企业陆续复工。",
+            "截至2月底，全省规上工业企业复工率达到85%。",
+            "福建全省规上工业企业复工率达到92%。",
+        ],
+    )
+    assert found == {"85%": "湖北", "92%": "福建"}
+
+
+def test_a_unit_of_stories_from_several_places_lends_none_of_them_to_its_figures():
+    stories = [
+        "安徽当涂县的桃农老吴种桃多年。当涂的桃花村游人如织。",
+        "合肥的小伙子回乡创业。广东惠城的工厂复工。",
+        "河北张家口市沽源县的护林员巡山。",
+        "老刘是村里的建档立卡贫困户。",
+        "他说，担任生态护林员，年收入4200元。",
+    ]
+    assert _figure_regions("一步一脚印", stories) == {"4200元": ""}
+    one_place = ["安徽当涂县的桃农老吴种桃多年。当涂的桃花村游人如织。", *stories[-2:]]
+    assert _figure_regions("一步一脚印", one_place) == {"4200元": "当涂"}
