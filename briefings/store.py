@@ -300,6 +300,20 @@ _MENTION_ROW = ("article_id", "adcode", "name", "level", "count")
 _FIGURE_ROW = ("article_id", "seq", "date", *_figure_columns(Figure("", 0.0, "", "")))
 
 
+def _rows_by_article(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str], order: str, ids_json: str
+) -> dict[int, list[tuple]]:
+    """Article id → its rows of ``table`` (``columns``, the article id first), by ``order``."""
+    out: dict[int, list[tuple]] = {}
+    for r in conn.execute(
+        f"SELECT {', '.join(columns)} FROM {table} WHERE article_id IN"
+        f" (SELECT value FROM json_each(?)) ORDER BY article_id, {order}",
+        (ids_json,),
+    ):
+        out.setdefault(r[0], []).append(tuple(r))
+    return out
+
+
 def _insert(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, object]]) -> None:
     if rows:
         cols = list(rows[0])
@@ -665,20 +679,8 @@ class Store:
                     (wanted,),
                 )
             }
-            old_mentions: dict[int, list[tuple]] = {}
-            for r in conn.execute(
-                f"SELECT {', '.join(_MENTION_ROW)} FROM mentions"
-                " WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, adcode",
-                (wanted,),
-            ):
-                old_mentions.setdefault(r[0], []).append(tuple(r))
-            old_figures: dict[int, list[tuple]] = {}
-            for r in conn.execute(
-                f"SELECT {', '.join(_FIGURE_ROW)} FROM figures"
-                " WHERE article_id IN (SELECT value FROM json_each(?)) ORDER BY article_id, seq",
-                (wanted,),
-            ):
-                old_figures.setdefault(r[0], []).append(tuple(r))
+            old_mentions = _rows_by_article(conn, "mentions", _MENTION_ROW, "adcode", wanted)
+            old_figures = _rows_by_article(conn, "figures", _FIGURE_ROW, "seq", wanted)
             change = AnalysisChange(
                 articles=len(ids),
                 figures_before=sum(map(len, old_figures.values())),
