@@ -9,6 +9,8 @@ Usage:
                                        ask --lang en "/help" answers an English-speaking user
     python bot.py ingest PATH...       ingest page files, article files, JSON Lines, folders
     python bot.py parse FILE --json    print the parsed units as JSON, without touching the DB
+    python bot.py reanalyse [--since D]  re-run figures, regions and topics over stored articles
+                                       (after an upgrade; article ids and texts stay)
     python bot.py search QUERY         full-text search, newest first
     python bot.py county NAME          a county's articles and figures
     python bot.py digest [--date D] [--chat ID]   print the edition as that chat would get it
@@ -115,6 +117,26 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(report.summary())
     if report.errors and report.documents == 0:
         return 1
+    return 0
+
+
+def cmd_reanalyse(args: argparse.Namespace) -> int:
+    """Re-run the analysis (regions, figures, topics) over stored articles, after an upgrade.
+
+    Pages ingested before keep the reading of the version that ingested them, and ingesting
+    the same files again changes nothing; this gives them the current rules. Article ids and
+    texts stay (links and the delivery ledger keep working); each document is rewritten in one
+    transaction. The bot may keep running meanwhile.
+
+    Example:
+        python bot.py reanalyse
+        python bot.py --db /srv/bot/briefings.db reanalyse --since 2026-04-01
+    """
+    from briefings.reanalysis import reanalyse
+
+    with _open_store(args.db) as store:
+        report = reanalyse(store, since=args.since)
+    print(report.summary())
     return 0
 
 
@@ -497,6 +519,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.add_argument("--date")
     p.add_argument("--source")
+    p = add("reanalyse", cmd_reanalyse, "re-run the analysis over stored articles")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only documents of this date or later")
     p = add("search", cmd_search, "full-text search")
     p.add_argument("query", metavar="QUERY")
     p.add_argument("--limit", type=int, default=10)

@@ -110,6 +110,21 @@ class SaveResult:
     article_ids: tuple[int, ...] = ()  # added or replaced: the ids of its articles now
 
 
+@dataclass
+class AnalysisChange:
+    """What ``replace_analysis`` found for one document: rows before and after, and how many
+    of its articles had their figures, mentions or topics rewritten."""
+
+    articles: int = 0
+    figures_before: int = 0
+    figures_after: int = 0
+    mentions_before: int = 0
+    mentions_after: int = 0
+    figures_changed: int = 0
+    mentions_changed: int = 0
+    topics_changed: int = 0
+
+
 def db_path(explicit: str | Path | None = None) -> Path:
     """The database file: an explicit path, else ``$BRIEFINGS_DB``, else ``data/briefings.db``."""
     if explicit:
@@ -250,6 +265,53 @@ def _figure_columns(f: Figure) -> dict[str, object]:
         "confident": int(f.confident),
         "canonical": canonical_key(f) or None,  # comparable indicator (briefings/comparable.py)
     }
+
+
+@dataclass(frozen=True)
+class _Derived:
+    """The rows analysis gives one stored article: its topic columns, mentions and figures."""
+
+    topics: dict[str, object]
+    mentions: list[dict[str, object]]
+    figures: list[dict[str, object]]
+
+
+def _derived(
+    aid: int, date: str, au: AnalyzedUnit, mentions: tuple[tuple[str, str, str, int], ...]
+) -> _Derived:
+    return _Derived(
+        {
+            "topic": best_topic(au.topics),
+            "topics": _json([{"topic": t.topic, "score": t.score} for t in au.topics]),
+        },
+        [
+            {"article_id": aid, "adcode": code, "name": name, "level": level, "count": count}
+            for code, name, level, count in mentions
+        ],
+        [
+            {"article_id": aid, "seq": i, "date": date} | _figure_columns(f)
+            for i, f in enumerate(au.figures)
+        ],
+    )
+
+
+# Derived rows as compared by ``replace_analysis`` (a figure's own id is not part of it).
+_MENTION_ROW = ("article_id", "adcode", "name", "level", "count")
+_FIGURE_ROW = ("article_id", "seq", "date", *_figure_columns(Figure("", 0.0, "", "")))
+
+
+def _rows_by_article(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str], order: str, ids_json: str
+) -> dict[int, list[tuple]]:
+    """Article id → its rows of ``table`` (``columns``, the article id first), by ``order``."""
+    out: dict[int, list[tuple]] = {}
+    for r in conn.execute(
+        f"SELECT {', '.join(columns)} FROM {table} WHERE article_id IN"
+        f" (SELECT value FROM json_each(?)) ORDER BY article_id, {order}",
+        (ids_json,),
+    ):
+        out.setdefault(r[0], []).append(tuple(r))
+    return out
 
 
 def _insert(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, object]]) -> None:
@@ -570,20 +632,12 @@ class Store:
                     "source": doc.source,
                     "page": doc.page,
                     "url": doc.url,
-                    "topic": best_topic(p.analyzed.topics),
-                    "topics": _json(
-                        [{"topic": t.topic, "score": t.score} for t in p.analyzed.topics]
-                    ),
                 }
             )
-            mentions.extend(
-                {"article_id": aid, "adcode": code, "name": name, "level": level, "count": count}
-                for code, name, level, count in p.mentions
-            )
-            figures.extend(
-                {"article_id": aid, "seq": i, "date": doc.date} | _figure_columns(f)
-                for i, f in enumerate(p.analyzed.figures)
-            )
+            derived = _derived(aid, doc.date, p.analyzed, p.mentions)
+            articles[-1].update(derived.topics)
+            mentions.extend(derived.mentions)
+            figures.extend(derived.figures)
             fts.append((aid, p.fts_title, p.fts_body))
         # Parents before children: the foreign keys are checked row by row.
         _insert(conn, "articles", articles)
@@ -594,6 +648,65 @@ class Store:
         else:
             fts_rows.extend(fts)
         return len(figures)
+
+    def replace_analysis(
+        self, document_id: int, sha256: str, units: Sequence[tuple[int, AnalyzedUnit]]
+    ) -> AnalysisChange | None:
+        """Replace what analysis derived for a stored document's articles (topic columns,
+        mentions, figures) by ``units`` (article id, analysis), in one transaction; article
+        ids, texts and full-text rows stay. Nothing is written for an article whose rows come
+        out the same. None, writing nothing, when the document is no longer the one read (its
+        text or its articles changed since: an ingest replaced it)."""
+        ids = [aid for aid, _ in units]
+        wanted = json.dumps(ids)
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT date FROM documents WHERE id = ? AND sha256 = ?", (document_id, sha256)
+            ).fetchone()
+            stored = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM articles WHERE document_id = ? ORDER BY seq", (document_id,)
+                )
+            ]
+            if row is None or stored != ids:
+                return None
+            old_topics: dict[int, dict[str, object]] = {
+                r[0]: {"topic": r[1], "topics": r[2]}
+                for r in conn.execute(
+                    "SELECT id, topic, topics FROM articles"
+                    " WHERE id IN (SELECT value FROM json_each(?))",
+                    (wanted,),
+                )
+            }
+            old_mentions = _rows_by_article(conn, "mentions", _MENTION_ROW, "adcode", wanted)
+            old_figures = _rows_by_article(conn, "figures", _FIGURE_ROW, "seq", wanted)
+            change = AnalysisChange(
+                articles=len(ids),
+                figures_before=sum(map(len, old_figures.values())),
+                mentions_before=sum(map(len, old_mentions.values())),
+            )
+            for aid, au in units:
+                new = _derived(aid, row[0], au, _merge_mentions(au.regions))
+                mentions = sorted(tuple(m[c] for c in _MENTION_ROW) for m in new.mentions)
+                figures = [tuple(f[c] for c in _FIGURE_ROW) for f in new.figures]
+                change.figures_after += len(figures)
+                change.mentions_after += len(mentions)
+                if new.topics != old_topics.get(aid):
+                    change.topics_changed += 1
+                    conn.execute(
+                        "UPDATE articles SET topic = :topic, topics = :topics WHERE id = :id",
+                        new.topics | {"id": aid},
+                    )
+                if mentions != old_mentions.get(aid, []):
+                    change.mentions_changed += 1
+                    conn.execute("DELETE FROM mentions WHERE article_id = ?", (aid,))
+                    _insert(conn, "mentions", new.mentions)
+                if figures != old_figures.get(aid, []):
+                    change.figures_changed += 1
+                    conn.execute("DELETE FROM figures WHERE article_id = ?", (aid,))
+                    _insert(conn, "figures", new.figures)
+        return change
 
     def write_fts(self, rows: Sequence[tuple[int, str, str]]) -> None:
         """Write full-text rows kept back by ``save_document(fts_rows=…)``, inside the caller's
