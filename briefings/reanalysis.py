@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date as Date
 
 from briefings.models import AnalyzedUnit, Person, Unit
@@ -45,17 +45,8 @@ class ReanalyseReport:
 
     def add(self, change: AnalysisChange) -> None:
         self.documents += 1
-        for name in (
-            "articles",
-            "figures_before",
-            "figures_after",
-            "mentions_before",
-            "mentions_after",
-            "figures_changed",
-            "mentions_changed",
-            "topics_changed",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(change, name))
+        for f in fields(change):  # every count of a document adds to the run's
+            setattr(self, f.name, getattr(self, f.name) + getattr(change, f.name))
         if change.figures_changed or change.mentions_changed or change.topics_changed:
             self.rewritten += 1
 

@@ -338,6 +338,7 @@ _MACRO_REGIONS = re.compile(
     "豫西|豫南|鲁西|川西|川东|闽南|闽西|粤东|粤西|粤北|岭南|中原|塞北|两广|两湖"
 )
 _LIST_ITEM = re.compile(f"[{HAN}]{{1,8}}")
+_LIST_ITEM_BEFORE = re.compile(f"[{HAN}]{{1,8}}$")  # the item that ends where a search stops
 # Compounds naming a company, a product or an idiom, not the place inside them.
 _COMPOUNDS = _words(
     "镇海炼化 镇海石化 宁德时代 阿里巴巴 阿里云 安吉物流 江山如画 大好江山 锦绣江山 "
@@ -349,7 +350,7 @@ _COMPOUNDS = _words(
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭萧田董潘袁蔡蒋叶杜苏魏程吕丁"
     "沈任姚卢傅钟姜崔谭廖范汪陆戴贾韦夏邱侯邹熊孟秦阎薛尹段雷黎史陶贺顾毛郝龚邵钱严覃洪汤楼俞翁"
-    "庄骆柴鲍祝赖耿葛聂阮詹庞邢裴滕彭殷欧"
+    "庄骆柴鲍祝赖耿葛聂阮詹庞邢裴滕殷欧"
 )
 # How far (characters) a city, province or sibling county may be and still decide a shared name.
 _CONTEXT_WINDOW = 200
@@ -364,11 +365,12 @@ _LANDMARK_AFTER = re.compile(
 _NAME_DOT = frozenset("·•・")
 # …and the first part of one that jieba cut after a place name: 安吉涅斯卡·菲海尔.
 _NAME_BEFORE_DOT = re.compile(f"[{HAN}]{{1,4}}[·•・]")
-_ORG_BEFORE_DOT = re.compile("(?:联盟|集团|中心|公司|协会|平台|频道|网|社|报|台)$")
+_ORGS_BEFORE_DOT = "联盟|集团|中心|公司|协会|平台|频道|网|社|报|台"
+_ORG_BEFORE_DOT = re.compile(f"(?:{_ORGS_BEFORE_DOT})$")
 # What may stand between a place name and a dot without making them a personal name: 共享联盟·,
 # 安吉县·, 舟山港·.
 _NOT_NAME_BEFORE_DOT = re.compile(
-    "(?:联盟|集团|中心|公司|协会|平台|频道|网|社|报|台|县|市|区|镇|乡|村|街道|港|湾|山|岛)[·•・]$"
+    f"(?:{_ORGS_BEFORE_DOT}|县|市|区|镇|乡|村|街道|港|湾|山|岛)[·•・]$"
 )
 _PERSON_AFTER = re.compile(
     "说|表示|介绍|认为|告诉|指出|坦言|回忆|笑着|同志|先生|女士|书记|主任|局长|县长|市长|处长|"
@@ -760,9 +762,7 @@ def _listed_with_macro_region(norm: str, start: int, end: int) -> bool:
     for _ in range(3):
         if at < 2 or norm[at - 1] != "、":
             break
-        item = _LIST_ITEM.search(norm, max(0, at - 9), at - 1)
-        while item and item.end() != at - 1:
-            item = _LIST_ITEM.search(norm, item.end(), at - 1)
+        item = _LIST_ITEM_BEFORE.search(norm, max(0, at - 9), at - 1)
         if not item:
             break
         if _MACRO_REGIONS.search(item.group()):
